@@ -1,0 +1,24 @@
+# NemoDesk: `make run` opens the app, `make test` runs every test (both set up first).
+.PHONY: setup run test bench lint format
+
+PY := .venv/bin/python
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@.venv/bin/nemodesk
+
+test: setup
+	@bash scripts/test.sh
+
+bench: setup
+	@$(PY) -m benchmarks.run
+
+lint: setup
+	@.venv/bin/ruff check nemodesk tests benchmarks
+	@.venv/bin/ruff format --check nemodesk tests benchmarks
+
+format: setup
+	@.venv/bin/ruff format nemodesk tests benchmarks
+	@.venv/bin/ruff check --fix nemodesk tests benchmarks

@@ -1,0 +1,3 @@
+from nemodesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""The ``nemodesk`` command: the desktop app by default; ``generate``, ``serve``, ``doctor``.
+
+Every failure a user can cause ends with exit code 2 and one plain line on stderr — never a
+traceback — and leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from nemodesk import __version__
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line instead of usage + message
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _generate_parser(sub: argparse._SubParsersAction) -> None:
+    g = sub.add_parser("generate", help="compose, render and master a track from a description",
+                       description="Compose an original track from a description.")
+    g.add_argument("prompt", help='e.g. "90-second upbeat acoustic track for a travel vlog"')
+    g.add_argument("--duration", type=float, metavar="SECONDS")
+    g.add_argument("--bpm", type=float)
+    g.add_argument("--key", metavar="K", help='e.g. "A minor", "F#", "Bb major"')
+    g.add_argument("--mood")
+    g.add_argument("--genre")
+    g.add_argument("--instruments", metavar="a,b", help="comma-separated, e.g. guitar,drums")
+    g.add_argument("--arc", choices=("flat", "build", "fall", "wave"))
+    g.add_argument("--loop", action="store_true", default=None, help="seamless loop")
+    g.add_argument("--seed", type=int)
+    g.add_argument("--variations", type=int, default=1, metavar="N")
+    g.add_argument("--video", type=Path, metavar="FILE", help="fit length and cuts to a video")
+    g.add_argument("--format", dest="fmt", metavar="wav|mp3|flac|m4a")
+    g.add_argument("--stems", type=Path, metavar="DIR", help="also write one WAV per group")
+    g.add_argument("--midi", type=Path, metavar="FILE", help="also write the score as MIDI")
+    g.add_argument("--plan", type=Path, metavar="FILE", help="also write the plan as JSON")
+    g.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS")
+    g.add_argument("-o", "--output", type=Path, metavar="OUT")
+    g.add_argument("--json", action="store_true", help="last stdout line: the result as JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nemodesk", description="Original, royalty-free music for your video.")
+    p.add_argument("--version", action="version", version=f"NemoDesk {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    _generate_parser(sub)
+    sub.add_parser("doctor", help="check the SoundFont, codecs and keyring")
+    return p
+
+
+def _numbered(path: Path | None, i: int, n: int) -> Path | None:
+    if path is None or n == 1:
+        return path
+    return path.with_name(f"{path.stem}-{i}{path.suffix}")
+
+
+def _check_writable(path: Path, what: str) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"Cannot write {what} {path}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"Cannot write {what} {path}: the folder {folder} is not writable.")
+    if path.is_dir():
+        raise UsageError(f"Cannot write {what} {path}: it is a folder.")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from nemodesk.engine.music.audiofile import AudioFileError, format_for
+    from nemodesk.engine.music.brief import BriefError, describe, parse_brief
+
+    try:
+        instruments = ([s.strip() for s in args.instruments.split(",") if s.strip()]
+                       if args.instruments else None)
+        brief = parse_brief(args.prompt, duration_s=args.duration, bpm=args.bpm, key=args.key,
+                            mood=args.mood, genre=args.genre, instruments=instruments,
+                            arc=args.arc, loop=args.loop)
+    except BriefError as e:
+        raise UsageError(str(e)) from None
+    if not 1 <= args.variations <= 10:
+        raise UsageError("--variations must be between 1 and 10.")
+    if not -40.0 <= args.loudness <= -5.0:
+        raise UsageError("--loudness must be between -40 and -5 LUFS (e.g. -14 or -16).")
+    ext = args.fmt or (args.output.suffix.lstrip(".") if args.output else "wav") or "wav"
+    out = args.output or Path(f"nemodesk-{brief.genre}.{ext}")
+    try:
+        fmt = format_for(out, args.fmt)
+    except AudioFileError as e:
+        raise UsageError(str(e)) from None
+    if not out.suffix:
+        out = out.with_suffix(f".{fmt}")
+    for path, what in ((out, "the track"), (args.midi, "the MIDI file"), (args.plan, "the plan")):
+        if path is not None:
+            _check_writable(path, what)
+    if args.stems is not None and args.stems.exists() and not args.stems.is_dir():
+        raise UsageError(f"Cannot write stems to {args.stems}: it is a file, not a folder.")
+
+    cuts: list[float] = []
+    if args.video is not None:
+        from nemodesk.engine.media.probe import MediaError, probe
+        from nemodesk.engine.media.scenes import detect_cuts
+
+        try:
+            info = probe(args.video)
+            if not info.has_video or info.duration_s <= 0:
+                raise UsageError(f"{args.video.name} has no video to fit the music to.")
+            cuts = detect_cuts(args.video)
+        except MediaError as e:
+            raise UsageError(str(e)) from None
+        if not brief.duration_given:
+            brief.duration_s = round(info.duration_s, 3)
+            brief.duration_given = True
+            brief.chosen = [c for c in brief.chosen if c != "duration"]
+
+    from nemodesk.engine.music.generate import MusicEngine, new_seed
+
+    engine = MusicEngine()
+    seed0 = args.seed if args.seed is not None else new_seed()
+    results = []
+    print(describe(brief), file=sys.stderr)
+    for i in range(1, args.variations + 1):
+        seed = seed0 + i - 1
+        try:
+            r = engine.generate(
+                brief, seed, _numbered(out, i, args.variations), fmt=fmt, cuts_s=cuts,
+                loudness_lufs=args.loudness,
+                stems_dir=args.stems, midi_path=_numbered(args.midi, i, args.variations),
+                plan_path=_numbered(args.plan, i, args.variations))
+        except AudioFileError as e:
+            raise UsageError(str(e)) from None
+        results.append(r)
+        print(f"Wrote {r.path}: {r.duration_s:g} s {r.genre} in {r.key} {r.mode} at "
+              f"{r.bpm:g} BPM, {r.loudness_lufs:.1f} LUFS, seed {r.seed} "
+              f"({r.render_s:.2f} s)", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        data = [r.to_json() for r in results]
+        print(json.dumps(data[0] if args.variations == 1 else data, ensure_ascii=False))
+    return 0
+
+
+def cmd_doctor(_: argparse.Namespace) -> int:
+    import av
+
+    from nemodesk.engine.music.synth import SoundFontMissing, find_soundfont
+
+    try:
+        print(f"SoundFont: {find_soundfont()}")
+    except SoundFontMissing as e:
+        print(f"SoundFont: missing — {e}")
+    print(f"PyAV {av.__version__}, codecs: " + ", ".join(
+        c for c in ("libx264", "aac", "libmp3lame", "flac", "libopus") if c in av.codecs_available))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "generate":
+            return cmd_generate(args)
+        if args.command == "doctor":
+            return cmd_doctor(args)
+        parser.print_help()
+        print("\nThe desktop window is not part of this build yet: use `nemodesk generate`.")
+        return 0
+    except UsageError as e:
+        print(f"nemodesk: {e}" if not str(e).startswith("nemodesk") else str(e), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("nemodesk: cancelled.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

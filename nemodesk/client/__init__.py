@@ -1,0 +1,1 @@
+"""The asyncio client of the NemoVideo API (cloud and local engine)."""

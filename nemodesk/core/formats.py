@@ -1,0 +1,41 @@
+"""Accepted file types and size limits: one list for the drop area, the upload check,
+the engine's content check and the installers' document types."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+VIDEO_EXTENSIONS = ("mp4", "mov", "avi", "webm", "mkv")
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")
+AUDIO_EXTENSIONS = ("mp3", "wav", "m4a", "aac")
+ACCEPTED_EXTENSIONS = VIDEO_EXTENSIONS + IMAGE_EXTENSIONS + AUDIO_EXTENSIONS
+
+MUSIC_FORMATS = ("wav", "mp3", "flac", "m4a")  # what the engine writes for music
+VIDEO_OUTPUT_FORMATS = ("mp4", "mov", "webm")
+
+MAX_UPLOAD_BYTES = 4 * 1024**3  # 4 GiB per file
+
+
+def extension(name: str) -> str:
+    """Lower-case extension without the dot ('' when there is none)."""
+    return PurePath(name).suffix.lower().lstrip(".")
+
+
+def kind_of(name: str) -> str | None:
+    """'video', 'image' or 'audio' by extension; None when the type is not accepted."""
+    ext = extension(name)
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    if ext in AUDIO_EXTENSIONS:
+        return "audio"
+    return None
+
+
+def supported_list() -> str:
+    """The accepted types as users read them in an error message."""
+    return (
+        f"video {' '.join(VIDEO_EXTENSIONS)}; image {' '.join(IMAGE_EXTENSIONS[:1] + IMAGE_EXTENSIONS[2:])}; "
+        f"audio {' '.join(AUDIO_EXTENSIONS)}"
+    )

@@ -1,0 +1,1 @@
+"""The local engine: music generation, media handling and the HTTP server."""

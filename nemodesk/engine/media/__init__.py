@@ -1,0 +1,1 @@
+"""Video and audio files through PyAV: probing, scene cuts, export."""

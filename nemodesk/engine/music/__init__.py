@@ -1,0 +1,1 @@
+"""Music from a brief: parse, plan, compose, render, master and export."""

@@ -1,0 +1,167 @@
+"""Compose: a Score from a brief and a plan — chords, drums, bass, comping, pads, melody,
+the ending and the accents on video cuts. Deterministic for a given seed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nemodesk.engine.music.accompaniment import BarChord, bass_bar, comp_bar, pad_bar
+from nemodesk.engine.music.brief import Brief
+from nemodesk.engine.music.drums import CRASH, KICK, accent, drum_bar
+from nemodesk.engine.music.genres import GENRE_TEMPLATES, Genre, Voice, arrange
+from nemodesk.engine.music.groove import Grid, level, rng_for
+from nemodesk.engine.music.melody import MelodyWriter
+from nemodesk.engine.music.plan import Plan
+from nemodesk.engine.music.score import Note, Part, Score, Section
+from nemodesk.engine.music.theory import Key, progression_for, voice
+
+GROUP_OF_ROLE = {"drums": "drums", "bass": "bass", "comp": "chords", "pad": "pads",
+                 "lead": "melody", "fx": "hits"}
+ROLES = ("drums", "bass", "comp", "pad", "lead")
+
+
+def _section_at(sections: list[Section], t: float) -> Section:
+    for s in sections:
+        if s.start_s <= t + 1e-6 < s.end_s:
+            return s
+    return sections[-1]
+
+
+def _chords(plan: Plan, key: Key, genre: Genre, mood: str, seed: int) -> list[BarChord]:
+    """One chord per bar; a progression per kind of section; a dominant before the ending."""
+    body = [s for s in plan.sections if s.name != "ending"]
+    total_bars = -(-plan.body_beats // plan.beats_per_bar)
+    progs: dict[str, tuple[int, ...]] = {}
+    out: list[BarChord] = []
+    for bar in range(total_bars):
+        t = bar * plan.bar_s
+        sec = _section_at(body, t)
+        if sec.name not in progs:
+            progs[sec.name] = progression_for(mood, key.mode, rng_for(seed, "prog", sec.name))
+        prog = progs[sec.name]
+        first_bar = round(sec.start_s / plan.bar_s)
+        degree = prog[(bar - first_bar) % len(prog)]
+        if not plan.loop and bar == total_bars - 1 and total_bars >= 2:
+            degree = 4
+        beats = min(plan.beats_per_bar, plan.body_beats - bar * plan.beats_per_bar)
+        out.append(BarChord(bar, degree, key.chord(degree, seventh=genre.sevenths), beats))
+    return out
+
+
+def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
+    genre = GENRE_TEMPLATES[brief.genre]
+    voices = arrange(brief.genre, brief.instruments, brief.exclude)
+    key = Key.parse(brief.key, brief.mode)
+    grid = Grid(plan.bpm, plan.beats_per_bar, genre.swing, genre.swing_16ths)
+    chords = _chords(plan, key, genre, brief.mood, seed)
+    body = [s for s in plan.sections if s.name != "ending"] or plan.sections
+    notes: dict[str, list[Note]] = {role: [] for role in voices}
+    rngs = {role: rng_for(seed, role) for role in voices}
+    writers: dict[str, MelodyWriter] = {}
+    comp_prev: tuple[int, ...] | None = None
+    pad_prev: tuple[int, ...] | None = None
+    for i, chord in enumerate(chords):
+        t = chord.bar * plan.bar_s
+        sec = _section_at(body, t)
+        e = sec.energy
+        nxt = chords[i + 1] if i + 1 < len(chords) else (chords[0] if plan.loop else None)
+        sec_first = round(sec.start_s / plan.bar_s)
+        sec_last = round(sec.end_s / plan.bar_s - 0.5)
+        if "drums" in voices:
+            notes["drums"] += drum_bar(
+                genre.drum_style, grid, chord.bar, e, rngs["drums"],
+                fill=chord.bar == sec_last and sec.bars >= 4 and i + 1 < len(chords),
+                crash=chord.bar == sec_first and not (plan.loop and chord.bar == 0),
+                beats=chord.beats)
+        if "bass" in voices and genre.bass_style != "none":
+            v = voices["bass"]
+            notes["bass"] += bass_bar(genre.bass_style, grid, chord, nxt, key, e, rngs["bass"],
+                                      v.low, v.high)
+        if "comp" in voices:
+            v = voices["comp"]
+            low = max(v.low, 52) if genre.comp_style != "arp" else v.low + 7
+            comp_prev = voice(chord.pcs, comp_prev, low, min(v.high, low + 20))
+            notes["comp"] += comp_bar(genre.comp_style, grid, chord, comp_prev, e, rngs["comp"])
+        if "pad" in voices:
+            v = voices["pad"]
+            pad_prev = voice(chord.pcs, pad_prev, max(v.low, 50), min(v.high, 74))
+            notes["pad"] += pad_bar(grid, chord, pad_prev, e, rngs["pad"])
+        if "lead" in voices and _lead_plays(sec, body, genre):
+            v = voices["lead"]
+            writer = writers.setdefault(sec.name, MelodyWriter(
+                key, genre.lead_style, v.low, v.high, rng_for(seed, "lead", sec.name)))
+            role = writer.phrase_role((chord.bar - sec_first) % 4, chord.bar == sec_last)
+            cadence = key.chord(0) if chord.bar == sec_last else None
+            notes["lead"] += writer.bar(grid, chord, role, e, cadence)
+    if not plan.loop:
+        _ending(notes, voices, plan, key, body[-1] if body else plan.sections[-1],
+                comp_prev, pad_prev, rng_for(seed, "ending"))
+    parts = [Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role],
+                  v.gain_db) for role, v in voices.items() if notes.get(role)]
+    hits = _accents(plan, voices, genre, key, rng_for(seed, "hits"))
+    if hits:
+        parts.append(hits)
+    return Score(plan.bpm, plan.beats_per_bar, brief.key, brief.mode, plan.duration_s,
+                 sample_rate, brief.genre, plan.sections, parts, plan.hits_s, plan.loop)
+
+
+def _lead_plays(sec: Section, body: list[Section], genre: Genre) -> bool:
+    if genre.name == "piano":
+        return sec.energy >= 0.25
+    if len(body) > 1 and sec is body[0] and sec.name == "intro":
+        return False
+    return sec.energy >= 0.35
+
+
+def _ending(notes: dict[str, list[Note]], voices: dict[str, Voice], plan: Plan, key: Key,
+            last: Section, comp_prev: tuple[int, ...] | None, pad_prev: tuple[int, ...] | None,
+            rng: np.random.Generator) -> None:
+    """The final tonic chord at ``plan.end_s``, held so that it rings out to the last sample."""
+    t = plan.end_s
+    ring = plan.duration_s - t
+    hold = max(0.15, ring - 0.6)
+    tonic = key.chord(0)
+    e = max(last.energy, 0.4)
+    vel = int(70 + 30 * e)
+    if "pad" in voices:
+        v = voices["pad"]
+        for n in voice(tonic, pad_prev, max(v.low, 50), min(v.high, 74)):
+            notes["pad"].append(Note(t, hold, n, vel - 6))
+    if "comp" in voices:
+        v = voices["comp"]
+        low = max(v.low, 52)
+        for j, n in enumerate(voice(tonic, comp_prev, low, min(v.high, low + 20))):
+            notes["comp"].append(Note(t + 0.006 * j, hold, n, vel))
+    if "bass" in voices:
+        v = voices["bass"]
+        root = v.low + ((tonic[0] - v.low) % 12)
+        notes["bass"].append(Note(t, hold, root, vel))
+    if "lead" in voices and notes["lead"]:
+        last_note = notes["lead"][-1].key
+        target = min((n for n in range(last_note - 7, last_note + 8) if n % 12 == tonic[0]),
+                     key=lambda n: abs(n - last_note))
+        notes["lead"].append(Note(t, hold, target, vel - 4))
+    if "drums" in voices and level(last.energy) >= 1:
+        notes["drums"] += [Note(t, 0.5, CRASH, vel + 10), Note(t, 0.2, KICK, vel + 12)]
+    for role in notes:  # nothing from the body may spill over the final chord
+        notes[role] = [n for n in notes[role] if n.start_s <= t + 0.02 or n.start_s >= t - 1e-6]
+
+
+def _accents(plan: Plan, voices: dict[str, Voice], genre: Genre, key: Key,
+             rng: np.random.Generator) -> Part | None:
+    if not plan.hits_s:
+        return None
+    notes: list[Note] = []
+    previous = -10.0
+    sections = plan.sections
+    if "drums" in voices or genre.drum_style != "none":
+        kit = voices["drums"].program if "drums" in voices else genre.drum_kit
+        for h in plan.hits_s:
+            e = _section_at(sections, h).energy
+            notes += accent(h, e, rng, strong=h - previous >= 1.5)
+            previous = h
+        return Part("hits", "hits", kit, True, notes, -2.0)
+    root = 36 + (key.tonic % 12)
+    for h in plan.hits_s:  # no drum kit in this genre: a low octave on the piano
+        notes += [Note(h, 0.8, root, 100), Note(h, 0.8, root + 12, 92), Note(h, 0.8, root + 19, 84)]
+    return Part("hits", "hits", 0, False, notes, -3.0)

@@ -1,0 +1,148 @@
+"""One call from a brief to files on disk: plan, compose, render, master, export.
+
+``MusicEngine`` keeps the SoundFont and its note cache loaded, so a warm process (the
+server, a benchmark) pays the load once and renders a 90 s track in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from nemodesk.engine.music.audiofile import format_for, write_audio
+from nemodesk.engine.music.brief import Brief
+from nemodesk.engine.music.compose import compose
+from nemodesk.engine.music.midi import write_midi
+from nemodesk.engine.music.plan import Plan, make_plan
+from nemodesk.engine.music.render import Rendered, render
+from nemodesk.engine.music.score import Score
+from nemodesk.engine.music.synth import NoteSampler, find_soundfont
+
+SAMPLE_RATE = 44100
+
+
+@dataclass
+class TrackResult:
+    """What the CLI prints as JSON and the server stores; field names are a contract."""
+
+    path: str
+    duration_s: float
+    sample_rate: int
+    bpm: float
+    key: str
+    mode: str
+    genre: str
+    mood: str
+    instruments: list[str]
+    arc: str
+    loop: bool
+    seed: int
+    sections: list[dict]
+    hits_s: list[float]
+    cuts_s: list[float]
+    loudness_lufs: float
+    true_peak_db: float
+    render_s: float
+    hit_offsets_ms: list[float] = field(default_factory=list)  # each hit to its nearest cut
+    format: str = "wav"
+    n_samples: int = 0
+    stems: dict[str, str] = field(default_factory=dict)
+    midi: str | None = None
+    plan: str | None = None
+    moods: list[str] = field(default_factory=list)
+    chosen: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+def _hit_offsets(hits: list[float], cuts: list[float]) -> list[float]:
+    if not cuts:
+        return []
+    c = np.asarray(cuts)
+    return [round(float(np.min(np.abs(c - h))) * 1000, 1) for h in hits]
+
+
+def _atomic_json(path: Path, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class MusicEngine:
+    def __init__(self, sample_rate: int = SAMPLE_RATE, soundfont: Path | None = None) -> None:
+        self.sample_rate = sample_rate
+        self._soundfont = soundfont
+        self._sampler: NoteSampler | None = None
+
+    @property
+    def sampler(self) -> NoteSampler:
+        if self._sampler is None:
+            self._sampler = NoteSampler(self._soundfont or find_soundfont(), self.sample_rate)
+        return self._sampler
+
+    def compose(self, brief: Brief, seed: int, cuts_s: list[float] | None = None
+                ) -> tuple[Plan, Score]:
+        plan = make_plan(brief, cuts_s)
+        return plan, compose(brief, plan, seed, self.sample_rate)
+
+    def render(self, brief: Brief, seed: int, *, cuts_s: list[float] | None = None,
+               loudness_lufs: float = -14.0) -> tuple[Plan, Score, Rendered]:
+        plan, score = self.compose(brief, seed, cuts_s)
+        rendered = render(score, self.sampler, end_s=plan.end_s, seed=seed,
+                          target_lufs=loudness_lufs)
+        return plan, score, rendered
+
+    def generate(self, brief: Brief, seed: int, out: Path, *, fmt: str | None = None,
+                 cuts_s: list[float] | None = None, loudness_lufs: float = -14.0,
+                 stems_dir: Path | None = None, midi_path: Path | None = None,
+                 plan_path: Path | None = None) -> TrackResult:
+        t0 = time.perf_counter()
+        fmt = format_for(out, fmt)
+        plan, score, rendered = self.render(brief, seed, cuts_s=cuts_s,
+                                            loudness_lufs=loudness_lufs)
+        path = write_audio(out, rendered.mix, self.sample_rate, fmt)
+        stems: dict[str, str] = {}
+        if stems_dir is not None:
+            stems_dir.mkdir(parents=True, exist_ok=True)
+            for group, audio in rendered.stems.items():
+                stems[group] = str(write_audio(stems_dir / f"{out.stem}-{group}.wav", audio,
+                                               self.sample_rate, "wav", bits=24))
+        midi = str(write_midi(midi_path, score)) if midi_path is not None else None
+        result = TrackResult(
+            path=str(path), duration_s=brief.duration_s, sample_rate=self.sample_rate,
+            bpm=round(plan.bpm, 2), key=brief.key, mode=brief.mode, genre=brief.genre,
+            mood=brief.mood, instruments=sorted({p.name for p in score.parts
+                                                 if p.group != "hits"}),
+            arc=brief.arc, loop=brief.loop, seed=seed,
+            sections=[{"name": s.name, "start_s": round(s.start_s, 3),
+                       "end_s": round(s.end_s, 3), "energy": round(s.energy, 2)}
+                      for s in plan.sections],
+            hits_s=plan.hits_s, cuts_s=[round(c, 3) for c in plan.cuts_s],
+            loudness_lufs=round(rendered.loudness_lufs, 2),
+            true_peak_db=round(rendered.true_peak_db, 2), render_s=0.0,
+            hit_offsets_ms=_hit_offsets(plan.hits_s, plan.cuts_s), format=fmt,
+            n_samples=len(rendered.mix), stems=stems, midi=midi,
+            moods=list(brief.moods), chosen=list(brief.chosen),
+        )
+        if plan_path is not None:
+            result.plan = str(plan_path)
+            _atomic_json(plan_path, result.to_json())
+        result.render_s = round(time.perf_counter() - t0, 3)
+        return result

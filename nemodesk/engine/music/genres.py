@@ -1,0 +1,178 @@
+"""Genre templates: which instruments play which role, in which pattern and with what sound.
+
+A template is data; the composer reads it. Instruments asked for in the brief replace the
+template's choice for their role, and excluded ones are swapped for the next candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Voice:
+    """An instrument in a role: GM program, stem group, playable range and level."""
+
+    name: str  # canonical instrument name (brief.INSTRUMENTS) or a descriptive one
+    program: int
+    low: int = 48
+    high: int = 84
+    gain_db: float = 0.0
+
+
+# Canonical instrument -> (preferred roles, voice). Roles: comp, lead, pad, bass, drums.
+INSTRUMENT_VOICES: dict[str, tuple[tuple[str, ...], Voice]] = {
+    "piano": (("comp", "lead"), Voice("piano", 0, 48, 84)),
+    "guitar": (("comp", "lead"), Voice("guitar", 25, 40, 76)),
+    "electric_guitar": (("comp", "lead"), Voice("electric_guitar", 27, 40, 79)),
+    "ukulele": (("comp",), Voice("ukulele", 24, 57, 81)),
+    "organ": (("comp", "pad"), Voice("organ", 16, 48, 79, -3)),
+    "marimba": (("lead", "comp"), Voice("marimba", 12, 55, 88)),
+    "bells": (("lead",), Voice("bells", 9, 72, 96, -4)),
+    "flute": (("lead",), Voice("flute", 73, 62, 93, -2)),
+    "synth": (("lead", "comp"), Voice("synth", 81, 55, 88, -6)),
+    "brass": (("pad", "lead"), Voice("brass", 61, 48, 79, -3)),
+    "strings": (("pad", "lead"), Voice("strings", 48, 48, 84, -1)),
+    "pad": (("pad",), Voice("pad", 89, 48, 79, -2)),
+    "choir": (("pad",), Voice("choir", 52, 53, 76, -2)),
+    "bass": (("bass",), Voice("bass", 33, 28, 52)),
+    "upright_bass": (("bass",), Voice("upright_bass", 32, 28, 52, 1)),
+    "synth_bass": (("bass",), Voice("synth_bass", 38, 28, 52, -2)),
+    "drums": (("drums",), Voice("drums", 0)),
+    "brushes": (("drums",), Voice("brushes", 40)),
+    "percussion": (("drums",), Voice("percussion", 0)),
+    "timpani": (("fx",), Voice("timpani", 47, 36, 55)),
+}
+
+# Replacements when a template's instrument is excluded, per role.
+ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "comp": ("piano", "guitar", "electric_guitar", "organ", "marimba"),
+    "lead": ("bells", "flute", "piano", "synth", "strings", "marimba"),
+    "pad": ("strings", "pad", "choir", "organ"),
+    "bass": ("bass", "upright_bass", "synth_bass"),
+}
+
+
+@dataclass(frozen=True)
+class Genre:
+    name: str
+    bpm_range: tuple[float, float]
+    drum_style: str  # pop acoustic lofi rock four jazz cinematic chip ambient
+    drum_kit: int  # GM drum kit (bank 128 preset)
+    bass_style: str  # root8 pop lofi walking sub pulse
+    comp_style: str  # strum block arp stabs jazz pad
+    lead_style: str  # plucky legato sparse
+    voices: dict[str, Voice] = field(default_factory=dict)  # role -> voice
+    swing: float = 0.0  # 0: straight; 0.33: triplet swing of the swing unit
+    swing_16ths: bool = False  # swing 16ths (lo-fi) rather than 8ths (jazz)
+    sevenths: bool = False
+    reverb: tuple[float, float] = (0.4, 0.15)  # room size, wet level
+    lofi: bool = False
+    bright: bool = True
+
+
+def _v(name: str, **kw) -> Voice:
+    return replace(INSTRUMENT_VOICES[name][1], **kw)
+
+
+GENRE_TEMPLATES: dict[str, Genre] = {
+    "acoustic": Genre(
+        "acoustic", (100, 116), "acoustic", 0, "pop", "strum", "plucky",
+        {"comp": _v("guitar"), "lead": _v("bells", gain_db=-8), "pad": _v("strings", gain_db=-9),
+         "bass": _v("bass", program=32)},
+        reverb=(0.35, 0.12),
+    ),
+    "lofi": Genre(
+        "lofi", (72, 86), "lofi", 0, "lofi", "block", "sparse",
+        {"comp": _v("piano", program=4, gain_db=-1), "lead": _v("marimba", program=11, gain_db=-5),
+         "pad": _v("pad", gain_db=-12), "bass": _v("bass", program=32)},
+        swing=0.2, swing_16ths=True, sevenths=True, reverb=(0.5, 0.18), lofi=True, bright=False,
+    ),
+    "cinematic": Genre(
+        "cinematic", (84, 100), "cinematic", 48, "sub", "arp", "legato",
+        {"comp": _v("piano", gain_db=-4), "lead": _v("strings", program=48, low=60, high=88),
+         "pad": _v("strings", program=49, gain_db=-2), "bass": _v("bass", program=43, gain_db=0)},
+        reverb=(0.85, 0.3), bright=False,
+    ),
+    "electronic": Genre(
+        "electronic", (122, 128), "four", 24, "pulse", "stabs", "plucky",
+        {"comp": _v("synth", program=90, gain_db=-8), "lead": _v("synth", program=81, gain_db=-10),
+         "pad": _v("pad", program=88, gain_db=-10), "bass": _v("synth_bass", gain_db=-3)},
+        reverb=(0.5, 0.15),
+    ),
+    "ambient": Genre(
+        "ambient", (60, 72), "ambient", 0, "sub", "arp", "sparse",
+        {"comp": _v("piano", gain_db=-4), "lead": _v("bells", program=14, gain_db=-10),
+         "pad": _v("pad", program=89, gain_db=0), "bass": _v("bass", program=38, gain_db=-6)},
+        reverb=(0.95, 0.35), bright=False,
+    ),
+    "corporate": Genre(
+        "corporate", (108, 120), "pop", 0, "root8", "block", "plucky",
+        {"comp": _v("piano"), "lead": _v("bells", gain_db=-8), "pad": _v("strings", gain_db=-8),
+         "bass": _v("bass")},
+        reverb=(0.4, 0.12),
+    ),
+    "rock": Genre(
+        "rock", (120, 140), "rock", 16, "root8", "strum", "legato",
+        {"comp": _v("electric_guitar", program=29, gain_db=-6),
+         "lead": _v("electric_guitar", program=30, low=55, high=84, gain_db=-9),
+         "pad": _v("organ", gain_db=-14), "bass": _v("bass", program=34)},
+        reverb=(0.3, 0.1),
+    ),
+    "jazz": Genre(
+        "jazz", (110, 140), "jazz", 32, "walking", "jazz", "legato",
+        {"comp": _v("piano"), "lead": _v("marimba", program=11, gain_db=-3),
+         "pad": _v("strings", gain_db=-16), "bass": _v("upright_bass")},
+        swing=0.28, sevenths=True, reverb=(0.4, 0.14),
+    ),
+    "piano": Genre(
+        "piano", (68, 88), "none", 0, "none", "arp", "legato",
+        {"comp": _v("piano", low=36, high=72), "lead": _v("piano", low=60, high=91)},
+        reverb=(0.6, 0.2),
+    ),
+    "chiptune": Genre(
+        "chiptune", (140, 156), "chip", 24, "pulse", "arp", "plucky",
+        {"comp": _v("synth", program=80, gain_db=-14), "lead": _v("synth", program=80, gain_db=-9),
+         "bass": _v("synth_bass", program=81, gain_db=-10)},
+        reverb=(0.2, 0.06),
+    ),
+}
+
+
+def arrange(genre: str, instruments: list[str], exclude: list[str]) -> dict[str, Voice]:
+    """The genre's voices per role after the brief's asks and exclusions.
+
+    Each asked instrument takes its first preferred role not already taken by another ask;
+    an excluded instrument is replaced by the role's first non-excluded fallback, or the role
+    is dropped when nothing is left (drums and bass are simply dropped).
+    """
+    template = GENRE_TEMPLATES[genre]
+    voices = dict(template.voices)
+    if template.drum_style != "none":
+        voices["drums"] = Voice("drums", template.drum_kit)
+    taken: set[str] = set()
+    for name in instruments:
+        if name not in INSTRUMENT_VOICES or name in exclude:
+            continue
+        roles, voice = INSTRUMENT_VOICES[name]
+        for role in roles:
+            if role not in taken:
+                if role == "drums":
+                    kit = 40 if name == "brushes" else (template.drum_kit if template.drum_kit else 0)
+                    voice = Voice(name, kit)
+                elif role in voices:
+                    voice = replace(voice, gain_db=voices[role].gain_db)
+                voices[role] = voice
+                taken.add(role)
+                break
+    for role, voice in list(voices.items()):
+        if voice.name in exclude or (role == "drums" and "drums" in exclude):
+            spare = [f for f in ROLE_FALLBACKS.get(role, ()) if f not in exclude and f != voice.name]
+            if spare and role not in ("drums", "bass"):
+                voices[role] = replace(INSTRUMENT_VOICES[spare[0]][1], gain_db=voice.gain_db)
+            else:
+                del voices[role]
+    if not {"comp", "pad"} & voices.keys():  # harmony must sound somewhere
+        spare = [f for f in ROLE_FALLBACKS["pad"] if f not in exclude]
+        voices["pad"] = INSTRUMENT_VOICES[spare[0] if spare else "pad"][1]
+    return voices

@@ -1,0 +1,111 @@
+"""Keys, scales, chords and voice leading: the harmony the composer stands on."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+PITCH_CLASS = {
+    "C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
+    "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11,
+}
+MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
+MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)  # natural minor; V is made major (harmonic minor)
+
+# Progressions as scale degrees (0-based). A trailing "7" flavour is decided by the genre.
+PROGRESSIONS: dict[str, list[tuple[int, ...]]] = {
+    "upbeat": [(0, 4, 5, 3), (0, 3, 5, 4), (0, 4, 3, 4)],
+    "happy": [(0, 4, 5, 3), (0, 3, 4, 3)],
+    "warm": [(0, 5, 3, 4), (0, 3, 0, 4), (0, 2, 3, 4)],
+    "inspiring": [(0, 4, 5, 3), (3, 0, 4, 4), (0, 3, 5, 4)],
+    "romantic": [(0, 5, 1, 4), (0, 2, 5, 3)],
+    "playful": [(0, 3, 4, 3), (0, 1, 4, 0)],
+    "calm": [(0, 3, 0, 3), (0, 5, 3, 4)],
+    "chill": [(1, 4, 0, 5), (0, 5, 1, 4), (3, 2, 1, 0)],
+    "dreamy": [(0, 3, 5, 3), (0, 2, 3, 3)],
+    "epic": [(0, 4, 5, 3), (0, 3, 4, 4)],
+    # minor moods: tonic and dominant carry the key so it reads unmistakably as minor
+    "tense": [(0, 5, 3, 4), (0, 0, 5, 4), (0, 3, 0, 4)],
+    "dark": [(0, 3, 0, 4), (0, 5, 3, 4)],
+    "sad": [(0, 5, 3, 4), (0, 3, 5, 4)],
+    "mysterious": [(0, 1, 0, 4), (0, 5, 0, 4)],
+    "aggressive": [(0, 0, 5, 4), (0, 5, 6, 4)],
+    "nostalgic": [(0, 5, 3, 4), (0, 3, 6, 4)],
+}
+MINOR_EPIC = [(0, 5, 3, 4), (0, 5, 6, 4)]
+
+
+@dataclass(frozen=True)
+class Key:
+    tonic: int  # pitch class 0..11
+    mode: str  # "major" | "minor"
+
+    @classmethod
+    def parse(cls, name: str, mode: str) -> Key:
+        return cls(PITCH_CLASS[name], mode)
+
+    @property
+    def scale(self) -> tuple[int, ...]:
+        return MAJOR_SCALE if self.mode == "major" else MINOR_SCALE
+
+    def degree_pc(self, degree: int) -> int:
+        return (self.tonic + self.scale[degree % 7]) % 12
+
+    def scale_pcs(self) -> set[int]:
+        return {(self.tonic + s) % 12 for s in self.scale}
+
+    def chord(self, degree: int, seventh: bool = False) -> tuple[int, ...]:
+        """Pitch classes of the chord on a scale degree, root first. In minor, V is major
+        (raised leading tone), the harmonic-minor habit that makes the key audible."""
+        pcs = [self.degree_pc(degree + i) for i in (0, 2, 4)] + (
+            [self.degree_pc(degree + 6)] if seventh else []
+        )
+        if self.mode == "minor" and degree % 7 == 4:
+            pcs[1] = (pcs[1] + 1) % 12  # raised third of V
+            if seventh:
+                pcs[3] = (pcs[0] + 10) % 12  # dominant seventh
+        return tuple(pcs)
+
+
+def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int, ...]:
+    options = PROGRESSIONS.get(mood, PROGRESSIONS["warm"])
+    if mood == "epic" and mode == "minor":
+        options = MINOR_EPIC
+    if mode == "minor" and mood not in PROGRESSIONS or (
+        mode == "minor" and mood in ("upbeat", "warm", "happy", "playful", "romantic")
+    ):
+        options = PROGRESSIONS["sad"]
+    if mode == "major" and mood in ("tense", "dark", "sad", "mysterious", "aggressive"):
+        options = PROGRESSIONS["warm"]
+    return options[int(rng.integers(len(options)))]
+
+
+def voice(chord: tuple[int, ...], previous: tuple[int, ...] | None, low: int, high: int,
+          size: int = 4) -> tuple[int, ...]:
+    """A voicing of ``chord`` within [low, high] with the smallest total movement from the
+    previous voicing (smooth voice leading); the first chord is placed near the middle.
+    Every chord tone sounds; with more voices than tones, some are doubled."""
+    pool = [n for n in range(low, high + 1) if n % 12 in chord]
+    need = set(chord[:size])
+    candidates = [
+        c for c in itertools.combinations(pool, min(size, len(pool)))
+        if need <= {n % 12 for n in c} and c[-1] - c[0] <= 16
+    ]
+    if not candidates:  # range too narrow: close position from low
+        return tuple(sorted({low + ((pc - low) % 12) for pc in chord}))
+    if previous is None:
+        mid = (low + high) / 2
+        return min(candidates, key=lambda v: (abs(float(np.mean(v)) - mid), v))
+
+    def movement(v: tuple[int, ...]) -> tuple[float, tuple[int, ...]]:
+        return (sum(abs(a - b) for a, b in zip(v, previous, strict=False)), v)
+
+    return min(candidates, key=movement)
+
+
+def nearest(pc: int, around: int) -> int:
+    """The MIDI note of pitch class ``pc`` closest to ``around``."""
+    base = around - ((around - pc) % 12)
+    return base if around - base <= 6 else base + 12
