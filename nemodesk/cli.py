@@ -127,7 +127,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     engine = MusicEngine()
     seed0 = args.seed if args.seed is not None else new_seed()
     results = []
-    print(describe(brief), file=sys.stderr)
+    report = sys.stderr if args.json else sys.stdout
     for i in range(1, args.variations + 1):
         seed = seed0 + i - 1
         try:
@@ -139,9 +139,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         except AudioFileError as e:
             raise UsageError(str(e)) from None
         results.append(r)
+        if i == 1:
+            print(describe(brief), file=report)
         print(f"Wrote {r.path}: {r.duration_s:g} s {r.genre} in {r.key} {r.mode} at "
               f"{r.bpm:g} BPM, {r.loudness_lufs:.1f} LUFS, seed {r.seed} "
-              f"({r.render_s:.2f} s)", file=sys.stderr if args.json else sys.stdout)
+              f"({r.render_s:.2f} s)", file=report)
     if args.json:
         data = [r.to_json() for r in results]
         print(json.dumps(data[0] if args.variations == 1 else data, ensure_ascii=False))

@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
-from tests.audio_checks import onset_times
+from tests.audio_checks import decode_file, onset_times
 from tests.fixtures.media import make_clip, make_text_file_named
 
 SR = 44100
@@ -29,10 +28,7 @@ def result(proc: subprocess.CompletedProcess):
 
 
 def decode(path: str) -> tuple[np.ndarray, int]:
-    with av.open(path) as c:
-        frames = [f.to_ndarray() for f in c.decode(audio=0)]
-        rate = c.streams.audio[0].rate
-    return np.concatenate(frames, axis=1).T, rate
+    return decode_file(path)
 
 
 EXAMPLES = [

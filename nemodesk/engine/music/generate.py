@@ -19,7 +19,6 @@ import numpy as np
 from nemodesk.engine.music.audiofile import format_for, write_audio
 from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.music.compose import compose
-from nemodesk.engine.music.midi import write_midi
 from nemodesk.engine.music.plan import Plan, make_plan
 from nemodesk.engine.music.render import Rendered, render
 from nemodesk.engine.music.score import Score
@@ -121,10 +120,15 @@ class MusicEngine:
         stems: dict[str, str] = {}
         if stems_dir is not None:
             stems_dir.mkdir(parents=True, exist_ok=True)
-            for group, audio in rendered.stems.items():
-                stems[group] = str(write_audio(stems_dir / f"{out.stem}-{group}.wav", audio,
-                                               self.sample_rate, "wav", bits=24))
-        midi = str(write_midi(midi_path, score)) if midi_path is not None else None
+            for group in rendered.groups:
+                stems[group] = str(write_audio(stems_dir / f"{out.stem}-{group}.wav",
+                                               rendered.stem(group), self.sample_rate, "wav",
+                                               bits=24))
+        midi = None
+        if midi_path is not None:
+            from nemodesk.engine.music.midi import write_midi
+
+            midi = str(write_midi(midi_path, score))
         result = TrackResult(
             path=str(path), duration_s=brief.duration_s, sample_rate=self.sample_rate,
             bpm=round(plan.bpm, 2), key=brief.key, mode=brief.mode, genre=brief.genre,

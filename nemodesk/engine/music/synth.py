@@ -121,24 +121,23 @@ class NoteSampler:
         return audio
 
 
-def render_part(part: Part, sampler: NoteSampler, n_samples: int, *, loop: bool) -> np.ndarray:
-    """The part's audio, exactly ``n_samples`` long. In a loop, sound that runs past the end
-    wraps around to the start, so the file can repeat with no seam."""
-    sr = sampler.sample_rate
-    spill = int(_MAX_TAIL_S * sr) + sr * 20
-    out = np.zeros((n_samples + spill, 2), dtype=np.float32)
+def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool) -> None:
+    """Add the part's audio into ``out`` (samples, 2). In a loop, sound that runs past the
+    end wraps around to the start, so the file can repeat with no seam; otherwise it stops
+    at the last sample (the ring-out envelope has faded it by then)."""
+    n = len(out)
     gain = np.float32(10 ** (part.gain_db / 20))
     for note in part.notes:
-        pos = round(note.start_s * sr)
-        if pos >= n_samples or pos < 0:
+        pos = round(note.start_s * sampler.sample_rate)
+        if not 0 <= pos < n:
             continue
         audio = sampler.note(part.program, part.is_drum, note.key, note.vel, note.dur_s)
-        end = min(pos + len(audio), len(out))
-        out[pos:end] += audio[: end - pos] * gain
-    body = out[:n_samples]
-    if loop:
-        tail = out[n_samples:]
-        for start in range(0, len(tail), n_samples):
-            chunk = tail[start : start + n_samples]
-            body[: len(chunk)] += chunk
-    return np.ascontiguousarray(body)
+        if gain != 1:
+            audio = audio * gain
+        end = min(pos + len(audio), n)
+        out[pos:end] += audio[: end - pos]
+        done = end - pos
+        while loop and done < len(audio):
+            take = min(n, len(audio) - done)
+            out[:take] += audio[done : done + take]
+            done += take

@@ -1,0 +1,39 @@
+"""`make bench`: run every benchmarks/bench_*.py in its own process, then print a summary.
+
+Each benchmark prints its own table and, as its last stdout line, one JSON object; the
+objects are gathered into benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    results: dict[str, object] = {}
+    failed = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        name = script.stem.removeprefix("bench_")
+        print(f"== {name} ==", flush=True)
+        proc = subprocess.run([sys.executable, "-m", f"benchmarks.{script.stem}"],
+                              cwd=HERE.parent, capture_output=True, text=True)
+        print(proc.stdout.rstrip())
+        if proc.returncode != 0:
+            print(proc.stderr.rstrip()[-2000:], file=sys.stderr)
+            failed.append(name)
+            continue
+        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
