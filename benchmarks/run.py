@@ -20,8 +20,12 @@ def main() -> int:
     for script in sorted(HERE.glob("bench_*.py")):
         name = script.stem.removeprefix("bench_")
         print(f"== {name} ==", flush=True)
-        proc = subprocess.run([sys.executable, "-m", f"benchmarks.{script.stem}"],
-                              cwd=HERE.parent, capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", f"benchmarks.{script.stem}"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+        )
         print(proc.stdout.rstrip())
         if proc.returncode != 0:
             print(proc.stderr.rstrip()[-2000:], file=sys.stderr)

@@ -27,8 +27,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _generate_parser(sub: argparse._SubParsersAction) -> None:
-    g = sub.add_parser("generate", help="compose, render and master a track from a description",
-                       description="Compose an original track from a description.")
+    g = sub.add_parser(
+        "generate",
+        help="compose, render and master a track from a description",
+        description="Compose an original track from a description.",
+    )
     g.add_argument("prompt", help='e.g. "90-second upbeat acoustic track for a travel vlog"')
     g.add_argument("--duration", type=float, metavar="SECONDS")
     g.add_argument("--bpm", type=float)
@@ -80,11 +83,22 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from nemodesk.engine.music.brief import BriefError, describe, parse_brief
 
     try:
-        instruments = ([s.strip() for s in args.instruments.split(",") if s.strip()]
-                       if args.instruments else None)
-        brief = parse_brief(args.prompt, duration_s=args.duration, bpm=args.bpm, key=args.key,
-                            mood=args.mood, genre=args.genre, instruments=instruments,
-                            arc=args.arc, loop=args.loop)
+        instruments = (
+            [s.strip() for s in args.instruments.split(",") if s.strip()]
+            if args.instruments
+            else None
+        )
+        brief = parse_brief(
+            args.prompt,
+            duration_s=args.duration,
+            bpm=args.bpm,
+            key=args.key,
+            mood=args.mood,
+            genre=args.genre,
+            instruments=instruments,
+            arc=args.arc,
+            loop=args.loop,
+        )
     except BriefError as e:
         raise UsageError(str(e)) from None
     if not 1 <= args.variations <= 10:
@@ -132,18 +146,27 @@ def cmd_generate(args: argparse.Namespace) -> int:
         seed = seed0 + i - 1
         try:
             r = engine.generate(
-                brief, seed, _numbered(out, i, args.variations), fmt=fmt, cuts_s=cuts,
+                brief,
+                seed,
+                _numbered(out, i, args.variations),
+                fmt=fmt,
+                cuts_s=cuts,
                 loudness_lufs=args.loudness,
-                stems_dir=args.stems, midi_path=_numbered(args.midi, i, args.variations),
-                plan_path=_numbered(args.plan, i, args.variations))
+                stems_dir=args.stems,
+                midi_path=_numbered(args.midi, i, args.variations),
+                plan_path=_numbered(args.plan, i, args.variations),
+            )
         except AudioFileError as e:
             raise UsageError(str(e)) from None
         results.append(r)
         if i == 1:
             print(describe(brief), file=report)
-        print(f"Wrote {r.path}: {r.duration_s:g} s {r.genre} in {r.key} {r.mode} at "
-              f"{r.bpm:g} BPM, {r.loudness_lufs:.1f} LUFS, seed {r.seed} "
-              f"({r.render_s:.2f} s)", file=report)
+        print(
+            f"Wrote {r.path}: {r.duration_s:g} s {r.genre} in {r.key} {r.mode} at "
+            f"{r.bpm:g} BPM, {r.loudness_lufs:.1f} LUFS, seed {r.seed} "
+            f"({r.render_s:.2f} s)",
+            file=report,
+        )
     if args.json:
         data = [r.to_json() for r in results]
         print(json.dumps(data[0] if args.variations == 1 else data, ensure_ascii=False))
@@ -159,8 +182,14 @@ def cmd_doctor(_: argparse.Namespace) -> int:
         print(f"SoundFont: {find_soundfont()}")
     except SoundFontMissing as e:
         print(f"SoundFont: missing — {e}")
-    print(f"PyAV {av.__version__}, codecs: " + ", ".join(
-        c for c in ("libx264", "aac", "libmp3lame", "flac", "libopus") if c in av.codecs_available))
+    print(
+        f"PyAV {av.__version__}, codecs: "
+        + ", ".join(
+            c
+            for c in ("libx264", "aac", "libmp3lame", "flac", "libopus")
+            if c in av.codecs_available
+        )
+    )
     return 0
 
 

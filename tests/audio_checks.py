@@ -41,8 +41,9 @@ def clicks(audio: np.ndarray, sr: int, ratio: float = 3.0, floor: float = 0.05) 
     return [float(i / sr) for i in found]
 
 
-def longest_silence_s(audio: np.ndarray, sr: int, threshold_db: float = -60.0,
-                      frame_s: float = 0.05) -> float:
+def longest_silence_s(
+    audio: np.ndarray, sr: int, threshold_db: float = -60.0, frame_s: float = 0.05
+) -> float:
     """Longest run of frames below ``threshold_db`` between the first and last sound."""
     x = mono(audio)
     hop = int(frame_s * sr)

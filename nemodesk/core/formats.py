@@ -35,7 +35,8 @@ def kind_of(name: str) -> str | None:
 
 def supported_list() -> str:
     """The accepted types as users read them in an error message."""
+    images = [e for e in IMAGE_EXTENSIONS if e != "jpeg"]
     return (
-        f"video {' '.join(VIDEO_EXTENSIONS)}; image {' '.join(IMAGE_EXTENSIONS[:1] + IMAGE_EXTENSIONS[2:])}; "
+        f"video {' '.join(VIDEO_EXTENSIONS)}; image {' '.join(images)}; "
         f"audio {' '.join(AUDIO_EXTENSIONS)}"
     )

@@ -18,8 +18,13 @@ SR = 44100
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nemodesk", "generate", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "nemodesk", "generate", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def result(proc: subprocess.CompletedProcess):
@@ -32,18 +37,56 @@ def decode(path: str) -> tuple[np.ndarray, int]:
 
 
 EXAMPLES = [
-    ("Generate a 90-second upbeat acoustic track for a travel vlog montage with a warm, "
-     "adventurous feel", 90.0, "acoustic", "major", False, "flat"),
-    ("Create a tense, cinematic background score for a 2-minute thriller short film with "
-     "building tension and a dramatic finale", 120.0, "cinematic", "minor", False, "build"),
-    ("Make a lo-fi chill hip-hop loop around 60 seconds long for a study tips YouTube video",
-     60.0, "lofi", "major", True, "flat"),
-    ("为旅行vlog生成一段90秒的欢快原声音乐，温暖而充满冒险感", 90.0, "acoustic", "major", False,
-     "flat"),
-    ("为一部2分钟的惊悚短片创作紧张的电影配乐，张力逐渐增强，结尾有戏剧性高潮", 120.0, "cinematic",
-     "minor", False, "build"),
-    ("做一段大约60秒的低保真轻松嘻哈循环音乐，用于学习技巧的YouTube视频", 60.0, "lofi", "major",
-     True, "flat"),
+    (
+        "Generate a 90-second upbeat acoustic track for a travel vlog montage with a warm, "
+        "adventurous feel",
+        90.0,
+        "acoustic",
+        "major",
+        False,
+        "flat",
+    ),
+    (
+        "Create a tense, cinematic background score for a 2-minute thriller short film with "
+        "building tension and a dramatic finale",
+        120.0,
+        "cinematic",
+        "minor",
+        False,
+        "build",
+    ),
+    (
+        "Make a lo-fi chill hip-hop loop around 60 seconds long for a study tips YouTube video",
+        60.0,
+        "lofi",
+        "major",
+        True,
+        "flat",
+    ),
+    (
+        "为旅行vlog生成一段90秒的欢快原声音乐，温暖而充满冒险感",
+        90.0,
+        "acoustic",
+        "major",
+        False,
+        "flat",
+    ),
+    (
+        "为一部2分钟的惊悚短片创作紧张的电影配乐，张力逐渐增强，结尾有戏剧性高潮",
+        120.0,
+        "cinematic",
+        "minor",
+        False,
+        "build",
+    ),
+    (
+        "做一段大约60秒的低保真轻松嘻哈循环音乐，用于学习技巧的YouTube视频",
+        60.0,
+        "lofi",
+        "major",
+        True,
+        "flat",
+    ),
 ]
 
 
@@ -51,12 +94,34 @@ EXAMPLES = [
 def test_example_prompts(tmp_path, prompt, duration, genre, mode, loop, arc):
     out = tmp_path / "track.wav"
     data = result(run(prompt, "-o", str(out), "--seed", "1", "--json"))
-    for field in ("path", "duration_s", "sample_rate", "bpm", "key", "mode", "genre", "mood",
-                  "instruments", "arc", "loop", "seed", "sections", "hits_s", "cuts_s",
-                  "loudness_lufs", "true_peak_db", "render_s"):
+    for field in (
+        "path",
+        "duration_s",
+        "sample_rate",
+        "bpm",
+        "key",
+        "mode",
+        "genre",
+        "mood",
+        "instruments",
+        "arc",
+        "loop",
+        "seed",
+        "sections",
+        "hits_s",
+        "cuts_s",
+        "loudness_lufs",
+        "true_peak_db",
+        "render_s",
+    ):
         assert field in data
     assert (data["duration_s"], data["genre"], data["mode"], data["loop"], data["arc"]) == (
-        duration, genre, mode, loop, arc)
+        duration,
+        genre,
+        mode,
+        loop,
+        arc,
+    )
     audio, rate = decode(data["path"])
     assert len(audio) == round(duration * rate)
     assert abs(data["loudness_lufs"] + 14) <= 1.0 and data["true_peak_db"] <= -1.0
@@ -66,8 +131,18 @@ def test_example_prompts(tmp_path, prompt, duration, genre, mode, loop, arc):
 def test_video_cuts_get_hits(tmp_path):
     cuts = [2.0, 3.3, 5.1, 7.45, 9.0, 11.62, 13.1]
     clip = make_clip(tmp_path / "clip.mp4", duration_s=15.0, cuts_s=cuts)
-    data = result(run("tense cinematic score", "--video", str(clip), "-o",
-                      str(tmp_path / "m.wav"), "--json", "--seed", "2"))
+    data = result(
+        run(
+            "tense cinematic score",
+            "--video",
+            str(clip),
+            "-o",
+            str(tmp_path / "m.wav"),
+            "--json",
+            "--seed",
+            "2",
+        )
+    )
     assert abs(data["duration_s"] - 15.0) <= 0.05
     assert len(data["cuts_s"]) == len(cuts)
     marks = np.array(data["hits_s"] + [s["start_s"] for s in data["sections"]])
@@ -84,17 +159,31 @@ def test_video_cuts_get_hits(tmp_path):
 @pytest.mark.parametrize("ext", ["mov", "avi", "webm", "mkv"])
 def test_video_containers(tmp_path, ext):
     clip = make_clip(tmp_path / f"clip.{ext}", duration_s=6.0, cuts_s=[3.0])
-    data = result(run("warm acoustic", "--video", str(clip), "-o", str(tmp_path / "m.wav"),
-                      "--json"))
+    data = result(
+        run("warm acoustic", "--video", str(clip), "-o", str(tmp_path / "m.wav"), "--json")
+    )
     assert abs(data["duration_s"] - 6.0) <= 0.05
     assert data["cuts_s"] and abs(data["cuts_s"][0] - 3.0) <= 0.05
 
 
 def test_formats_stems_midi_and_variations(tmp_path):
     out = tmp_path / "song.mp3"
-    proc = run("playful chiptune", "--duration", "8", "-o", str(out), "--variations", "3",
-               "--stems", str(tmp_path / "stems"), "--midi", str(tmp_path / "song.mid"),
-               "--json", "--seed", "5")
+    proc = run(
+        "playful chiptune",
+        "--duration",
+        "8",
+        "-o",
+        str(out),
+        "--variations",
+        "3",
+        "--stems",
+        str(tmp_path / "stems"),
+        "--midi",
+        str(tmp_path / "song.mid"),
+        "--json",
+        "--seed",
+        "5",
+    )
     data = result(proc)
     assert isinstance(data, list) and len(data) == 3
     assert [Path(d["path"]).name for d in data] == ["song-1.mp3", "song-2.mp3", "song-3.mp3"]
@@ -105,12 +194,14 @@ def test_formats_stems_midi_and_variations(tmp_path):
         assert Path(d["midi"]).stat().st_size > 100
         assert len(d["stems"]) >= 3
     for fmt in ("flac", "m4a"):
-        d = result(run("calm piano", "--duration", "5", "-o", str(tmp_path / f"x.{fmt}"),
-                       "--json"))
+        d = result(run("calm piano", "--duration", "5", "-o", str(tmp_path / f"x.{fmt}"), "--json"))
         audio, rate = decode(d["path"])
         assert abs(len(audio) / rate - 5.0) < 0.06
-    d = result(run("calm piano", "--duration", "5", "--format", "flac", "-o",
-                   str(tmp_path / "y"), "--json"))
+    d = result(
+        run(
+            "calm piano", "--duration", "5", "--format", "flac", "-o", str(tmp_path / "y"), "--json"
+        )
+    )
     assert d["path"].endswith("y.flac")
 
 

@@ -27,8 +27,17 @@ def _in_range(note: int, low: int, high: int) -> int:
     return note
 
 
-def bass_bar(style: str, grid: Grid, chord: BarChord, next_chord: BarChord | None, key: Key,
-             energy: float, rng: np.random.Generator, low: int, high: int) -> list[Note]:
+def bass_bar(
+    style: str,
+    grid: Grid,
+    chord: BarChord,
+    next_chord: BarChord | None,
+    key: Key,
+    energy: float,
+    rng: np.random.Generator,
+    low: int,
+    high: int,
+) -> list[Note]:
     lv = level(energy)
     root = _in_range(nearest(chord.pcs[0], 38), low, high)
     fifth = _in_range(nearest(chord.pcs[2], root + 7), low, high)
@@ -44,19 +53,37 @@ def bass_bar(style: str, grid: Grid, chord: BarChord, next_chord: BarChord | Non
         if lv == 3:
             seq = [(st, 2, root) for st in range(0, 16, 2)]
     elif style == "root8":
-        seq = ([(st, 4, root) for st in (0, 4, 8, 12)] if lv == 1 else
-               [(st, 2, root if st != 12 else fifth) for st in range(0, 16, 2)])
+        seq = (
+            [(st, 4, root) for st in (0, 4, 8, 12)]
+            if lv == 1
+            else [(st, 2, root if st != 12 else fifth) for st in range(0, 16, 2)]
+        )
     elif style == "pulse":
-        seq = ([(st, 2, root) for st in (2, 6, 10, 14)] if lv <= 2 else
-               [(st, 2, root if (st // 2) % 2 == 0 else root + 12) for st in range(0, 16, 2)])
+        seq = (
+            [(st, 2, root) for st in (2, 6, 10, 14)]
+            if lv <= 2
+            else [(st, 2, root if (st // 2) % 2 == 0 else root + 12) for st in range(0, 16, 2)]
+        )
     elif style == "lofi":
         seq = [(0, 6, root), (7, 2, root), (10, 4, fifth)]
         if lv >= 2:
-            seq.append((14, 2, _in_range(nearest(next_chord.pcs[0] if next_chord else chord.pcs[0],
-                                                 root) - 2, low, high)))
+            seq.append(
+                (
+                    14,
+                    2,
+                    _in_range(
+                        nearest(next_chord.pcs[0] if next_chord else chord.pcs[0], root) - 2,
+                        low,
+                        high,
+                    ),
+                )
+            )
     else:  # pop
-        seq = ([(0, 6, root), (8, 6, root)] if lv == 1 else
-               [(0, 4, root), (6, 2, root), (8, 4, fifth), (12, 2, root), (14, 2, root + 12)])
+        seq = (
+            [(0, 6, root), (8, 6, root)]
+            if lv == 1
+            else [(0, 4, root), (6, 2, root), (8, 4, fifth), (12, 2, root), (14, 2, root + 12)]
+        )
         if lv == 3:
             seq = [(st, 2, root if st % 8 != 6 else fifth) for st in range(0, 16, 2)]
     notes = []
@@ -64,30 +91,66 @@ def bass_bar(style: str, grid: Grid, chord: BarChord, next_chord: BarChord | Non
         if st >= steps_here:
             continue
         dur = min(dur, steps_here - st)
-        notes.append(Note(grid.time(chord.bar, st, rng), dur * s * 0.92, _in_range(n, low, high),
-                          velocity(96 if st % 8 == 0 else 84, energy, rng)))
+        notes.append(
+            Note(
+                grid.time(chord.bar, st, rng),
+                dur * s * 0.92,
+                _in_range(n, low, high),
+                velocity(96 if st % 8 == 0 else 84, energy, rng),
+            )
+        )
     return notes
 
 
-def comp_bar(style: str, grid: Grid, chord: BarChord, voicing: tuple[int, ...], energy: float,
-             rng: np.random.Generator) -> list[Note]:
+def comp_bar(
+    style: str,
+    grid: Grid,
+    chord: BarChord,
+    voicing: tuple[int, ...],
+    energy: float,
+    rng: np.random.Generator,
+) -> list[Note]:
     lv = level(energy)
     s = grid.step_s
     steps_here = chord.beats * 4
     hits: list[tuple[int, int, float, str]] = []  # step, length, accent, stroke
     if style == "strum":
-        pattern = {0: [(0, 16, 1.0, "d")], 1: [(0, 8, 1.0, "d"), (8, 8, 0.9, "d")],
-                   2: [(0, 4, 1.0, "d"), (4, 2, 0.85, "d"), (6, 4, 0.7, "u"), (10, 2, 0.7, "u"),
-                       (12, 2, 0.9, "d"), (14, 2, 0.7, "u")]}
-        hits = pattern.get(lv, [(st, 2, 1.0 if st % 4 == 0 else 0.75, "d" if st % 4 == 0 else "u")
-                                for st in range(0, 16, 2)])
+        pattern = {
+            0: [(0, 16, 1.0, "d")],
+            1: [(0, 8, 1.0, "d"), (8, 8, 0.9, "d")],
+            2: [
+                (0, 4, 1.0, "d"),
+                (4, 2, 0.85, "d"),
+                (6, 4, 0.7, "u"),
+                (10, 2, 0.7, "u"),
+                (12, 2, 0.9, "d"),
+                (14, 2, 0.7, "u"),
+            ],
+        }
+        hits = pattern.get(
+            lv,
+            [
+                (st, 2, 1.0 if st % 4 == 0 else 0.75, "d" if st % 4 == 0 else "u")
+                for st in range(0, 16, 2)
+            ],
+        )
     elif style == "block":
-        hits = ([(0, 16, 1.0, "b")] if lv == 0 else [(0, 8, 1.0, "b"), (8, 8, 0.9, "b")] if lv == 1
-                else [(st, 3, 1.0 if st in (0, 8) else 0.85, "b") for st in (0, 4, 8, 12)] if lv == 2
-                else [(st, 2, 1.0 if st % 4 == 0 else 0.8, "b") for st in range(0, 16, 2)])
+        hits = (
+            [(0, 16, 1.0, "b")]
+            if lv == 0
+            else [(0, 8, 1.0, "b"), (8, 8, 0.9, "b")]
+            if lv == 1
+            else [(st, 3, 1.0 if st in (0, 8) else 0.85, "b") for st in (0, 4, 8, 12)]
+            if lv == 2
+            else [(st, 2, 1.0 if st % 4 == 0 else 0.8, "b") for st in range(0, 16, 2)]
+        )
     elif style == "stabs":
-        hits = ([(0, 8, 0.9, "b"), (8, 8, 0.9, "b")] if lv <= 1 else
-                [(st, 1, 1.0, "b") for st in (2, 6, 10, 14)] + ([(11, 1, 0.8, "b")] if lv == 3 else []))
+        hits = (
+            [(0, 8, 0.9, "b"), (8, 8, 0.9, "b")]
+            if lv <= 1
+            else [(st, 1, 1.0, "b") for st in (2, 6, 10, 14)]
+            + ([(11, 1, 0.8, "b")] if lv == 3 else [])
+        )
     elif style == "jazz":
         hits = [(0, 3, 1.0, "b"), (6, 2, 0.85, "b")] + ([(10, 2, 0.8, "b")] if lv >= 2 else [])
         if lv == 0:
@@ -98,8 +161,14 @@ def comp_bar(style: str, grid: Grid, chord: BarChord, voicing: tuple[int, ...], 
         notes = []
         for i, st in enumerate(range(0, steps_here, rate)):
             n = voicing[order[i % len(order)] % len(voicing)]
-            notes.append(Note(grid.time(chord.bar, st, rng), rate * s * 1.6, n,
-                              velocity(82 if st % 8 == 0 else 70, energy, rng)))
+            notes.append(
+                Note(
+                    grid.time(chord.bar, st, rng),
+                    rate * s * 1.6,
+                    n,
+                    velocity(82 if st % 8 == 0 else 70, energy, rng),
+                )
+            )
         return notes
     notes = []
     for st, length, acc, stroke in hits:
@@ -110,14 +179,33 @@ def comp_bar(style: str, grid: Grid, chord: BarChord, voicing: tuple[int, ...], 
         voices = list(voicing) if stroke != "u" else list(reversed(voicing))[:3]
         gap = 0.007 if stroke in "du" else 0.0
         for j, n in enumerate(voices):
-            notes.append(Note(t0 + j * gap, dur, n, velocity(88 * acc - 3 * j * (stroke == "u"),
-                                                              energy, rng, 3)))
+            notes.append(
+                Note(
+                    t0 + j * gap,
+                    dur,
+                    n,
+                    velocity(88 * acc - 3 * j * (stroke == "u"), energy, rng, 3),
+                )
+            )
     return notes
 
 
-def pad_bar(grid: Grid, chord: BarChord, voicing: tuple[int, ...], energy: float,
-            rng: np.random.Generator, hold_bars: int = 1) -> list[Note]:
+def pad_bar(
+    grid: Grid,
+    chord: BarChord,
+    voicing: tuple[int, ...],
+    energy: float,
+    rng: np.random.Generator,
+    hold_bars: int = 1,
+) -> list[Note]:
     """A sustained chord; it is what keeps the track from ever going silent."""
     dur = (hold_bars - 1) * grid.bar_s + chord.beats * grid.beat_s
-    return [Note(grid.time(chord.bar, 0, rng, 0.003), dur * 0.98, n,
-                 velocity(72, max(energy, 0.35), rng, 2)) for n in voicing]
+    return [
+        Note(
+            grid.time(chord.bar, 0, rng, 0.003),
+            dur * 0.98,
+            n,
+            velocity(72, max(energy, 0.35), rng, 2),
+        )
+        for n in voicing
+    ]

@@ -15,8 +15,14 @@ from nemodesk.engine.music.plan import Plan
 from nemodesk.engine.music.score import Note, Part, Score, Section
 from nemodesk.engine.music.theory import Key, progression_for, voice
 
-GROUP_OF_ROLE = {"drums": "drums", "bass": "bass", "comp": "chords", "pad": "pads",
-                 "lead": "melody", "fx": "hits"}
+GROUP_OF_ROLE = {
+    "drums": "drums",
+    "bass": "bass",
+    "comp": "chords",
+    "pad": "pads",
+    "lead": "melody",
+    "fx": "hits",
+}
 ROLES = ("drums", "bass", "comp", "pad", "lead")
 
 
@@ -69,14 +75,20 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         sec_last = round(sec.end_s / plan.bar_s - 0.5)
         if "drums" in voices:
             notes["drums"] += drum_bar(
-                genre.drum_style, grid, chord.bar, e, rngs["drums"],
+                genre.drum_style,
+                grid,
+                chord.bar,
+                e,
+                rngs["drums"],
                 fill=chord.bar == sec_last and sec.bars >= 4 and i + 1 < len(chords),
                 crash=chord.bar == sec_first and not (plan.loop and chord.bar == 0),
-                beats=chord.beats)
+                beats=chord.beats,
+            )
         if "bass" in voices and genre.bass_style != "none":
             v = voices["bass"]
-            notes["bass"] += bass_bar(genre.bass_style, grid, chord, nxt, key, e, rngs["bass"],
-                                      v.low, v.high)
+            notes["bass"] += bass_bar(
+                genre.bass_style, grid, chord, nxt, key, e, rngs["bass"], v.low, v.high
+            )
         if "comp" in voices:
             v = voices["comp"]
             low = max(v.low, 52) if genre.comp_style != "arp" else v.low + 7
@@ -88,21 +100,45 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
             notes["pad"] += pad_bar(grid, chord, pad_prev, e, rngs["pad"])
         if "lead" in voices and _lead_plays(sec, body, genre):
             v = voices["lead"]
-            writer = writers.setdefault(sec.name, MelodyWriter(
-                key, genre.lead_style, v.low, v.high, rng_for(seed, "lead", sec.name)))
+            writer = writers.setdefault(
+                sec.name,
+                MelodyWriter(key, genre.lead_style, v.low, v.high, rng_for(seed, "lead", sec.name)),
+            )
             role = writer.phrase_role((chord.bar - sec_first) % 4, chord.bar == sec_last)
             cadence = key.chord(0) if chord.bar == sec_last else None
             notes["lead"] += writer.bar(grid, chord, role, e, cadence)
     if not plan.loop:
-        _ending(notes, voices, plan, key, body[-1] if body else plan.sections[-1],
-                comp_prev, pad_prev, rng_for(seed, "ending"))
-    parts = [Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role],
-                  v.gain_db) for role, v in voices.items() if notes.get(role)]
+        _ending(
+            notes,
+            voices,
+            plan,
+            key,
+            body[-1] if body else plan.sections[-1],
+            comp_prev,
+            pad_prev,
+            rng_for(seed, "ending"),
+        )
+    parts = [
+        Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role], v.gain_db)
+        for role, v in voices.items()
+        if notes.get(role)
+    ]
     hits = _accents(plan, voices, genre, key, rng_for(seed, "hits"))
     if hits:
         parts.append(hits)
-    return Score(plan.bpm, plan.beats_per_bar, brief.key, brief.mode, plan.duration_s,
-                 sample_rate, brief.genre, plan.sections, parts, plan.hits_s, plan.loop)
+    return Score(
+        plan.bpm,
+        plan.beats_per_bar,
+        brief.key,
+        brief.mode,
+        plan.duration_s,
+        sample_rate,
+        brief.genre,
+        plan.sections,
+        parts,
+        plan.hits_s,
+        plan.loop,
+    )
 
 
 def _lead_plays(sec: Section, body: list[Section], genre: Genre) -> bool:
@@ -113,9 +149,16 @@ def _lead_plays(sec: Section, body: list[Section], genre: Genre) -> bool:
     return sec.energy >= 0.35
 
 
-def _ending(notes: dict[str, list[Note]], voices: dict[str, Voice], plan: Plan, key: Key,
-            last: Section, comp_prev: tuple[int, ...] | None, pad_prev: tuple[int, ...] | None,
-            rng: np.random.Generator) -> None:
+def _ending(
+    notes: dict[str, list[Note]],
+    voices: dict[str, Voice],
+    plan: Plan,
+    key: Key,
+    last: Section,
+    comp_prev: tuple[int, ...] | None,
+    pad_prev: tuple[int, ...] | None,
+    rng: np.random.Generator,
+) -> None:
     """The final tonic chord at ``plan.end_s``, held so that it rings out to the last sample."""
     t = plan.end_s
     ring = plan.duration_s - t
@@ -138,8 +181,10 @@ def _ending(notes: dict[str, list[Note]], voices: dict[str, Voice], plan: Plan, 
         notes["bass"].append(Note(t, hold, root, vel))
     if "lead" in voices and notes["lead"]:
         last_note = notes["lead"][-1].key
-        target = min((n for n in range(last_note - 7, last_note + 8) if n % 12 == tonic[0]),
-                     key=lambda n: abs(n - last_note))
+        target = min(
+            (n for n in range(last_note - 7, last_note + 8) if n % 12 == tonic[0]),
+            key=lambda n: abs(n - last_note),
+        )
         notes["lead"].append(Note(t, hold, target, vel - 4))
     if "drums" in voices and level(last.energy) >= 1:
         notes["drums"] += [Note(t, 0.5, CRASH, vel + 10), Note(t, 0.2, KICK, vel + 12)]
@@ -147,8 +192,9 @@ def _ending(notes: dict[str, list[Note]], voices: dict[str, Voice], plan: Plan, 
         notes[role] = [n for n in notes[role] if n.start_s <= t + 0.02 or n.start_s >= t - 1e-6]
 
 
-def _accents(plan: Plan, voices: dict[str, Voice], genre: Genre, key: Key,
-             rng: np.random.Generator) -> Part | None:
+def _accents(
+    plan: Plan, voices: dict[str, Voice], genre: Genre, key: Key, rng: np.random.Generator
+) -> Part | None:
     if not plan.hits_s:
         return None
     notes: list[Note] = []

@@ -96,54 +96,95 @@ class MusicEngine:
             self._sampler = NoteSampler(self._soundfont or find_soundfont(), self.sample_rate)
         return self._sampler
 
-    def compose(self, brief: Brief, seed: int, cuts_s: list[float] | None = None
-                ) -> tuple[Plan, Score]:
+    def compose(
+        self, brief: Brief, seed: int, cuts_s: list[float] | None = None
+    ) -> tuple[Plan, Score]:
         plan = make_plan(brief, cuts_s)
         return plan, compose(brief, plan, seed, self.sample_rate)
 
-    def render(self, brief: Brief, seed: int, *, cuts_s: list[float] | None = None,
-               loudness_lufs: float = -14.0) -> tuple[Plan, Score, Rendered]:
+    def render(
+        self,
+        brief: Brief,
+        seed: int,
+        *,
+        cuts_s: list[float] | None = None,
+        loudness_lufs: float = -14.0,
+    ) -> tuple[Plan, Score, Rendered]:
         plan, score = self.compose(brief, seed, cuts_s)
-        rendered = render(score, self.sampler, end_s=plan.end_s, seed=seed,
-                          target_lufs=loudness_lufs)
+        rendered = render(
+            score, self.sampler, end_s=plan.end_s, seed=seed, target_lufs=loudness_lufs
+        )
         return plan, score, rendered
 
-    def generate(self, brief: Brief, seed: int, out: Path, *, fmt: str | None = None,
-                 cuts_s: list[float] | None = None, loudness_lufs: float = -14.0,
-                 stems_dir: Path | None = None, midi_path: Path | None = None,
-                 plan_path: Path | None = None) -> TrackResult:
+    def generate(
+        self,
+        brief: Brief,
+        seed: int,
+        out: Path,
+        *,
+        fmt: str | None = None,
+        cuts_s: list[float] | None = None,
+        loudness_lufs: float = -14.0,
+        stems_dir: Path | None = None,
+        midi_path: Path | None = None,
+        plan_path: Path | None = None,
+    ) -> TrackResult:
         t0 = time.perf_counter()
         fmt = format_for(out, fmt)
-        plan, score, rendered = self.render(brief, seed, cuts_s=cuts_s,
-                                            loudness_lufs=loudness_lufs)
+        plan, score, rendered = self.render(brief, seed, cuts_s=cuts_s, loudness_lufs=loudness_lufs)
         path = write_audio(out, rendered.mix, self.sample_rate, fmt)
         stems: dict[str, str] = {}
         if stems_dir is not None:
             stems_dir.mkdir(parents=True, exist_ok=True)
             for group in rendered.groups:
-                stems[group] = str(write_audio(stems_dir / f"{out.stem}-{group}.wav",
-                                               rendered.stem(group), self.sample_rate, "wav",
-                                               bits=24))
+                stems[group] = str(
+                    write_audio(
+                        stems_dir / f"{out.stem}-{group}.wav",
+                        rendered.stem(group),
+                        self.sample_rate,
+                        "wav",
+                        bits=24,
+                    )
+                )
         midi = None
         if midi_path is not None:
             from nemodesk.engine.music.midi import write_midi
 
             midi = str(write_midi(midi_path, score))
         result = TrackResult(
-            path=str(path), duration_s=brief.duration_s, sample_rate=self.sample_rate,
-            bpm=round(plan.bpm, 2), key=brief.key, mode=brief.mode, genre=brief.genre,
-            mood=brief.mood, instruments=sorted({p.name for p in score.parts
-                                                 if p.group != "hits"}),
-            arc=brief.arc, loop=brief.loop, seed=seed,
-            sections=[{"name": s.name, "start_s": round(s.start_s, 3),
-                       "end_s": round(s.end_s, 3), "energy": round(s.energy, 2)}
-                      for s in plan.sections],
-            hits_s=plan.hits_s, cuts_s=[round(c, 3) for c in plan.cuts_s],
+            path=str(path),
+            duration_s=brief.duration_s,
+            sample_rate=self.sample_rate,
+            bpm=round(plan.bpm, 2),
+            key=brief.key,
+            mode=brief.mode,
+            genre=brief.genre,
+            mood=brief.mood,
+            instruments=sorted({p.name for p in score.parts if p.group != "hits"}),
+            arc=brief.arc,
+            loop=brief.loop,
+            seed=seed,
+            sections=[
+                {
+                    "name": s.name,
+                    "start_s": round(s.start_s, 3),
+                    "end_s": round(s.end_s, 3),
+                    "energy": round(s.energy, 2),
+                }
+                for s in plan.sections
+            ],
+            hits_s=plan.hits_s,
+            cuts_s=[round(c, 3) for c in plan.cuts_s],
             loudness_lufs=round(rendered.loudness_lufs, 2),
-            true_peak_db=round(rendered.true_peak_db, 2), render_s=0.0,
-            hit_offsets_ms=_hit_offsets(plan.hits_s, plan.cuts_s), format=fmt,
-            n_samples=len(rendered.mix), stems=stems, midi=midi,
-            moods=list(brief.moods), chosen=list(brief.chosen),
+            true_peak_db=round(rendered.true_peak_db, 2),
+            render_s=0.0,
+            hit_offsets_ms=_hit_offsets(plan.hits_s, plan.cuts_s),
+            format=fmt,
+            n_samples=len(rendered.mix),
+            stems=stems,
+            midi=midi,
+            moods=list(brief.moods),
+            chosen=list(brief.chosen),
         )
         if plan_path is not None:
             result.plan = str(plan_path)

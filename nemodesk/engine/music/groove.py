@@ -47,8 +47,13 @@ class Grid:
     def bar_s(self) -> float:
         return self.beat_s * self.beats_per_bar
 
-    def time(self, bar: int, step: float, rng: np.random.Generator | None = None,
-             jitter: float | None = None) -> float:
+    def time(
+        self,
+        bar: int,
+        step: float,
+        rng: np.random.Generator | None = None,
+        jitter: float | None = None,
+    ) -> float:
         """Seconds of ``step`` (sixteenths, may be fractional) in ``bar``, swung and humanised."""
         t = bar * self.bar_s + step * self.step_s
         if self.swing:

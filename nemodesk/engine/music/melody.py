@@ -15,18 +15,24 @@ from nemodesk.engine.music.score import Note
 from nemodesk.engine.music.theory import Key
 
 RHYTHMS: dict[str, list[list[tuple[int, int]]]] = {  # (step, length) in sixteenths
-    "plucky": [[(0, 2), (2, 2), (4, 4), (10, 2), (12, 4)],
-               [(0, 3), (3, 1), (4, 2), (6, 2), (8, 4), (12, 2), (14, 2)],
-               [(2, 2), (4, 2), (6, 2), (8, 6)],
-               [(0, 2), (4, 2), (6, 2), (8, 2), (10, 6)]],
-    "legato": [[(0, 6), (6, 2), (8, 8)], [(0, 4), (4, 4), (8, 4), (12, 4)],
-               [(0, 8), (8, 4), (12, 4)], [(0, 12), (12, 4)]],
+    "plucky": [
+        [(0, 2), (2, 2), (4, 4), (10, 2), (12, 4)],
+        [(0, 3), (3, 1), (4, 2), (6, 2), (8, 4), (12, 2), (14, 2)],
+        [(2, 2), (4, 2), (6, 2), (8, 6)],
+        [(0, 2), (4, 2), (6, 2), (8, 2), (10, 6)],
+    ],
+    "legato": [
+        [(0, 6), (6, 2), (8, 8)],
+        [(0, 4), (4, 4), (8, 4), (12, 4)],
+        [(0, 8), (8, 4), (12, 4)],
+        [(0, 12), (12, 4)],
+    ],
     "sparse": [[(0, 8), (8, 8)], [(4, 4), (8, 8)], [(0, 12), (12, 4)], [(2, 6), (8, 8)]],
 }
 
 
 def _strong(step: int) -> bool:
-    return step % 8 == 0 or step % 4 == 0 and step > 0
+    return step % 8 == 0 or (step % 4 == 0 and step > 0)
 
 
 def _scale_step(note: int, steps: int, scale_pcs: set[int]) -> int:
@@ -39,8 +45,9 @@ def _scale_step(note: int, steps: int, scale_pcs: set[int]) -> int:
 
 
 def _nearest_chord_tone(note: int, pcs: tuple[int, ...]) -> int:
-    return min((n for n in range(note - 6, note + 7) if n % 12 in pcs),
-               key=lambda n: (abs(n - note), n))
+    return min(
+        (n for n in range(note - 6, note + 7) if n % 12 in pcs), key=lambda n: (abs(n - note), n)
+    )
 
 
 def _fit(note: int, low: int, high: int) -> int:
@@ -66,29 +73,44 @@ class MelodyWriter:
         moves = [0] + [int(self.rng.choice([-2, -1, -1, 1, 1, 2, 0])) for _ in rhythm[1:]]
         return rhythm, moves
 
-    def bar(self, grid: Grid, chord: BarChord, role: str, energy: float,
-            cadence_pcs: tuple[int, ...] | None = None) -> list[Note]:
+    def bar(
+        self,
+        grid: Grid,
+        chord: BarChord,
+        role: str,
+        energy: float,
+        cadence_pcs: tuple[int, ...] | None = None,
+    ) -> list[Note]:
         """``role``: 'A' states the motif, 'B' contrasts, 'end' resolves to a long tone."""
         rhythm, moves = self.motif if role == "A" else self._new_motif()
         if role == "end":
-            rhythm, moves = rhythm[:2] + [(8, 8)], moves[:2] + [0]
-        start = _nearest_chord_tone(self.last if abs(self.last - self.center) < 7 else self.center,
-                                    chord.pcs)
+            head = [i for i, (st, _) in enumerate(rhythm) if st < 8][:2]
+            rhythm = [*(rhythm[i] for i in head), (8, 8)]
+            moves = [*(moves[i] for i in head), 0]
+        start = _nearest_chord_tone(
+            self.last if abs(self.last - self.center) < 7 else self.center, chord.pcs
+        )
         notes, pitch = [], start
         steps_here = chord.beats * 4
         for i, ((st, length), move) in enumerate(zip(rhythm, moves, strict=False)):
             if st >= steps_here:
                 break
             pitch = _scale_step(pitch, move, self.scale) if move else pitch
-            pcs = cadence_pcs if (role == "end" and i == len(rhythm) - 1 and cadence_pcs) else None
-            if pcs:
-                pitch = _nearest_chord_tone(pitch, pcs[:1])
+            last = role == "end" and i == len(rhythm) - 1
+            if last and cadence_pcs and cadence_pcs[0] in chord.pcs:  # resolve home when the
+                pitch = _nearest_chord_tone(pitch, cadence_pcs[:1])  # harmony is home too
             elif _strong(st) or length >= 4:
                 pitch = _nearest_chord_tone(pitch, chord.pcs)
             pitch = _fit(pitch, self.low, self.high)
             dur = min(length, steps_here - st) * grid.step_s * 0.9
-            notes.append(Note(grid.time(chord.bar, st, self.rng), dur, pitch,
-                              velocity(92 if _strong(st) else 80, energy, self.rng, 3)))
+            notes.append(
+                Note(
+                    grid.time(chord.bar, st, self.rng),
+                    dur,
+                    pitch,
+                    velocity(92 if _strong(st) else 80, energy, self.rng, 3),
+                )
+            )
         if notes:
             self.last = notes[-1].key
         return notes

@@ -94,8 +94,11 @@ def _beats_at(duration_s: float, beat: float) -> int | None:
     preferred), or None."""
     ring_mid = sum(RING_S) / 2
     for unit in (4, 2, 1):
-        ks = [k for k in range(unit, int(duration_s / beat) + 1, unit)
-              if RING_S[0] <= duration_s - k * beat <= RING_S[1] + 0.5]
+        ks = [
+            k
+            for k in range(unit, int(duration_s / beat) + 1, unit)
+            if RING_S[0] <= duration_s - k * beat <= RING_S[1] + 0.5
+        ]
         if ks:
             return min(ks, key=lambda k: abs(duration_s - k * beat - ring_mid))
     return None
@@ -145,8 +148,9 @@ def _names(arc: str, n: int, loop: bool) -> list[str]:
         "fall": ["peak", "verse", "settle", "calm", "outro"],
         "wave": ["intro", "swell", "dip", "swell", "dip"],
     }.get(arc, ["intro", "verse", "chorus", "verse", "chorus"])
-    names = [base[min(i, len(base) - 1)] if arc != "wave" else base[i % len(base)]
-             for i in range(n)]
+    names = [
+        base[min(i, len(base) - 1)] if arc != "wave" else base[i % len(base)] for i in range(n)
+    ]
     if arc == "build" and n >= 2:
         names[-1] = "peak"
     return names
@@ -180,8 +184,9 @@ def _snap_boundaries(bounds: list[int], bar_s: float, cuts: list[float]) -> list
             bar = round(cut / bar_s)
             if abs(bar * bar_s - cut) > SECTION_SNAP_S or abs(bar - out[i]) > 2:
                 continue
-            if out[i - 1] + 2 <= bar <= out[i + 1] - 2 and (best is None or abs(bar - out[i]) <
-                                                               abs(best - out[i])):
+            if out[i - 1] + 2 <= bar <= out[i + 1] - 2 and (
+                best is None or abs(bar - out[i]) < abs(best - out[i])
+            ):
                 best = bar
         if best is not None:
             out[i] = best
@@ -194,8 +199,15 @@ def make_plan(brief: Brief, cuts_s: list[float] | None = None, beats_per_bar: in
     bpm, body_beats = fit_tempo(duration, brief.bpm, brief.loop, cuts)
     beat = 60.0 / bpm
     end_s = duration if brief.loop else body_beats * beat
-    plan = Plan(bpm=bpm, beats_per_bar=beats_per_bar, duration_s=duration,
-                body_beats=body_beats, end_s=end_s, cuts_s=cuts, loop=brief.loop)
+    plan = Plan(
+        bpm=bpm,
+        beats_per_bar=beats_per_bar,
+        duration_s=duration,
+        body_beats=body_beats,
+        end_s=end_s,
+        cuts_s=cuts,
+        loop=brief.loop,
+    )
     whole_bars, extra_beats = divmod(body_beats, beats_per_bar)
     sizes = _section_bars(whole_bars, brief.loop)
     bounds = [0]

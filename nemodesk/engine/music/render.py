@@ -56,8 +56,10 @@ def _chain(group: str, genre: Genre) -> pb.Pedalboard:
         if genre.lofi:
             fx += [pb.LowpassFilter(cutoff_frequency_hz=7000), pb.Bitcrush(bit_depth=12)]
     elif group == "bass":
-        fx += [pb.HighpassFilter(cutoff_frequency_hz=32),
-               pb.Compressor(threshold_db=-18, ratio=3, attack_ms=15, release_ms=150)]
+        fx += [
+            pb.HighpassFilter(cutoff_frequency_hz=32),
+            pb.Compressor(threshold_db=-18, ratio=3, attack_ms=15, release_ms=150),
+        ]
         if genre.lofi:
             fx += [pb.LowpassFilter(cutoff_frequency_hz=1800)]
     else:
@@ -119,8 +121,9 @@ def envelope(score: Score, end_s: float) -> np.ndarray:
     return env
 
 
-def render(score: Score, sampler: NoteSampler, *, end_s: float, seed: int,
-           target_lufs: float = -14.0) -> Rendered:
+def render(
+    score: Score, sampler: NoteSampler, *, end_s: float, seed: int, target_lufs: float = -14.0
+) -> Rendered:
     sr, n = score.sample_rate, score.n_samples
     genre = GENRE_TEMPLATES[score.genre]
     stems: dict[str, np.ndarray] = {}
@@ -135,9 +138,12 @@ def render(score: Score, sampler: NoteSampler, *, end_s: float, seed: int,
         if group in stems:
             send += stems[group] * np.float32(level)
     room, wet = genre.reverb
-    reverb = pb.Pedalboard([pb.HighpassFilter(cutoff_frequency_hz=150),
-                            pb.Reverb(room_size=room, damping=0.45, wet_level=wet * 1.6,
-                                      dry_level=0.0, width=1.0)])
+    reverb = pb.Pedalboard(
+        [
+            pb.HighpassFilter(cutoff_frequency_hz=150),
+            pb.Reverb(room_size=room, damping=0.45, wet_level=wet * 1.6, dry_level=0.0, width=1.0),
+        ]
+    )
     stems["reverb"] = _effects(send, reverb, sr, score.loop)
     if genre.lofi:
         stems["texture"] = _texture(n, sr, seed)
@@ -147,5 +153,12 @@ def render(score: Score, sampler: NoteSampler, *, end_s: float, seed: int,
         unmastered += audio
     unmastered *= env[:, None]
     result = master(unmastered, sr, target_lufs=target_lufs, loop=score.loop)
-    return Rendered(result.audio, unmastered, result.loudness_lufs, result.true_peak_db,
-                    result.gain_db, stems, env)
+    return Rendered(
+        result.audio,
+        unmastered,
+        result.loudness_lufs,
+        result.true_peak_db,
+        result.gain_db,
+        stems,
+        env,
+    )

@@ -8,8 +8,23 @@ from dataclasses import dataclass
 import numpy as np
 
 PITCH_CLASS = {
-    "C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
-    "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11,
+    "C": 0,
+    "C#": 1,
+    "Db": 1,
+    "D": 2,
+    "D#": 3,
+    "Eb": 3,
+    "E": 4,
+    "F": 5,
+    "F#": 6,
+    "Gb": 6,
+    "G": 7,
+    "G#": 8,
+    "Ab": 8,
+    "A": 9,
+    "A#": 10,
+    "Bb": 10,
+    "B": 11,
 }
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)  # natural minor; V is made major (harmonic minor)
@@ -73,8 +88,10 @@ def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int
     options = PROGRESSIONS.get(mood, PROGRESSIONS["warm"])
     if mood == "epic" and mode == "minor":
         options = MINOR_EPIC
-    if mode == "minor" and mood not in PROGRESSIONS or (
-        mode == "minor" and mood in ("upbeat", "warm", "happy", "playful", "romantic")
+    if (
+        (mode == "minor"
+        and mood not in PROGRESSIONS)
+        or (mode == "minor" and mood in ("upbeat", "warm", "happy", "playful", "romantic"))
     ):
         options = PROGRESSIONS["sad"]
     if mode == "major" and mood in ("tense", "dark", "sad", "mysterious", "aggressive"):
@@ -82,15 +99,17 @@ def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int
     return options[int(rng.integers(len(options)))]
 
 
-def voice(chord: tuple[int, ...], previous: tuple[int, ...] | None, low: int, high: int,
-          size: int = 4) -> tuple[int, ...]:
+def voice(
+    chord: tuple[int, ...], previous: tuple[int, ...] | None, low: int, high: int, size: int = 4
+) -> tuple[int, ...]:
     """A voicing of ``chord`` within [low, high] with the smallest total movement from the
     previous voicing (smooth voice leading); the first chord is placed near the middle.
     Every chord tone sounds; with more voices than tones, some are doubled."""
     pool = [n for n in range(low, high + 1) if n % 12 in chord]
     need = set(chord[:size])
     candidates = [
-        c for c in itertools.combinations(pool, min(size, len(pool)))
+        c
+        for c in itertools.combinations(pool, min(size, len(pool)))
         if need <= {n % 12 for n in c} and c[-1] - c[0] <= 16
     ]
     if not candidates:  # range too narrow: close position from low

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import av
 import numpy as np
 import pytest
@@ -75,10 +77,15 @@ def test_click_detector_can_fail(engine):
     assert found and abs(found[0] - 4.0) < 0.01
 
 
-@pytest.mark.parametrize("prompt,bpm", [
-    ("70 BPM lo-fi hip hop beat", 70), ("90 BPM acoustic folk", 90),
-    ("128 BPM EDM house track", 128), ("140 BPM rock", 140),
-])
+@pytest.mark.parametrize(
+    "prompt,bpm",
+    [
+        ("70 BPM lo-fi hip hop beat", 70),
+        ("90 BPM acoustic folk", 90),
+        ("128 BPM EDM house track", 128),
+        ("140 BPM rock", 140),
+    ],
+)
 def test_tempo_found_by_beat_tracker(engine, prompt, bpm):
     brief = parse_brief(prompt, duration_s=30)
     _, _, r = engine.render(brief, 21)
@@ -108,11 +115,14 @@ def _thirds(audio):
     return rms_db(audio[:n]), rms_db(audio[-n:])
 
 
-@pytest.mark.parametrize("prompt", [
-    "cinematic score that builds to a dramatic finale",
-    "a crescendo of strings",
-    "electronic track building tension",
-])
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "cinematic score that builds to a dramatic finale",
+        "a crescendo of strings",
+        "electronic track building tension",
+    ],
+)
 def test_build_gets_louder(engine, prompt):
     brief = parse_brief(prompt, duration_s=60)
     assert brief.arc == "build"
@@ -129,8 +139,9 @@ def test_winds_down_gets_quieter(engine):
     assert first - last >= 3.0
 
 
-@pytest.mark.parametrize("prompt", ["lo-fi chill hip hop loop", "upbeat electronic loop",
-                                    "seamless ambient loop"])
+@pytest.mark.parametrize(
+    "prompt", ["lo-fi chill hip hop loop", "upbeat electronic loop", "seamless ambient loop"]
+)
 def test_loop_has_no_seam(engine, prompt):
     brief = parse_brief(prompt, duration_s=20)
     assert brief.loop
@@ -162,9 +173,9 @@ def test_same_seed_same_bytes_different_seed_different_audio(engine, tmp_path):
     a = engine.generate(brief, 42, tmp_path / "a.wav")
     b = engine.generate(brief, 42, tmp_path / "b.wav")
     c = engine.generate(brief, 43, tmp_path / "c.wav")
-    data_a = open(a.path, "rb").read()
-    assert data_a == open(b.path, "rb").read()
+    data = [Path(r.path).read_bytes() for r in (a, b, c)]
+    assert data[0] == data[1]
     _, _, ra = engine.render(brief, 42)
     _, _, rc = engine.render(brief, 43)
     corr = np.corrcoef(ra.mix.ravel(), rc.mix.ravel())[0, 1]
-    assert data_a != open(c.path, "rb").read() and corr < 0.5
+    assert data[0] != data[2] and corr < 0.5
