@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"NemoDesk {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     _generate_parser(sub)
+    s = sub.add_parser("serve", help="run the local engine's HTTP API")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    s.add_argument("--data-dir", type=Path, metavar="DIR")
+    s.add_argument("--allow-remote", action="store_true",
+                   help="allow a non-loopback --host (anyone who can reach it can use it)")
     sub.add_parser("doctor", help="check the SoundFont, codecs and keyring")
     return p
 
@@ -199,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "generate":
             return cmd_generate(args)
+        if args.command == "serve":
+            from nemodesk.engine.server.main import serve
+
+            return serve(args.host, args.port, args.data_dir, args.allow_remote)
         if args.command == "doctor":
             return cmd_doctor(args)
         parser.print_help()

@@ -137,6 +137,7 @@ def _energies(arc: str, n: int, energy: float, loop: bool) -> list[float]:
         e[0] = energy * 0.75
         if n > 3:
             e[2::2] = min(1.0, energy + 0.12)
+            e[-1] = energy * 0.85  # the outro eases off before the final chord
     return [float(np.clip(x, 0.12, 1.0)) for x in e]
 
 
@@ -153,6 +154,8 @@ def _names(arc: str, n: int, loop: bool) -> list[str]:
     ]
     if arc == "build" and n >= 2:
         names[-1] = "peak"
+    elif arc in ("flat", "wave") and n >= 4:
+        names[-1] = "outro"
     return names
 
 
