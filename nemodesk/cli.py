@@ -62,8 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=0, help="0 picks a free port")
     s.add_argument("--data-dir", type=Path, metavar="DIR")
-    s.add_argument("--allow-remote", action="store_true",
-                   help="allow a non-loopback --host (anyone who can reach it can use it)")
+    s.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host (anyone who can reach it can use it)",
+    )
     sub.add_parser("doctor", help="check the SoundFont, codecs and keyring")
     return p
 

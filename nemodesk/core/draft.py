@@ -152,7 +152,9 @@ class Draft:
         return track
 
     def remove(self, tt: int) -> None:
-        self.raw["t"] = [t for t in self.raw["t"] if not (isinstance(t, dict) and t.get("tt") == tt)]
+        self.raw["t"] = [
+            t for t in self.raw["t"] if not (isinstance(t, dict) and t.get("tt") == tt)
+        ]
 
     def duration_ms(self) -> int:
         return max((t.span()[1] for t in self.tracks), default=0)
@@ -221,11 +223,13 @@ def diff_words(before: Draft, after: Draft) -> str:
             if am.get("src") != bm.get("src") and tt == TrackType.AUDIO:
                 found.append(f"new music: {describe_track(b).removeprefix('BGM: ')}")
             if (am.get("fade_in"), am.get("fade_out")) != (bm.get("fade_in"), bm.get("fade_out")):
-                found.append(f"{label} fades {bm.get('fade_in', 0) / 1000:g} s in, "
-                               f"{bm.get('fade_out', 0) / 1000:g} s out")
+                found.append(
+                    f"{label} fades {bm.get('fade_in', 0) / 1000:g} s in, "
+                    f"{bm.get('fade_out', 0) / 1000:g} s out"
+                )
             changes += found or [f"{label} track edited"]
         if len(new) > len(old):
-            changes += [f"added {describe_track(t)}" for t in new[len(old):]]
+            changes += [f"added {describe_track(t)}" for t in new[len(old) :]]
         elif len(old) > len(new):
             changes.append(f"removed {len(old) - len(new)} {label} track(s)")
     if not changes:

@@ -16,7 +16,7 @@ EXAMPLE = {
 
 def test_summary_matches_the_spec_exactly():
     assert summary(Draft.decode(EXAMPLE)) == (
-        'Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) '
+        "Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) "
         '3. Title: "Urban Dreams" (0-3s)'
     )
 
@@ -30,22 +30,25 @@ def test_unknown_track_types_are_kept_and_shown():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 segments = st.fixed_dictionaries(
     {"d": st.integers(0, 10**7)},
-    optional={"m": st.dictionaries(st.text(max_size=6), json_values, max_size=3),
-              "x": json_values},
+    optional={"m": st.dictionaries(st.text(max_size=6), json_values, max_size=3), "x": json_values},
 )
 tracks = st.fixed_dictionaries(
     {"tt": st.integers(0, 20), "sg": st.lists(segments, max_size=4)},
-    optional={"m": st.dictionaries(st.text(max_size=6), json_values, max_size=3),
-              "extra": json_values},
+    optional={
+        "m": st.dictionaries(st.text(max_size=6), json_values, max_size=3),
+        "extra": json_values,
+    },
 )
-drafts = st.fixed_dictionaries({"t": st.lists(tracks, max_size=5)},
-                               optional={"m": json_values, "other": json_values})
+drafts = st.fixed_dictionaries(
+    {"t": st.lists(tracks, max_size=5)}, optional={"m": json_values, "other": json_values}
+)
 
 
 @settings(max_examples=300, deadline=None)
