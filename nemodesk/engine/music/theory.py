@@ -88,10 +88,8 @@ def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int
     options = PROGRESSIONS.get(mood, PROGRESSIONS["warm"])
     if mood == "epic" and mode == "minor":
         options = MINOR_EPIC
-    if (
-        (mode == "minor"
-        and mood not in PROGRESSIONS)
-        or (mode == "minor" and mood in ("upbeat", "warm", "happy", "playful", "romantic"))
+    if (mode == "minor" and mood not in PROGRESSIONS) or (
+        mode == "minor" and mood in ("upbeat", "warm", "happy", "playful", "romantic")
     ):
         options = PROGRESSIONS["sad"]
     if mode == "major" and mood in ("tense", "dark", "sad", "mysterious", "aggressive"):

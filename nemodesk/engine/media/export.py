@@ -1,0 +1,483 @@
+"""Export a draft (the timeline) to one file: the video with its music, or the sound alone.
+
+The draft is read through nemodesk.core.draft: the video track (tt 0) gives the clips and
+the length, BGM tracks (tt 1) the music, title tracks (tt 7) the text; other tracks and
+fields are ignored. The sound is mixed in numpy (audiomix). The picture is copied packet
+for packet when nothing about it changes (one whole H.264 clip into mp4/mov, no title):
+that is a remux, many times faster than real time and bit-exact. Otherwise frames are
+decoded, titled (title.py) and re-encoded. The file appears only when complete: it is
+written to a hidden temp name beside `out` and renamed; cancelling or failing removes it.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from av.container import OutputContainer
+
+from nemodesk.core.draft import Draft, Segment, Track, TrackType
+from nemodesk.engine.media import audiomix
+from nemodesk.engine.media.audiomix import RATE, Part, SourceReadError
+from nemodesk.engine.media.frames import (
+    Clip,
+    add_video_stream,
+    can_copy,
+    copy_packets,
+    encode_video,
+)
+from nemodesk.engine.media.probe import MediaError, MediaInfo, picture_stream, probe
+from nemodesk.engine.music.audiofile import AudioFileError, write_atomically
+
+VIDEO_FORMATS = ("mp4", "mov", "webm")
+AUDIO_FORMATS = ("wav", "mp3", "m4a")
+QUALITIES = ("high", "medium", "low")
+
+# quality -> (aac/mp3 bit rate, opus bit rate); the picture's settings are in frames.py
+_AUDIO_QUALITY = {"high": (192_000, 128_000), "medium": (160_000, 96_000), "low": (128_000, 64_000)}
+_MUXER = {"mp4": "mp4", "mov": "mov", "webm": "webm", "wav": "wav", "mp3": "mp3", "m4a": "ipod"}
+_AUDIO_CODEC = {
+    "mp4": "aac",
+    "mov": "aac",
+    "m4a": "aac",
+    "webm": "libopus",
+    "mp3": "libmp3lame",
+    "wav": "pcm_s16le",
+}
+_AUDIO_CHUNK = 9600  # samples per frame handed to the audio encoder (0.2 s)
+_POLL_S = 0.05  # how often cancelled() is asked
+# The mix is one float32 buffer (23 MB a minute); past this the memory it needs is too much.
+MAX_LENGTH_S = 2 * 3600
+
+
+class ExportError(Exception):
+    """Why an export failed, as one sentence a user can act on."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled; the partial file is gone."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    duration_s: float
+    has_video: bool
+    has_audio: bool
+    format: str
+
+
+@dataclass
+class _Plan:
+    clips: list[Clip] = field(default_factory=list)
+    music: list[Part] = field(default_factory=list)
+    titles: list[tuple[str, float, float]] = field(default_factory=list)  # text, start, end
+    length_s: float = 0.0
+
+    @property
+    def has_picture(self) -> bool:
+        return any(c.picture for c in self.clips)
+
+
+class _Watch:
+    """Progress (monotonic, throttled to ~1% steps or 0.5 s) and cancel polling (at most
+    every 50 ms: cancelled() may be a database read)."""
+
+    def __init__(
+        self, progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None
+    ) -> None:
+        self._progress, self._cancelled = progress, cancelled
+        self._value, self._sent, self._t_sent, self._t_poll = 0.0, -1.0, 0.0, -1.0
+
+    def check(self) -> None:
+        if self._cancelled is None:
+            return
+        now = time.monotonic()
+        if now - self._t_poll < _POLL_S:
+            return
+        self._t_poll = now
+        if self._cancelled():
+            raise ExportCancelled("The export was cancelled.")
+
+    def set(self, value: float, final: bool = False) -> None:
+        self._value = max(self._value, min(1.0 if final else 0.99, value))
+        if not final:
+            self.check()
+        if self._progress is None:
+            return
+        now = time.monotonic()
+        step = self._value - self._sent
+        if final or step >= 0.01 or (step > 0 and now - self._t_sent >= 0.5):
+            self._sent, self._t_sent = self._value, now
+            self._progress(self._value)
+
+    def stage(self, lo: float, hi: float, total: float) -> Callable[[float], None]:
+        """A callback taking work done out of `total`, mapped onto [lo, hi]."""
+        span = hi - lo
+
+        def tick(done: float) -> None:
+            self.set(lo + span * min(1.0, done / total) if total > 0 else hi)
+
+        return tick
+
+
+def _num(meta: dict[str, Any], key: str, default: float) -> float:
+    value = meta.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return default
+    return float(value)
+
+
+def _flag(*metas: dict[str, Any], key: str) -> bool:
+    return any(m.get(key) is True for m in metas)
+
+
+def _volume(*metas: dict[str, Any]) -> float:
+    """The first volume given (segment before track), in percent, as a linear gain."""
+    for meta in metas:
+        v = _num(meta, "volume", -1.0)
+        if v >= 0:
+            return min(v, 400.0) / 100.0
+    return 1.0
+
+
+def _resolve(resolve: Callable[[str], Path], src: str, name: str) -> Path:
+    try:
+        path = Path(resolve(src))
+    except (KeyError, LookupError, ValueError, OSError, TypeError):
+        path = None
+    if path is None or not path.is_file():
+        raise ExportError(f"A file this draft uses is missing: {name}.")
+    return path
+
+
+def _probe(path: Path) -> MediaInfo:
+    try:
+        return probe(path)
+    except MediaError as err:
+        raise ExportError(str(err)) from None
+
+
+def _start_facts(path: Path, info: MediaInfo) -> tuple[float, int, float]:
+    """(zero_s, rotation, video duration) of a source: where its first picture (or sound)
+    sits in the file's clock, how its pictures are turned for display, how long they run."""
+    try:
+        with av.open(str(path)) as box:
+            video = picture_stream(box) if info.has_video or info.kind == "image" else None
+            stream = video or (box.streams.audio[0] if box.streams.audio else None)
+            if stream is None:
+                return 0.0, 0, 0.0
+            tb = stream.time_base or Fraction(1, 1)
+            zero = float(stream.start_time * tb) if stream.start_time is not None else 0.0
+            if video is None:
+                return zero, 0, 0.0
+            dur = float(video.duration * tb) if video.duration else info.duration_s
+            rotation = 0
+            for frame in box.decode(video):
+                rotation = round(frame.rotation or 0)
+                break
+            return zero, rotation, dur
+    except (av.FFmpegError, OSError, ValueError):
+        return 0.0, 0, info.duration_s
+
+
+def _spans(track: Track) -> list[tuple[dict[str, Any], float, float]]:
+    """(meta, start ms, end ms) per segment: Track.spans()'s rule (a segment without
+    `m.start` follows the one before), except that a malformed segment (not an object, a
+    non-numeric `d`) is skipped instead of stopping the export."""
+    out: list[tuple[dict[str, Any], float, float]] = []
+    cursor = 0.0
+    raw = track.raw.get("sg")
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        seg = Segment(item)
+        try:
+            d = float(seg.d)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        start = _num(seg.m, "start", cursor)
+        out.append((seg.m, start, start + d))
+        cursor = start + d
+    return out
+
+
+def _plan(draft: Draft, resolve: Callable[[str], Path]) -> _Plan:
+    plan = _Plan()
+    video_end = 0.0
+    other_end = 0.0
+    probed: dict[Path, MediaInfo] = {}
+
+    def info_of(path: Path) -> MediaInfo:
+        if path not in probed:
+            probed[path] = _probe(path)
+        return probed[path]
+
+    for track in draft.tracks:
+        try:
+            tt = track.tt
+        except (TypeError, ValueError):
+            continue
+        if tt not in (TrackType.VIDEO, TrackType.AUDIO, TrackType.TEXT):
+            continue
+        for m, a_ms, b_ms in _spans(track):
+            if b_ms <= a_ms or a_ms < 0:
+                continue
+            start, dur = a_ms / 1000, (b_ms - a_ms) / 1000
+            if tt == TrackType.TEXT:
+                text = m.get("text") or m.get("title")
+                if isinstance(text, str) and text.strip():
+                    plan.titles.append((text, start, start + dur))
+                continue
+            src = m.get("src")
+            if not isinstance(src, str) or not src:
+                continue
+            name = str(m.get("name") or src)
+            path = _resolve(resolve, src, name)
+            info = info_of(path)
+            in_s = max(0.0, _num(m, "in", 0.0) / 1000)
+            if tt == TrackType.VIDEO:
+                zero, rotation, vdur = _start_facts(path, info)
+                plan.clips.append(
+                    Clip(
+                        path,
+                        info,
+                        start,
+                        in_s,
+                        dur,
+                        _volume(m, track.m),
+                        _flag(m, track.m, key="duck"),
+                        zero,
+                        rotation,
+                        vdur,
+                    )
+                )
+                video_end = max(video_end, b_ms / 1000)
+            else:
+                zero = _start_facts(path, info)[0] if info.has_audio else 0.0
+                plan.music.append(
+                    Part(
+                        path,
+                        start,
+                        in_s,
+                        dur,
+                        _volume(m, track.m),
+                        max(0.0, _num(m, "fade_in", 0.0) / 1000),
+                        max(0.0, _num(m, "fade_out", 0.0) / 1000),
+                        zero_s=zero,
+                    )
+                )
+                other_end = max(other_end, b_ms / 1000)
+    plan.clips.sort(key=lambda c: c.start_s)  # later starts win where clips overlap
+    plan.length_s = video_end if plan.clips else other_end
+    return plan
+
+
+# ---- sound ------------------------------------------------------------------------------
+
+
+def _clip_parts(plan: _Plan) -> list[Part]:
+    return [
+        Part(c.path, c.start_s, c.in_s, c.dur_s, c.volume, duck=c.duck, zero_s=c.zero_s)
+        for c in plan.clips
+        if c.info.has_audio
+    ]
+
+
+def _audio_stream(oc: OutputContainer, fmt: str, quality: str) -> av.AudioStream:
+    codec = _AUDIO_CODEC[fmt]
+    stream = oc.add_stream(codec, rate=RATE, layout="stereo")
+    if codec == "pcm_s16le":
+        stream.codec_context.format = "s16"
+    else:
+        stream.codec_context.format = "flt" if codec == "libopus" else "fltp"
+        aac_mp3, opus = _AUDIO_QUALITY[quality]
+        stream.bit_rate = opus if codec == "libopus" else aac_mp3
+    return stream
+
+
+def _sound_writer(
+    oc: OutputContainer, fmt: str, quality: str, sound: np.ndarray | None
+) -> _SoundWriter | None:
+    return None if sound is None else _SoundWriter(oc, _audio_stream(oc, fmt, quality), sound)
+
+
+class _SoundWriter:
+    """Feeds the mixed sound to its encoder in chunks, as far as the muxer has got."""
+
+    def __init__(self, oc: OutputContainer, stream: av.AudioStream, sound: np.ndarray) -> None:
+        self.oc, self.stream, self.sound = oc, stream, sound
+        self.pos = 0
+
+    def until(self, t_s: float) -> None:
+        end = min(self.sound.shape[1], max(0, round(t_s * RATE)))
+        while self.pos < end:
+            n = min(_AUDIO_CHUNK, end - self.pos)
+            chunk = np.ascontiguousarray(self.sound[:, self.pos : self.pos + n])
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate, frame.pts, frame.time_base = RATE, self.pos, Fraction(1, RATE)
+            self.oc.mux(self.stream.encode(frame))
+            self.pos += n
+
+    def finish(self) -> None:
+        self.until(self.sound.shape[1] / RATE)
+        self.oc.mux(self.stream.encode(None))
+
+
+# ---- the export ---------------------------------------------------------------------------
+
+
+def _check_args(fmt: str, quality: str) -> str:
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in VIDEO_FORMATS + AUDIO_FORMATS:
+        choices = ", ".join(VIDEO_FORMATS + AUDIO_FORMATS)
+        raise ExportError(f"Unknown export format '{fmt}': use one of {choices}.")
+    if quality not in QUALITIES:
+        raise ExportError(f"Unknown export quality '{quality}': use high, medium or low.")
+    return fmt
+
+
+def _write(tmp: Path, plan: _Plan, fmt: str, quality: str, video: bool, watch: _Watch) -> bool:
+    """Mix, then mux into tmp. Returns whether the file has sound."""
+    mode = "audio" if not video else "encode"
+    if video and can_copy(plan.clips, plan.length_s, fmt, bool(plan.titles)):
+        mode = "copy"
+    # Share of the progress bar for the mix: it dominates a remux, not a re-encode.
+    mix_share = 0.05 if mode == "encode" else 0.45
+    parts = _clip_parts(plan)
+    sound = None
+    if parts or plan.music or not video:
+        work = sum(p.dur_s for p in plan.music) + sum(p.dur_s for p in parts)
+        sound = audiomix.mix(plan.music, parts, plan.length_s, watch.stage(0, mix_share, work))
+    tick = watch.stage(mix_share, 0.99, plan.length_s)
+    if mode == "copy":
+        try:
+            _mux(tmp, plan, fmt, quality, sound, mode, tick)
+            return sound is not None
+        except (av.FFmpegError, ValueError):  # a stream the muxer won't take as it is
+            mode = "encode"
+    _mux(tmp, plan, fmt, quality, sound, mode, tick)
+    return sound is not None
+
+
+def _mux(
+    tmp: Path,
+    plan: _Plan,
+    fmt: str,
+    quality: str,
+    sound: np.ndarray | None,
+    mode: str,
+    tick: Callable[[float], None],
+) -> None:
+    """Write the file: the sound alone ("audio"), or the picture copied ("copy") or
+    re-encoded ("encode") with the sound interleaved."""
+    options = {"movflags": "+faststart"} if fmt in ("mp4", "mov", "m4a") else {}
+    container_options = {"fflags": "+bitexact"} if fmt == "wav" else {}
+    with av.open(
+        str(tmp), "w", format=_MUXER[fmt], options=options, container_options=container_options
+    ) as oc:
+        if mode == "audio":
+            assert sound is not None
+            writer = _SoundWriter(oc, _audio_stream(oc, fmt, quality), sound)
+            step = max(1024, min(RATE, sound.shape[1] // 100))  # ~1% steps of progress
+            for pos in range(step, sound.shape[1] + step, step):
+                writer.until(pos / RATE)
+                tick(pos / RATE)
+            writer.finish()
+            return
+        if mode == "copy":
+            with av.open(str(plan.clips[0].path)) as box:
+                src = picture_stream(box)
+                assert src is not None
+                out = oc.add_stream_from_template(src)  # video first, as players expect
+                writer = _sound_writer(oc, fmt, quality, sound)
+                copy_packets(oc, box, src, out, writer, tick)
+        else:
+            stream, geo = add_video_stream(oc, plan.clips, fmt, quality)
+            writer = _sound_writer(oc, fmt, quality, sound)
+            encode_video(oc, stream, geo, plan.clips, plan.titles, plan.length_s, writer, tick)
+        if writer is not None:
+            writer.finish()
+
+
+def export_draft(
+    draft: dict[str, Any],
+    resolve: Callable[[str], Path],
+    out: Path,
+    *,
+    fmt: str = "mp4",
+    quality: str = "high",
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Render `draft` to `out` as fmt (mp4, mov, webm; or wav, mp3, m4a for the sound alone).
+
+    resolve maps a segment's src ("upload:<id>", "media:<id>") to its file. A draft whose
+    clips have no picture exports its sound as m4a (the path's suffix changes to match).
+    progress(0..1) reports work done; cancelled() is polled and stops the export.
+    Raises ExportError (ExportCancelled when cancelled) with one plain sentence; no partial
+    file is ever left at `out`.
+    """
+    fmt = _check_args(fmt, quality)
+    watch = _Watch(progress, cancelled)
+    watch.check()
+    plan = _plan(Draft.decode(draft), resolve)
+    if plan.length_s <= 0 or not (plan.clips or plan.music):
+        raise ExportError("This draft has nothing to export yet: add a clip or some music first.")
+    if plan.length_s > MAX_LENGTH_S:
+        raise ExportError(
+            f"This draft runs {plan.length_s / 3600:.1f} hours; exports are limited to "
+            f"{MAX_LENGTH_S // 3600} hours, so shorten its tracks first."
+        )
+    out = Path(out)
+    video = fmt in VIDEO_FORMATS and plan.has_picture
+    if fmt in VIDEO_FORMATS and not video:
+        fmt = "m4a"
+        if out.suffix.lower() in (".mp4", ".mov", ".webm"):
+            out = out.with_suffix(".m4a")
+    has_audio = [False]
+
+    def work(tmp: Path) -> None:
+        try:
+            has_audio[0] = _write(tmp, plan, fmt, quality, video, watch)
+        except SourceReadError as err:
+            raise ExportError(
+                f"{err.path.name} could not be read to the end: it may be damaged."
+            ) from None
+        except av.FFmpegError as err:
+            code = getattr(err, "errno", None)
+            if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EROFS):
+                raise OSError(code, "write failed") from None
+            raise ExportError(f"The export could not be encoded as {fmt.upper()}.") from None
+        except (ExportError, OSError, MemoryError):
+            raise
+        except Exception as err:  # a bug: a plain sentence for the user, the cause for logs
+            raise ExportError("The export failed because of an internal error.") from err
+
+    try:
+        write_atomically(out, work)
+    except AudioFileError as err:
+        cause = err.__cause__
+        if isinstance(cause, ExportError):
+            raise cause  # noqa: B904 - its own cause (if any) is the useful one
+        raise ExportError(str(err)) from None
+    watch.set(1.0, final=True)
+    return ExportResult(out, round(plan.length_s, 3), video, has_audio[0], fmt)
+
+
+__all__ = [
+    "AUDIO_FORMATS",
+    "VIDEO_FORMATS",
+    "ExportCancelled",
+    "ExportError",
+    "ExportResult",
+    "export_draft",
+]

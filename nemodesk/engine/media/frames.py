@@ -1,0 +1,316 @@
+"""The export's picture: packets copied as they are, or frames decoded, fitted, titled and
+re-encoded.
+
+Copying is chosen whenever nothing about the picture changes (export.py decides): it is a
+remux, bit-exact and many times faster than real time. Re-encoding walks the output frame
+grid; each output frame shows the latest source frame due by then (so any source frame
+rate maps onto the output's), black where no clip is, with titles blended on top.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Protocol
+
+import av
+import numpy as np
+from av.container import InputContainer, OutputContainer
+from av.video.frame import PictureType
+
+from nemodesk.engine.media.audiomix import SourceReadError, tolerant_decode
+from nemodesk.engine.media.probe import MediaInfo, picture_stream
+from nemodesk.engine.media.title import make_overlay
+
+INTERLEAVE_S = 0.5  # keep the sound this far ahead of the picture being muxed
+_MAX_FPS = 60
+_MAX_STILL = (1920, 1080)  # long side, short side of a video made from a still image
+
+# quality -> (x264 preset, x264 crf, vp9 crf)
+_VIDEO_QUALITY = {
+    "high": ("veryfast", 20, 32),
+    "medium": ("veryfast", 23, 36),
+    "low": ("ultrafast", 28, 42),
+}
+
+
+class Sound(Protocol):
+    def until(self, t_s: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A video-track segment resolved to its file. zero_s is the source time of its first
+    picture (the clip's 0: its sound is placed from the same point, keeping sync); rotation
+    is the pictures' display rotation in degrees counter-clockwise."""
+
+    path: Path
+    info: MediaInfo
+    start_s: float
+    in_s: float
+    dur_s: float
+    volume: float
+    duck: bool
+    zero_s: float = 0.0
+    rotation: int = 0
+    video_dur_s: float = 0.0
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.dur_s
+
+    @property
+    def picture(self) -> bool:
+        return self.info.has_video or self.info.kind == "image"
+
+
+def can_copy(clips: list[Clip], length_s: float, fmt: str, titled: bool) -> bool:
+    """One whole H.264 clip from its start, nothing drawn on it, into mp4/mov."""
+    if fmt not in ("mp4", "mov") or titled or len(clips) != 1:
+        return False
+    clip = clips[0]
+    if not clip.info.has_video or clip.info.video_codec != "h264":
+        return False
+    frame_s = 1 / clip.info.fps if clip.info.fps > 0 else 1 / 30
+    return (
+        clip.start_s < 1e-3
+        and clip.in_s < 1e-3
+        and abs(clip.dur_s - clip.video_dur_s) <= 1.5 * frame_s
+        and abs(length_s - clip.dur_s) < 1e-3
+    )
+
+
+def copy_packets(
+    oc: OutputContainer,
+    box: InputContainer,
+    src: av.VideoStream,
+    out: av.VideoStream,
+    sound: Sound | None,
+    tick: Callable[[float], None],
+) -> None:
+    """Remux the clip's packets unchanged, the sound interleaved half a second ahead.
+    Timestamps shift so the first picture is at 0, where the mix puts the clip's sound."""
+    start = src.start_time or 0
+    tb = src.time_base
+    packets = box.demux(src)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            break
+        except (av.FFmpegError, ValueError) as err:  # the source, not the output, failed
+            raise SourceReadError(Path(box.name)) from err
+        if packet.size == 0 or (packet.pts is None and packet.dts is None):
+            continue
+        if packet.pts is not None:
+            packet.pts -= start
+        if packet.dts is not None:
+            packet.dts -= start
+        t = float((packet.pts if packet.pts is not None else packet.dts) * tb)
+        if sound is not None:
+            sound.until(t + INTERLEAVE_S)
+        packet.stream = out
+        oc.mux(packet)
+        tick(t)
+
+
+def black(width: int, height: int) -> av.VideoFrame:
+    img = np.empty((height * 3 // 2, width), np.uint8)
+    img[:height] = 16
+    img[height:] = 128
+    return av.VideoFrame.from_ndarray(img, format="yuv420p")
+
+
+def _turn(frame: av.VideoFrame, k: int) -> av.VideoFrame:
+    """The picture turned k quarter turns counter-clockwise, as yuv420p."""
+    w, h = frame.width - frame.width % 2, frame.height - frame.height % 2
+    img = frame.reformat(w, h, "yuv420p").to_ndarray()
+    ty = np.rot90(img[:h], k)
+    tu, tv = (np.rot90(p, k) for p in img[h:].reshape(2, h // 2, w // 2))
+    flat = np.concatenate([ty.ravel(), tu.ravel(), tv.ravel()])
+    return av.VideoFrame.from_ndarray(flat.reshape(-1, ty.shape[1]), format="yuv420p")
+
+
+def fit(frame: av.VideoFrame, width: int, height: int, turn: int = 0) -> av.VideoFrame:
+    """The picture as width x height yuv420p, turned to the output's orientation and scaled
+    to fit (black bars where the shape differs)."""
+    if turn:
+        frame = _turn(frame, turn)
+    if frame.width == width and frame.height == height and frame.format.name == "yuv420p":
+        return frame
+    scale = min(width / frame.width, height / frame.height)
+    fw = min(width, max(2, round(frame.width * scale / 2) * 2))
+    fh = min(height, max(2, round(frame.height * scale / 2) * 2))
+    if width - fw <= 2 and height - fh <= 2:
+        return frame.reformat(width, height, "yuv420p", interpolation="BILINEAR")
+    inner = frame.reformat(fw, fh, "yuv420p", interpolation="BILINEAR").to_ndarray()
+    canvas = black(width, height).to_ndarray()
+    x, y = (width - fw) // 4 * 2, (height - fh) // 4 * 2
+    canvas[y : y + fh, x : x + fw] = inner[:fh]
+    cu = canvas[height:].reshape(2, height // 2, width // 2)
+    cu[:, y // 2 : (y + fh) // 2, x // 2 : (x + fw) // 2] = inner[fh:].reshape(2, fh // 2, fw // 2)
+    return av.VideoFrame.from_ndarray(canvas, format="yuv420p")
+
+
+class _Pictures:
+    """A clip's decoded pictures, looked up by source time (the latest frame due by then)."""
+
+    def __init__(self, clip: Clip, size: tuple[int, int], rotation: int, fps: float) -> None:
+        self.clip, self.size = clip, size
+        self.turn = round((clip.rotation - rotation) / 90) % 4
+        self.half = 0.5 / fps
+        self.still = clip.info.kind == "image"
+        self.frame_s = 1 / (clip.info.fps if clip.info.fps > 0 else 30.0)
+        self.cur: tuple[float, av.VideoFrame] | None = None
+        self.nxt: tuple[float, av.VideoFrame] | None = None
+        self.fitted: av.VideoFrame | None = None
+        self.done, self.count = False, 0
+        try:
+            self.box = av.open(str(clip.path))
+        except (av.FFmpegError, OSError, ValueError) as err:
+            raise SourceReadError(clip.path) from err
+        try:
+            stream = picture_stream(self.box)
+            if stream is None:
+                raise ValueError("no picture")
+            stream.thread_type = "AUTO"
+            target = clip.in_s + clip.zero_s
+            if target > 0.5 and not self.still:
+                tb = stream.time_base or Fraction(1, 1000)
+                self.box.seek(int(target / tb), stream=stream, backward=True)
+            self.frames = tolerant_decode(self.box, stream, clip.path)
+        except (av.FFmpegError, OSError, ValueError) as err:
+            self.box.close()
+            raise SourceReadError(clip.path) from err
+
+    def _next(self) -> tuple[float, av.VideoFrame] | None:
+        try:
+            frame = next(self.frames)
+        except StopIteration:
+            self.done = True
+            return None
+        except (av.FFmpegError, ValueError) as err:
+            raise SourceReadError(self.clip.path) from err
+        self.count += 1
+        if frame.time is None:
+            return (self.count - 1) * self.frame_s, frame
+        return float(frame.time) - self.clip.zero_s, frame
+
+    def at(self, t: float) -> av.VideoFrame | None:
+        """The frame to show at source time t; None past the end of the footage."""
+        while not self.done:
+            if self.nxt is None:
+                self.nxt = self._next()
+                if self.nxt is None:
+                    break
+            if self.cur is not None and self.nxt[0] > t + self.half:
+                break
+            self.cur, self.nxt, self.fitted = self.nxt, None, None
+        if self.cur is None:
+            return None
+        if self.done and not self.still and t > self.cur[0] + 2 * self.frame_s:
+            return None
+        if self.fitted is None:
+            self.fitted = fit(self.cur[1], *self.size, self.turn)
+        return self.fitted
+
+    def close(self) -> None:
+        self.box.close()
+
+
+@dataclass(frozen=True)
+class Geometry:
+    width: int
+    height: int
+    fps: Fraction
+    rotation: int
+
+
+def add_video_stream(
+    oc: OutputContainer, clips: list[Clip], fmt: str, quality: str
+) -> tuple[av.VideoStream, Geometry]:
+    """The output picture takes the first clip's size, rate and rotation (set as display
+    metadata, so its frames need no turning)."""
+    first = next(c for c in clips if c.picture)
+    rotation = first.rotation if first.rotation % 90 == 0 else 0
+    width, height = first.info.width, first.info.height
+    if first.info.kind == "image":  # a photo's 12 MP would make a needlessly huge video
+        scale = min(1.0, _MAX_STILL[0] / max(width, height), _MAX_STILL[1] / min(width, height))
+        width, height = round(width * scale), round(height * scale)
+    width, height = max(2, width - width % 2), max(2, height - height % 2)
+    fps = Fraction(first.info.fps).limit_denominator(1001) if first.info.fps > 0 else Fraction(30)
+    if not 1 <= fps <= _MAX_FPS:
+        fps = Fraction(30)
+    preset, crf, vp9_crf = _VIDEO_QUALITY[quality]
+    if fmt == "webm":
+        stream = oc.add_stream("libvpx-vp9", rate=fps)
+        stream.options = {
+            "deadline": "realtime",
+            "cpu-used": "8" if quality == "low" else "7",
+            "row-mt": "1",
+            "crf": str(vp9_crf),
+            "b": "0",
+        }
+        stream.codec_context.thread_count = max(1, min(8, os.cpu_count() or 1))
+    else:
+        stream = oc.add_stream("libx264", rate=fps)
+        stream.options = {"preset": preset, "crf": str(crf)}
+        stream.codec_context.thread_count = 0  # x264 sizes its own thread pool
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    stream.codec_context.time_base = 1 / fps
+    if rotation:
+        stream.set_display_rotation(rotation)
+    return stream, Geometry(width, height, fps, rotation)
+
+
+def encode_video(
+    oc: OutputContainer,
+    stream: av.VideoStream,
+    geo: Geometry,
+    clips: list[Clip],
+    titles: list[tuple[str, float, float]],
+    length_s: float,
+    sound: Sound | None,
+    tick: Callable[[float], None],
+) -> None:
+    """Decode, fit, title and encode every output frame of the timeline."""
+    size = (geo.width, geo.height)
+    overlays = [
+        o
+        for text, a, b in titles
+        if (o := make_overlay(text, *size, a, b, geo.rotation)) is not None
+    ]
+    blank = black(*size)
+    frame_tb = 1 / geo.fps
+    pictures = [c for c in clips if c.picture]
+    live: dict[int, _Pictures] = {}
+    try:
+        for k in range(max(1, round(length_s * geo.fps))):
+            t = float(k * frame_tb)
+            frame = None
+            for i in range(len(pictures) - 1, -1, -1):  # the latest-starting clip on top
+                clip = pictures[i]
+                if clip.start_s - 1e-6 <= t < clip.end_s - 1e-6:
+                    if i not in live:
+                        live[i] = _Pictures(clip, size, geo.rotation, float(geo.fps))
+                    frame = live[i].at(clip.in_s + t - clip.start_s)
+                    break
+            for i in [i for i in live if pictures[i].end_s <= t]:
+                live.pop(i).close()
+            frame = frame if frame is not None else blank
+            for overlay in overlays:
+                frame = overlay.apply(frame, t)
+            frame.pts, frame.time_base = k, frame_tb
+            frame.pict_type = PictureType.NONE  # let the encoder place keyframes
+            for packet in stream.encode(frame):
+                if sound is not None:
+                    sound.until(float(packet.pts * packet.time_base) + INTERLEAVE_S)
+                oc.mux(packet)
+            tick(t)
+        oc.mux(stream.encode(None))
+    finally:
+        for p in live.values():
+            p.close()

@@ -1,0 +1,437 @@
+"""The rule-based chat agent behind ``/run_sse``: one message in, one plan out.
+
+No language model: English and Chinese requests are read by phrase detectors
+(``agent_edits``) and the brief parser (``nemodesk.engine.music.brief``). A message either
+asks for new music ("make a calm piano track", "做一段轻松的背景音乐"), for variations
+("3 variations", "两个版本"), for an edit of the current music ("slower, no piano",
+"music at 20%", "start the music at 0:05", "标题：城市之梦"), or to undo. The plan says
+what to do and the reply says, in the message's language, what was done, what was chosen
+for the user, and what was not understood. Pure logic: no I/O, no randomness but ``seed``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nemodesk.engine.music.brief import (
+    Brief,
+    BriefError,
+    describe,
+    parse_brief,
+)
+from nemodesk.engine.server import agent_apply as R
+from nemodesk.engine.server import agent_edits as E
+from nemodesk.engine.server import agent_mix as M
+from nemodesk.engine.server import agent_text as T
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000  # read at most this much of a message
+MAX_VARIATIONS = 5
+
+
+@dataclass
+class MusicSettings:
+    """What the session's current music is: the brief plus how it sits in the mix."""
+
+    brief: Brief
+    seed: int
+    volume: int = 100  # music volume % in the mix (0..100)
+    start_s: float = 0.0  # where the music starts on the timeline
+    fade_in_s: float = 0.0
+    fade_out_s: float = 0.0
+    title: str | None = None
+    title_s: float = 3.0
+
+
+@dataclass
+class Plan:
+    """What the agent decided for one message."""
+
+    action: str  # "generate" | "regenerate" | "mix" | "undo" | "none"
+    settings: MusicSettings | None  # the new settings (None for undo / none)
+    variations: int = 1  # candidates to render (1..5)
+    reply: str = ""  # what to say, in the message's language
+    changes: list[str] = field(default_factory=list)  # e.g. ["bpm:-15%", "exclude:piano"]
+
+
+# --- storing -------------------------------------------------------------------------------
+
+
+def to_dict(s: MusicSettings) -> dict[str, Any]:
+    """JSON-safe form for the draft / SQLite."""
+    return asdict(s)
+
+
+def _get(d: dict, key: str, default: Any, cast: type) -> Any:
+    value = d.get(key, default)
+    try:
+        value = cast(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if isinstance(value, float) and not math.isfinite(value):
+        return default
+    return value
+
+
+def from_dict(d: dict[str, Any]) -> MusicSettings:
+    """The inverse of ``to_dict``; tolerant of missing or unknown keys."""
+    d = d if isinstance(d, dict) else {}
+    raw = d.get("brief") if isinstance(d.get("brief"), dict) else {}
+    names = {f.name for f in dataclasses.fields(Brief)}
+    brief = Brief(**{k: copy.deepcopy(v) for k, v in raw.items() if k in names})
+    title = d.get("title")
+    return MusicSettings(
+        brief=brief,
+        seed=_get(d, "seed", 0, int),
+        volume=_get(d, "volume", 100, int),
+        start_s=_get(d, "start_s", 0.0, float),
+        fade_in_s=_get(d, "fade_in_s", 0.0, float),
+        fade_out_s=_get(d, "fade_out_s", 0.0, float),
+        title=title if isinstance(title, str) else None,
+        title_s=_get(d, "title_s", 3.0, float),
+    )
+
+
+_THANKS = re.compile(
+    r"(?:thanks?|thank\s+you|thx|ok(?:ay)?|great|nice|cool|perfect|awesome|good|love\s+it|"
+    r"i\s+like\s+it|sounds\s+good|that's\s+(?:it|good|great)|好的?|谢谢|不错|很好|完美|可以了?|"
+    r"行|棒|满意|就这样)"
+)
+_HELP = re.compile(
+    r"(?:help|what\s+can\s+you\s+do|how\s+does\s+(?:this|it)\s+work|commands|examples?|"
+    r"帮助|你能做什么|怎么用|能做什么|有什么功能)"
+)
+
+
+def _none(text: str, lang: str, *, new: bool, parts: list[str] | None = None) -> Plan:
+    low = text.lower()
+    rest = re.sub(r"[\s\W_]+|please|pls|请", "", _THANKS.sub("", _HELP.sub("", low)))
+    if not text.strip():
+        head = "消息是空的。" if lang == "zh" else "The message is empty."
+    elif not rest and _HELP.search(low):
+        head = (
+            "我可以生成音乐，也可以修改当前的音乐：速度、乐器、情绪、风格、时长、循环、"
+            "音量、开始时间、淡入淡出、标题，或者撤销。"
+            if lang == "zh"
+            else "I make music and change the current music (tempo, instruments, mood, genre, "
+            "length, loop, volume, start time, fades, title), or undo."
+        )
+    elif not rest and _THANKS.search(low):
+        head = (
+            "不客气！想改什么随时告诉我。"
+            if lang == "zh"
+            else "Glad you like it! Tell me whenever you want a change."
+        )
+    else:
+        head = R.not_understood(parts or [text], lang)
+    sep = "" if lang == "zh" else " "
+    return Plan("none", None, reply=f"{head}{sep}{R.examples(lang, new)}")
+
+
+# --- planning -------------------------------------------------------------------------------
+
+_NEW_EN = re.compile(
+    rf"{T.WB}(?:make|generate|create|compose|write|produce|give\s+me|i\s+need|i\s+want|"
+    r"i'd\s+like|get\s+me|can\s+i\s+(?:get|have)|let's\s+(?:do|make|have|try)|new)\s+"
+    r"(?P<gap>(?:[a-z0-9'-]+\s+){0,6}?)(?:music|track|tune|song|score|soundtrack|bgm|jingle|"
+    rf"piece|theme|background){T.WE}"
+)
+_NEW_ZH = re.compile(
+    r"(?:做|生成|创作|来|写|制作|给我|帮我|我要|我想要|需要|想要|要)\s*(?:一|两|几)?\s*"
+    r"(?:段|首|个|支|份|点|些)(?P<gap>[^,.!?;。！？，]{0,20}?)(?:音乐|配乐|曲子|歌|旋律|bgm|曲)|"
+    r"(?:生成|创作|制作)(?P<gap2>[^,.!?;。！？，]{0,20}?)(?:音乐|配乐|曲子|bgm)|新的?(?:音乐|配乐|曲子)"
+)
+_NOT_NEW = re.compile(
+    rf"{T.WB}(?:the|this|that|current|same|it|its|my|existing){T.WE}|这|那|当前|现在的|目前的"
+)
+_MUSIC_WORD = re.compile(
+    rf"{T.WB}(?:music|track|tune|song|score|soundtrack|bgm|jingle|beat|video|vlog|clip){T.WE}|"
+    r"音乐|配乐|曲子|歌|旋律|视频"
+)
+_CLAUSES = re.compile(
+    r"[,;.!?\n，。；！？、]+|\s+(?:and\s+then|then|also|plus)\s+|然后|并且|同时|另外|还有"
+)
+_FILLER = re.compile(
+    rf"{T.WB}(?:please|pls|thanks?|thank\s+you|thx|ok(?:ay)?|great|nice|cool|good|yes|yeah|yep|"
+    r"sure|hi|hey|hello|and|also|then|now|just|can\s+you|could\s+you|would\s+you|will\s+you|"
+    r"make|it|the|a|an|bit|little|lot|i|me|want|would|like|to|is|be|so|too|very|really|much|"
+    r"of|some|do|let's|we|need|maybe|perhaps|again|one|that|this|sounds?|but|keep|rest|same|"
+    r"everything|else|as|is|was|more|less|music|track|song|now|here|there|for|with|in|on|at|"
+    rf"by|all|good|great){T.WE}|[\s\W]|请|帮我|把|音乐|背景音乐|配乐|一下|吧|呢|啊|好的?|谢谢|嗯|"
+    r"可以|然后|还有|再|给我|我想|我要|让|它|这个|稍微|一点|的|得|了|要|能不能|可不可以|麻烦|其他|不变"
+)
+
+
+def _audible(b: Brief) -> dict[str, Any]:
+    """The brief's fields that change the rendered music (not its bookkeeping)."""
+    d = asdict(b)
+    for name in ("prompt", "chosen", "duration_given", "language", "use"):
+        d.pop(name, None)
+    return d
+
+
+def _valid_video(video_duration_s: float | None) -> float | None:
+    v = T.finite_or_none(video_duration_s)
+    return v if v is not None and v > 0 else None
+
+
+def _is_new_request(text: str) -> bool:
+    for pattern in (_NEW_EN, _NEW_ZH):
+        for m in pattern.finditer(text):
+            gap = m.groupdict().get("gap") or m.groupdict().get("gap2") or ""
+            if not _NOT_NEW.search(gap) and not text[m.start() :].startswith(("make it", "new it")):
+                return True
+    return False
+
+
+def _unknown_parts(t: T.Text) -> list[str]:
+    parts: list[str] = []
+    bounds = [0, *(x for m in _CLAUSES.finditer(t.low) for x in (m.start(), m.end())), len(t.low)]
+    for a, b in zip(bounds[::2], bounds[1::2], strict=False):
+        if b <= a or any(t.used[a:b]) or len(parts) >= 3:
+            continue
+        if not _FILLER.sub("", t.low[a:b]) or T.understood(t.raw[a:b]):
+            continue
+        parts.append(t.raw[a:b])
+    return parts
+
+
+def plan_message(
+    text: str,
+    current: MusicSettings | None,
+    *,
+    video_duration_s: float | None = None,
+    seed: int,
+) -> Plan:
+    """Read one chat message and decide what to do with the session's music."""
+    try:
+        return _plan(text, current, video_duration_s, seed)
+    except Exception:  # a wrong reading is better than a broken stream
+        log.exception("agent failed on a message")
+        zh = T.CJK.search(text[:MAX_MESSAGE_CHARS]) if isinstance(text, str) else None
+        lang = "zh" if zh else "en"
+        return _none(text if isinstance(text, str) else "", lang, new=current is None)
+
+
+def _plan(text: str, current: MusicSettings | None, video_s: float | None, seed: int) -> Plan:
+    t = T.Text(text, MAX_MESSAGE_CHARS)
+    video = _valid_video(video_s)
+    if not t.low.strip():
+        return _none("", "en", new=current is None)
+    mix = M.detect_title(t)
+    if M.detect_undo(t):
+        lang = t.language()
+        reply = "已撤销上一步。" if lang == "zh" else "Undid the last change."
+        if _FILLER.sub("", t.cur()):  # more than "undo": say the rest was not done
+            reply += (
+                " 消息里的其他要求没有执行，请在撤销后再说一次。"
+                if lang == "zh"
+                else " Anything else in the message was not applied; ask again after the undo."
+            )
+        return Plan("undo", None, reply=reply, changes=["undo"])
+    mix += M.detect_takes(t)
+    mix += M.detect_start(t)
+    mix += M.detect_fades(t)
+    mix += E.detect_arc_end(t)  # "quieter at the end" is a shape, not the volume
+    mix += M.detect_volume(t)
+    mix += E.detect_video_length(t)
+    lang = t.language()
+    if current is None or _is_new_request(t.cur()):
+        return _generate(t, current, mix, video, seed, lang)
+    edits = list(mix)
+    edits += E.detect_energy(t)
+    edits += E.detect_tempo(t)
+    edits += E.detect_length(t)
+    edits += E.detect_instruments(t)
+    edits += E.detect_loop(t)
+    edits += E.detect_comparatives(t)
+    edits += E.detect_key(t)
+    edits += E.detect_mode(t)
+    edits += E.detect_remainder(t)
+    return _edit(t, current, edits, video, seed, lang)
+
+
+def _variations(edits: list[T.Edit], say: R.Say) -> int:
+    asked = [e.value for e in edits if e.kind == "variations"]
+    if not asked:
+        return 1
+    n = int(R.clamp(asked[-1], 2, MAX_VARIATIONS))
+    if n != asked[-1]:
+        say.note(
+            f"I can make at most {MAX_VARIATIONS} variations at once, so you get {n}.",
+            f"一次最多生成 {MAX_VARIATIONS} 个版本，这次生成 {n} 个。",
+        )
+    say.tags.append(f"variations:{n}")
+    return n
+
+
+def _join(parts: list[str], lang: str) -> str:
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def _generate(
+    t: T.Text,
+    current: MusicSettings | None,
+    mix: list[T.Edit],
+    video: float | None,
+    seed: int,
+    lang: str,
+) -> Plan:
+    say = R.Say()
+    body = t.masked_raw()
+    asked_video = any(e.kind == "duration_video" for e in mix)
+    takes = any(e.kind in ("variations", "regenerate") for e in mix)
+    arcs = [e.value for e in mix if e.kind == "arc"]
+    options: dict[str, Any] = {"arc": arcs[-1]} if arcs else {}
+    bpm = None
+    for m in E.BPM_ABS[0].finditer(t.cur()):
+        v = float(m.group("v"))
+        if not R.MIN_BPM <= v <= R.MAX_BPM:
+            bpm = R.clamped_bpm(v, say)
+        break
+    try:
+        brief = parse_brief(body, bpm=bpm, **options)
+    except BriefError:  # a length over 20 minutes
+        say.note(
+            "The longest track I can make is 20 minutes, so I used that.",
+            "最长只能生成 20 分钟，已使用 20 分钟。",
+        )
+        brief = parse_brief(body, bpm=bpm, **options, duration_s=R.MAX_LEN_S)
+    found = len(brief.chosen) < 6 or brief.instruments or brief.exclude or brief.loop or brief.use
+    if current is None and not (
+        found or takes or asked_video or _MUSIC_WORD.search(t.cur()) or _is_new_request(t.cur())
+    ):
+        if any(e.kind != "note" for e in mix):
+            reply = (
+                "还没有音乐可以调整——先描述想要的音乐。"
+                if lang == "zh"
+                else "There is no music to change yet — describe the music first."
+            )
+            return Plan("none", None, reply=f"{reply} {R.examples(lang, True)}")
+        return _none(t.raw, lang, new=True)
+    if brief.duration_given and brief.duration_s < R.MIN_LEN_S:
+        brief = parse_brief(
+            body, bpm=bpm, **options, duration_s=R.clamped_length(brief.duration_s, say)
+        )
+    video_note: tuple[str, str] | None = None
+    if video is not None and (asked_video or not brief.duration_given):
+        length = R.clamped_length(video, say)
+        brief = parse_brief(body, bpm=bpm, **options, duration_s=length)
+        video_note = (
+            f"Length matched to your video ({R.clock(length)}).",
+            f"时长已匹配视频（{R.clock(length)}）。",
+        )
+    elif asked_video:
+        say.note(
+            f"There is no video yet, so I chose {R.seconds_words(brief.duration_s, 'en')}.",
+            f"还没有上传视频，时长选了 {R.seconds_words(brief.duration_s, 'zh')}。",
+        )
+    brief.prompt = t.raw
+    brief.language = lang
+    settings = MusicSettings(brief=brief, seed=int(seed))
+    if current is not None:  # a new piece keeps the mix the user set
+        for name in ("volume", "start_s", "fade_in_s", "fade_out_s", "title", "title_s"):
+            setattr(settings, name, getattr(current, name))
+    R.apply_mix(settings, mix, say)
+    n = _variations(mix, say)
+    done, notes = say.pick(lang)
+    if lang == "zh":
+        reply = f"正在生成：{R.describe_zh(brief)}。"
+        if video_note:
+            reply += video_note[1]
+        if n > 1:
+            reply += f"共 {n} 个版本。"
+        if done:
+            reply += f"另外：{_join(done, lang)}。"
+    else:
+        reply = f"Generating: {describe(brief)}."
+        if video_note:
+            reply += " " + video_note[0]
+        if n > 1:
+            reply += f" {n} variations."
+        if done:
+            reply += f" Also: {_join(done, lang)}."
+    if notes:
+        reply += ("" if lang == "zh" else " ") + " ".join(notes)
+    changes = ["generate", *(["duration:video"] if video_note else []), *say.tags]
+    return Plan("generate", settings, variations=n, reply=reply, changes=changes)
+
+
+def _edit(
+    t: T.Text,
+    current: MusicSettings,
+    edits: list[T.Edit],
+    video: float | None,
+    seed: int,
+    lang: str,
+) -> Plan:
+    say = R.Say()
+    unknown = _unknown_parts(t)
+    real = [e for e in edits if e.kind != "note"]
+    if not real:
+        return _none(t.raw, lang, new=False, parts=unknown or None)
+    new = copy.deepcopy(current)
+    R.apply_brief(new.brief, real, say, video)
+    R.apply_mix(new, real, say)
+    for e in real:
+        if e.kind == "less" and e.value != "drums":
+            name = (R.inst_name(e.value, "en"), R.inst_name(e.value, "zh"))
+            say.note(
+                f"There is no level per instrument, so I left the {name[0]} out; say "
+                f'"add {name[0]}" to bring it back.',
+                f"无法单独调整某个乐器的音量，所以去掉了{name[1]}；说“加点{name[1]}”可以加回来。",
+            )
+    for e in edits:
+        if e.kind == "note" and e.value == "title_long":
+            say.note(
+                f"Titles are cut to {M.MAX_TITLE_CHARS} characters.",
+                f"标题最多 {M.MAX_TITLE_CHARS} 个字符，已截断。",
+            )
+    n = _variations(real, say)
+    retake = n > 1 or any(e.kind == "regenerate" for e in real)
+    brief_changed = _audible(new.brief) != _audible(current.brief)
+    mix_changed = any(
+        getattr(new, f) != getattr(current, f)
+        for f in ("volume", "start_s", "fade_in_s", "fade_out_s", "title", "title_s")
+    )
+    done, notes = say.pick(lang)
+    tail_unknown = " " + R.not_understood(unknown, lang) if unknown else ""
+    if not (brief_changed or mix_changed or retake):
+        if lang == "zh":
+            reply = "没有需要改的地方：现在的音乐已经是这样了。" + "".join(notes)
+        else:
+            reply = "Nothing to change: the music is already like that. " + " ".join(notes)
+        return Plan("none", None, reply=(reply.strip() + tail_unknown), changes=[])
+    if not done and not retake:
+        done.append("更新了音乐" if lang == "zh" else "updated the music")
+    if retake:
+        new.seed = int(seed)
+        say.tags.append("seed:new")
+        done.append("新的一版（新的随机种子）" if lang == "zh" else "a new take (new seed)")
+    action = "regenerate" if brief_changed or retake else "mix"
+    if lang == "zh":
+        reply = f"已调整：{_join(done, lang)}。" + "".join(notes)
+        if action == "mix":
+            reply += "只改了混音，不需要重新生成。"
+        elif n > 1:
+            reply += f"正在生成 {n} 个版本。"
+        else:
+            reply += "正在重新生成音乐。"
+    else:
+        reply = f"Done: {_join(done, lang)}."
+        if notes:
+            reply += " " + " ".join(notes)
+        if action == "mix":
+            reply += " Only the mix changed, so there is no re-render."
+        elif n > 1:
+            reply += f" Rendering {n} variations."
+        else:
+            reply += " Re-rendering the music."
+    return Plan(action, new, variations=n, reply=reply + tail_unknown, changes=say.tags)

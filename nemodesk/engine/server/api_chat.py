@@ -1,0 +1,151 @@
+"""``/run_sse``: one chat message, answered as a Server-Sent Events stream.
+
+The work of a message (a "run") is an asyncio task of its own: the stream only follows its
+event log. A client that drops the connection does not cancel the work — the result lands in
+the state — and one that reconnects with ``Last-Event-ID`` is replayed what it missed
+instead of the message being run twice. The stream closes when the run ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from nemodesk.engine.server import deps
+from nemodesk.engine.server.chat_run import execute
+from nemodesk.engine.server.errors import BAD_REQUEST, ApiError
+
+log = logging.getLogger("nemodesk.engine")
+router = APIRouter()
+User = Annotated[str, Depends(deps.current_user)]
+MAX_MESSAGE_CHARS = 10_000
+
+
+@dataclass
+class Run:
+    run_id: str
+    session_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    done: bool = False
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task | None = None
+
+    def emit(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        self.changed.set()
+
+    def finish(self) -> None:
+        self.done = True
+        self.changed.set()
+
+    async def follow(self, start: int, heartbeat_s: float) -> AsyncIterator[bytes]:
+        i = start
+        while True:
+            while i < len(self.events):
+                data = json.dumps(self.events[i], ensure_ascii=False)
+                yield f"id: {self.run_id}:{i + 1}\ndata: {data}\n\n".encode()
+                i += 1
+            if self.done:
+                return
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), heartbeat_s)
+            except TimeoutError:
+                yield b": keep-alive\n\n"
+
+
+class Runs:
+    """The runs of this process, kept a while after they end for reconnecting clients."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Run] = {}
+
+    def start(self, session_id: str) -> Run:
+        if len(self.by_id) > 500:  # drop the oldest finished runs
+            for key in [k for k, r in self.by_id.items() if r.done][:250]:
+                del self.by_id[key]
+        run = Run(f"run_{secrets.token_hex(8)}", session_id)
+        self.by_id[run.run_id] = run
+        return run
+
+    async def shutdown(self) -> None:
+        tasks = [r.task for r in self.by_id.values() if r.task and not r.task.done()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class Part(BaseModel):
+    text: str = Field("", max_length=MAX_MESSAGE_CHARS)
+
+
+class NewMessage(BaseModel):
+    parts: list[Part] = Field(min_length=1, max_length=20)
+
+
+class RunBody(BaseModel):
+    app_name: str = Field("nemo_agent", max_length=64)
+    user_id: str = Field("me", max_length=64)
+    session_id: str = Field(max_length=100)
+    new_message: NewMessage
+
+
+def _resume_point(runs: Runs, last_event_id: str | None, session_id: str) -> tuple[Run, int] | None:
+    if not last_event_id:
+        return None
+    run_id, _, seq = last_event_id.partition(":")
+    run = runs.by_id.get(run_id)
+    if run is None or run.session_id != session_id or not seq.isdigit():
+        return None
+    return run, int(seq)
+
+
+@router.post("/run_sse", summary="Send a chat message; the answer is an SSE stream")
+async def run_sse(
+    request: Request,
+    body: RunBody,
+    user: User,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    session = deps.session_of(request, body.session_id, user)
+    runs: Runs = request.app.state.runs
+    heartbeat_s = deps.config(request).heartbeat_s
+    resumed = _resume_point(runs, last_event_id, session.session_id)
+    if resumed:
+        run, start = resumed
+    else:
+        text = " ".join(p.text for p in body.new_message.parts).strip()
+        if not text:
+            raise ApiError(BAD_REQUEST, "The message is empty: describe the music you want.", 400)
+        run, start = runs.start(session.session_id), 0
+        run.task = asyncio.create_task(_guarded(request.app, run, user, text))
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(
+        run.follow(start, heartbeat_s), media_type="text/event-stream", headers=headers
+    )
+
+
+async def _guarded(app, run: Run, user: str, text: str) -> None:
+    try:
+        await execute(app, run, user, text)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("chat run %s failed", run.run_id)
+        run.emit(
+            {
+                "type": "text",
+                "content": "Sorry — something went wrong while making that. Please try again.",
+            }
+        )
+    finally:
+        run.finish()

@@ -1,0 +1,258 @@
+"""Uploads: multipart (several files, streamed to disk) or URLs; checked by content."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from nemodesk.core.draft import Draft
+from nemodesk.core.formats import extension, kind_of, supported_list
+from nemodesk.engine.server import deps, draftops
+from nemodesk.engine.server.errors import (
+    BAD_REQUEST,
+    FILE_TOO_LARGE,
+    NOT_FOUND,
+    UNSUPPORTED_FILE,
+    ApiError,
+    ok,
+)
+from nemodesk.engine.server.multipart import TooLarge, Unsupported, receive_files
+
+router = APIRouter()
+User = Annotated[str, Depends(deps.current_user)]
+
+
+def _analyse(path: Path, thumbs_dir: Path) -> dict[str, Any]:
+    """Probe, scene cuts, thumbnails and waveform of one stored upload (runs in a thread)."""
+    from nemodesk.engine.media.probe import probe
+    from nemodesk.engine.media.scenes import detect_cuts
+
+    info = probe(path)
+    out: dict[str, Any] = {"info": info, "cuts_s": [], "thumbnails": [], "waveform": []}
+    if info.kind == "video" and info.has_video:
+        out["cuts_s"] = detect_cuts(path)
+        try:
+            from nemodesk.engine.media.thumbs import make_thumbnails, make_waveform
+
+            out["thumbnails"] = [str(p) for p in make_thumbnails(path, thumbs_dir)]
+            out["waveform"] = make_waveform(path, points=400)
+        except ImportError:  # thumbnails are a nicety; the upload stands without them
+            pass
+    return out
+
+
+async def _register(
+    request: Request, session_id: str, user: str, filename: str, path: Path, size: int, sha256: str
+) -> dict[str, Any]:
+    from nemodesk.engine.media.probe import MediaError
+
+    store = deps.store(request)
+    folder = path.parent / f"{path.stem}-thumbs"
+    try:
+        found = await asyncio.to_thread(_analyse, path, folder)
+    except MediaError as e:
+        path.unlink(missing_ok=True)
+        why = str(e).replace(path.name, filename)  # users know their name, not ours
+        raise ApiError(UNSUPPORTED_FILE, f"{why} Supported: {supported_list()}.", 400) from None
+    info = found["info"]
+    details = {
+        "duration": round(info.duration_s, 3),
+        "width": info.width,
+        "height": info.height,
+        "fps": round(info.fps, 3),
+        "has_audio": info.has_audio,
+        "kind": info.kind,
+        "cuts_s": found["cuts_s"],
+        "hash": sha256,
+    }
+    upload_id = store.add_upload(session_id, user, filename, path.name, info.kind, size, details)
+    base = str(request.base_url).rstrip("/")
+    if info.kind == "video" and info.has_video:
+        draft = Draft.decode(store.draft(session_id))
+        draftops.add_video(
+            draft,
+            upload_id,
+            Path(filename).stem,
+            round(info.duration_s * 1000),
+            width=info.width,
+            height=info.height,
+            fps=round(info.fps, 3),
+        )
+        store.save_draft(session_id, draft.encode(), f"upload {filename}")
+        extra = store.state(session_id)
+        store.set_state(
+            session_id,
+            "video_infos",
+            [
+                *extra.get("video_infos", []),
+                {"upload_id": upload_id, "filename": filename, **details},
+            ],
+        )
+        store.set_state(
+            session_id,
+            "video_analyses",
+            [
+                *extra.get("video_analyses", []),
+                {
+                    "upload_id": upload_id,
+                    "cuts_s": found["cuts_s"],
+                    "waveform": found["waveform"],
+                    "thumbnails": [
+                        f"{base}/api/local/files/{upload_id}/thumbs/{i}"
+                        for i in range(len(found["thumbnails"]))
+                    ],
+                },
+            ],
+        )
+        store.set_state(
+            session_id,
+            "canvas_config",
+            {"width": info.width, "height": info.height, "fps": round(info.fps, 3)},
+        )
+    return {
+        "filename": filename,
+        "file_type": info.kind,
+        "upload_id": upload_id,
+        "cdn_url": f"{base}/api/local/files/{upload_id}",
+        "duration": details["duration"],
+        "width": info.width,
+        "height": info.height,
+        "fps": details["fps"],
+        "hash": sha256,
+        "size": size,
+        "cuts_s": found["cuts_s"],
+    }
+
+
+class UrlUpload(BaseModel):
+    urls: list[Annotated[str, Field(max_length=2048)]] = Field(min_length=1, max_length=10)
+    source_type: str = "url"
+
+
+async def _fetch(
+    url: str, folder: Path, max_bytes: int, timeout_s: float
+) -> tuple[str, Path, int, str]:
+    import hashlib
+
+    if not url.lower().startswith(("http://", "https://")):
+        raise ApiError(BAD_REQUEST, "Only http and https URLs can be uploaded.", 400)
+    name = Path(httpx.URL(url).path).name or "download"
+    if kind_of(name) is None:
+        raise ApiError(
+            UNSUPPORTED_FILE, f"{name} is not a supported type. Supported: {supported_list()}.", 400
+        )
+    path = folder / f"{secrets.token_hex(12)}.{extension(name)}"
+    digest, size = hashlib.sha256(), 0
+    try:
+        async with (
+            asyncio.timeout(timeout_s),
+            httpx.AsyncClient(follow_redirects=True) as http,
+            http.stream("GET", url) as resp,
+        ):
+            resp.raise_for_status()
+            with open(path, "wb") as f:
+                async for chunk in resp.aiter_bytes(1 << 20):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ApiError(
+                            FILE_TOO_LARGE, f"{name} is too large: compress or trim it first.", 413
+                        )
+                    f.write(chunk)
+                    digest.update(chunk)
+    except ApiError:
+        path.unlink(missing_ok=True)
+        raise
+    except (httpx.HTTPError, TimeoutError, OSError) as e:
+        path.unlink(missing_ok=True)
+        raise ApiError(
+            BAD_REQUEST, f"Could not download {name}: {type(e).__name__}.", 400
+        ) from None
+    return name, path, size, digest.hexdigest()
+
+
+@router.post("/api/upload-video/nemo_agent/me/{session_id}", summary="Upload files or URLs")
+async def upload(request: Request, session_id: str, user: User) -> dict[str, Any]:
+    deps.session_of(request, session_id, user)
+    cfg = deps.config(request)
+    folder = cfg.files_dir / session_id / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("application/json"):
+        try:
+            body = UrlUpload.model_validate_json(await request.body())
+        except ValueError:
+            raise ApiError(BAD_REQUEST, 'Invalid request: expected {"urls": [...]}.', 400) from None
+        received = [
+            await _fetch(u, folder, cfg.max_upload_bytes, cfg.url_upload_timeout_s)
+            for u in body.urls
+        ]
+    else:
+        try:
+            files = await receive_files(request.stream(), ctype, folder, cfg.max_upload_bytes)
+        except TooLarge as e:
+            raise ApiError(
+                FILE_TOO_LARGE,
+                f"{e.filename} is too large (over "
+                f"{cfg.max_upload_bytes // 2**20} MB): compress or trim it first.",
+                413,
+                {"Connection": "close"},
+            ) from None
+        except Unsupported as e:
+            raise ApiError(
+                UNSUPPORTED_FILE,
+                f"{e.filename} is not a supported type. Supported: {supported_list()}.",
+                400,
+                {"Connection": "close"},
+            ) from None
+        except ValueError as e:
+            raise ApiError(BAD_REQUEST, f"Invalid upload: {e}.", 400) from None
+        if not files:
+            raise ApiError(BAD_REQUEST, "No file in the upload: send one or more 'files'.", 400)
+        received = [(f.filename, f.path, f.size, f.sha256) for f in files]
+    out = []
+    try:
+        for name, path, size, digest in received:
+            out.append(await _register(request, session_id, user, name, path, size, digest))
+    except ApiError:
+        for _, path, _, _ in received:
+            path.unlink(missing_ok=True)
+        raise
+    return ok({"files": out, "session_state_applied": True})
+
+
+@router.get("/api/local/files/{upload_id}", summary="An uploaded file (local engine extra)")
+def uploaded_file(request: Request, upload_id: str, user: User) -> FileResponse:
+    up = deps.store(request).get_upload(upload_id, user)
+    if up is None:
+        raise ApiError(NOT_FOUND, "No such file.", 404)
+    path = deps.config(request).files_dir / up.session_id / "uploads" / up.stored_name
+    return FileResponse(path, filename=up.filename)
+
+
+@router.get("/api/local/files/{upload_id}/thumbs/{index}", summary="A clip thumbnail")
+def thumbnail(request: Request, upload_id: str, index: int, user: User) -> FileResponse:
+    up = deps.store(request).get_upload(upload_id, user)
+    if up is None:
+        raise ApiError(NOT_FOUND, "No such file.", 404)
+    folder = (
+        deps.config(request).files_dir
+        / up.session_id
+        / "uploads"
+        / f"{Path(up.stored_name).stem}-thumbs"
+    )
+    thumbs = sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+    if not 0 <= index < len(thumbs):
+        raise ApiError(NOT_FOUND, "No such thumbnail.", 404)
+    return FileResponse(thumbs[index], media_type="image/jpeg")
+
+
+def remove_session_files(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,164 @@
+"""The local engine's HTTP app: the NemoVideo API on loopback, built with FastAPI.
+
+Safety on a local port matters as much as on the internet: any web page the user visits can
+send requests to 127.0.0.1. So the Host header must name this machine (DNS rebinding), no
+CORS headers are ever sent (browsers then refuse to share responses with other origins),
+every request needs a bearer token from the anonymous-token call, and bodies and request
+rates are bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import Response
+
+from nemodesk import __version__
+from nemodesk.engine.server import api_auth, api_chat, api_render, api_upload
+from nemodesk.engine.server.config import ServerConfig
+from nemodesk.engine.server.errors import (
+    BAD_REQUEST,
+    INTERNAL,
+    NOT_FOUND,
+    RATE_LIMITED,
+    ApiError,
+    error_response,
+)
+from nemodesk.engine.server.jobs import Jobs
+from nemodesk.engine.server.store import Store
+
+log = logging.getLogger("nemodesk.engine")
+UPLOAD_PREFIX = "/api/upload-video/"
+RENDER_PREFIX = "/api/render/"
+
+
+class _Bucket:
+    """Token bucket per client: ``rate`` requests a second, bursts of twice that."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate, self.cap = rate, rate * 2
+        self.level: dict[str, tuple[float, float]] = {}
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self.level.get(key, (self.cap, now))
+        tokens = min(self.cap, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self.level[key] = (tokens, now)
+            return False
+        self.level[key] = (tokens - 1, now)
+        if len(self.level) > 10_000:  # forget idle clients
+            self.level = {k: v for k, v in self.level.items() if now - v[1] < 60}
+        return True
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.files_dir.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = Store(config.db_path)
+        interrupted = store.mark_interrupted()
+        if interrupted:
+            log.warning(
+                "%d render(s) were running when the engine stopped: marked failed", interrupted
+            )
+        app.state.store = store
+        app.state.jobs = Jobs(config.workers, config.db_path)
+        app.state.runs = api_chat.Runs()
+        try:
+            yield
+        finally:
+            await app.state.runs.shutdown()
+            app.state.jobs.shutdown()
+            store.close()
+
+    app = FastAPI(
+        title="NemoDesk local engine",
+        version=__version__,
+        description="The NemoVideo API, served offline by NemoDesk's engine.",
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    bucket = _Bucket(config.rate_per_s)
+
+    @app.middleware("http")
+    async def limits(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
+        path = request.url.path
+        render = path.startswith(RENDER_PREFIX)
+        client = request.headers.get("authorization") or (
+            request.client.host if request.client else "?"
+        )
+        if not bucket.allow(client):
+            return error_response(
+                RATE_LIMITED,
+                "Too many requests: wait a moment and retry.",
+                429,
+                render=render,
+                headers={"Retry-After": "1"},
+            )
+        length = request.headers.get("content-length")
+        limit = (
+            config.max_upload_bytes + 1024 * 1024
+            if path.startswith(UPLOAD_PREFIX)
+            else config.max_json_bytes
+        )
+        if length is not None:
+            if not length.isdigit():
+                return error_response(BAD_REQUEST, "Invalid Content-Length.", 400, render=render)
+            if int(length) > limit:
+                from nemodesk.engine.server.errors import FILE_TOO_LARGE
+
+                code = FILE_TOO_LARGE if path.startswith(UPLOAD_PREFIX) else BAD_REQUEST
+                return error_response(code, "The request is too large.", 413, render=render)
+        try:
+            return await call_next(request)
+        except ApiError as e:
+            return error_response(
+                e.code, e.message, e.http_status, render=render, headers=e.headers
+            )
+        except Exception:  # the envelope, never a traceback, reaches the client
+            log.exception("unhandled error on %s", path)
+            return error_response(INTERNAL, "The engine hit an internal error.", 500, render=render)
+
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, e: ApiError):
+        return error_response(
+            e.code,
+            e.message,
+            e.http_status,
+            render=request.url.path.startswith(RENDER_PREFIX),
+            headers=e.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, e: RequestValidationError):
+        first = e.errors()[0] if e.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        message = f"Invalid request: {first.get('msg', 'malformed body')}" + (
+            f" ({where})" if where else ""
+        )
+        return error_response(
+            BAD_REQUEST, message, 400, render=request.url.path.startswith(RENDER_PREFIX)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException):
+        code = NOT_FOUND if e.status_code == 404 else BAD_REQUEST
+        return error_response(
+            code, str(e.detail), e.status_code, render=request.url.path.startswith(RENDER_PREFIX)
+        )
+
+    for module in (api_auth, api_upload, api_chat, api_render):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,230 @@
+"""What one chat message does: ask the agent for a plan, run it, say what happened.
+
+Generation runs in the worker pool; while it runs the stream carries a heartbeat at least
+every ``heartbeat_s``. The music settings travel inside the draft (``m.nemodesk``), so undo
+restores the music together with the timeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+from typing import Any
+
+from nemodesk.core.draft import Draft
+from nemodesk.engine.server import agent, draftops, work
+
+SETTINGS_KEY = "nemodesk"
+
+
+def _settings_of(draft: Draft) -> agent.MusicSettings | None:
+    data = draft.m.get(SETTINGS_KEY)
+    return agent.from_dict(data) if isinstance(data, dict) else None
+
+
+def _mix_of(settings: agent.MusicSettings) -> dict[str, Any]:
+    return {
+        "volume": settings.volume,
+        "start_s": settings.start_s,
+        "fade_in_s": settings.fade_in_s,
+        "fade_out_s": settings.fade_out_s,
+        "title": settings.title,
+        "title_s": settings.title_s,
+    }
+
+
+async def _await_with_heartbeats(run, future: asyncio.Future, heartbeat_s: float) -> Any:
+    while True:
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), heartbeat_s)
+        except TimeoutError:
+            run.emit({"type": "heartbeat"})
+
+
+def _cuts(store, session_id: str) -> list[float]:
+    analyses = store.state(session_id).get("video_analyses", [])
+    offset, cuts = 0.0, []
+    for a in analyses:  # clips follow each other on the video track
+        info = next(
+            (
+                v
+                for v in store.state(session_id).get("video_infos", [])
+                if v.get("upload_id") == a.get("upload_id")
+            ),
+            {},
+        )
+        cuts += [offset + c for c in a.get("cuts_s", [])]
+        offset += float(info.get("duration", 0.0))
+    return cuts
+
+
+async def execute(app, run, user: str, text: str) -> None:
+    store = app.state.store
+    config = app.state.config
+    sid = run.session_id
+    store.add_message(sid, "user", text)
+    draft = Draft.decode(store.draft(sid))
+    video_s = draftops.video_ms(draft) / 1000 or None
+    plan = agent.plan_message(
+        text, _settings_of(draft), video_duration_s=video_s, seed=secrets.randbelow(2**31 - 1) + 1
+    )
+
+    if plan.action == "none" or (plan.settings is None and plan.action != "undo"):
+        run.emit({"type": "text", "content": plan.reply})
+    elif plan.action == "undo":
+        restored = store.undo(sid)
+        reply = plan.reply if restored is not None else "There is nothing to undo yet."
+        run.emit({"type": "tool_call", "name": "undo", "args": {}})
+        run.emit({"type": "tool_result", "name": "undo", "result": {"ok": restored is not None}})
+        run.emit({"type": "text", "content": reply})
+    elif plan.action == "mix":
+        settings = plan.settings
+        run.emit({"type": "tool_call", "name": "update_mix", "args": _mix_of(settings)})
+        draftops.set_mix(draft, _mix_of(settings))
+        draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
+        store.save_draft(sid, draft.encode(), f"mix: {', '.join(plan.changes) or text[:60]}")
+        run.emit({"type": "tool_result", "name": "update_mix", "result": {"ok": True}})
+        run.emit({"type": "text", "content": plan.reply})
+    else:
+        await _generate(app, run, user, plan, draft, video_s)
+    store.add_message(
+        sid, "assistant", " ".join(e["content"] for e in run.events if e.get("type") == "text")
+    )
+    del config
+
+
+async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | None) -> None:
+    store, config, jobs = app.state.store, app.state.config, app.state.jobs
+    sid = run.session_id
+    settings = plan.settings
+    brief = settings.brief
+    cuts = (
+        _cuts(store, sid)
+        if video_s and abs(brief.duration_s - video_s) < 0.05 and settings.start_s == 0
+        else []
+    )
+    folder = config.files_dir / sid / "music"
+    folder.mkdir(parents=True, exist_ok=True)
+    media = list(store.state(sid).get("generated_media", []))
+    first_media: tuple[str, dict[str, Any]] | None = None
+    for i in range(max(1, plan.variations)):
+        seed = settings.seed + i
+        stem = f"track-{secrets.token_hex(6)}"
+        args = {
+            "prompt": brief.prompt[:200],
+            "duration_s": brief.duration_s,
+            "seed": seed,
+            "genre": brief.genre,
+            "mood": brief.mood,
+            "bpm": round(brief.bpm, 1),
+            "variation": i + 1,
+        }
+        run.emit({"type": "tool_call", "name": "generate_music", "args": args})
+        from dataclasses import asdict
+
+        future = asyncio.ensure_future(
+            jobs.run(
+                user,
+                work.generate_track,
+                asdict(brief),
+                seed,
+                str(folder / f"{stem}.wav"),
+                cuts,
+                -14.0,
+                str(folder / f"{stem}-stems"),
+                str(folder / f"{stem}.mid"),
+                str(folder / f"{stem}.json"),
+            )
+        )
+        result = await _await_with_heartbeats(run, future, config.heartbeat_s)
+        mix_id = store.add_media(
+            sid,
+            "mix",
+            result["path"],
+            {
+                k: result[k]
+                for k in (
+                    "duration_s",
+                    "bpm",
+                    "key",
+                    "mode",
+                    "genre",
+                    "mood",
+                    "seed",
+                    "hits_s",
+                    "loudness_lufs",
+                )
+            }
+            | {"variation": i + 1},
+        )
+        entry = {
+            "media_id": mix_id,
+            "kind": "mix",
+            "variation": i + 1,
+            "url": f"/api/local/media/{mix_id}",
+            **{
+                k: result[k]
+                for k in (
+                    "duration_s",
+                    "bpm",
+                    "key",
+                    "mode",
+                    "genre",
+                    "mood",
+                    "seed",
+                    "sections",
+                    "hits_s",
+                    "instruments",
+                )
+            },
+            "files": {},
+        }
+        for kind, path in (("midi", result.get("midi")), ("plan", result.get("plan"))):
+            if path:
+                entry["files"][kind] = store.add_media(sid, kind, path, {"of": mix_id})
+        for group, path in result.get("stems", {}).items():
+            entry["files"][f"stem:{group}"] = store.add_media(
+                sid, "stem", path, {"of": mix_id, "group": group}
+            )
+        media.append(entry)
+        if first_media is None:
+            first_media = (mix_id, result)
+        run.emit(
+            {
+                "type": "tool_result",
+                "name": "generate_music",
+                "result": {
+                    "media_id": mix_id,
+                    "duration_s": result["duration_s"],
+                    "bpm": result["bpm"],
+                    "key": f"{result['key']} {result['mode']}",
+                    "render_s": result["render_s"],
+                },
+            }
+        )
+    assert first_media is not None
+    mix_id, result = first_media
+    draftops.set_music(
+        draft,
+        mix_id,
+        round(result["duration_s"] * 1000),
+        result["genre"],
+        _mix_of(settings),
+        {"seed": result["seed"], "bpm": result["bpm"]},
+    )
+    settings.seed = result["seed"]
+    draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
+    store.save_draft(sid, draft.encode(), f"{plan.action}: {brief.prompt[:60]}")
+    store.set_state(sid, "generated_media", media)
+    reply = plan.reply
+    if plan.variations > 1:
+        reply += (
+            f" ({plan.variations} candidates are in generated_media; the first is on the timeline.)"
+        )
+    run.emit({"type": "text", "content": reply})
+
+
+def media_path(store, media_id: str, user: str) -> Path | None:
+    m = store.get_media(media_id, user)
+    return Path(m.path) if m else None

@@ -1,0 +1,77 @@
+"""``nemodesk serve``: run the engine's API with uvicorn on a socket we bind ourselves, so the
+first line printed can name the real port (``--port 0`` picks a free one)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+
+from nemodesk.engine.server.app import create_app
+from nemodesk.engine.server.config import LOOPBACK_HOSTS, ServerConfig
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown (exit status -15); a
+    stopped engine is a normal end for us, so it exits 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        def stop(signum: int, frame: object) -> None:
+            self.should_exit = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 0, data_dir: Path | None = None, allow_remote: bool = False
+) -> int:
+    if host not in LOOPBACK_HOSTS and not allow_remote:
+        print(
+            f"nemodesk: refusing to listen on {host}: the engine is for this machine only. "
+            "Pass --allow-remote to expose it (anyone who can reach it can use it).",
+            file=sys.stderr,
+        )
+        return 2
+    config = ServerConfig(host=host, port=port)
+    config.apply_env()
+    if data_dir is not None:
+        config.data_dir = data_dir
+    if host not in LOOPBACK_HOSTS:
+        print(f"WARNING: serving on {host}: other machines can reach this engine.", file=sys.stderr)
+        config.allowed_hosts = ("*",)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as e:
+        print(f"nemodesk: cannot listen on {host}:{port}: {e.strerror}.", file=sys.stderr)
+        return 2
+    sock.listen(128)
+    real_port = sock.getsockname()[1]
+    shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
+    print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    server = _Server(
+        uvicorn.Config(
+            create_app(config),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+    )
+    server.run(sockets=[sock])
+    return 0

@@ -1,0 +1,111 @@
+"""What runs inside the worker processes: music generation and draft export.
+
+Each worker keeps one warm ``MusicEngine`` (SoundFont and note cache loaded once). Renders
+report progress and learn of cancellation through the SQLite store, which several processes
+may share safely in WAL mode.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+_engine = None
+
+
+def init_worker() -> None:
+    global _engine
+    from nemodesk.engine.music.generate import MusicEngine
+
+    _engine = MusicEngine()
+    _engine.sampler  # noqa: B018  (load the SoundFont now, not during the first request)
+
+
+def warm() -> int:
+    return 0
+
+
+def generate_track(
+    brief: dict[str, Any],
+    seed: int,
+    out: str,
+    cuts_s: list[float],
+    loudness_lufs: float,
+    stems_dir: str | None,
+    midi: str | None,
+    plan: str | None,
+) -> dict[str, Any]:
+    from nemodesk.engine.music.brief import Brief
+    from nemodesk.engine.music.generate import MusicEngine
+
+    engine = _engine or MusicEngine()
+    result = engine.generate(
+        Brief(**brief),
+        seed,
+        Path(out),
+        cuts_s=cuts_s,
+        loudness_lufs=loudness_lufs,
+        stems_dir=Path(stems_dir) if stems_dir else None,
+        midi_path=Path(midi) if midi else None,
+        plan_path=Path(plan) if plan else None,
+    )
+    return asdict(result)
+
+
+def export_render(
+    db_path: str,
+    render_id: str,
+    user: str,
+    draft: dict[str, Any],
+    sources: dict[str, str],
+    out: str,
+    fmt: str,
+    quality: str,
+) -> dict[str, Any]:
+    """Export a draft; progress and the final status go to the store."""
+    from nemodesk.engine.media.export import ExportCancelled, ExportError, export_draft
+    from nemodesk.engine.server.store import Store
+
+    store = Store(Path(db_path))
+    last = [0.0]
+
+    def progress(p: float) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.25 or p >= 1.0:
+            last[0] = now
+            store.update_render(render_id, status="processing", progress=round(p * 100, 1))
+
+    def cancelled() -> bool:
+        r = store.get_render(render_id, user)
+        return r is None or r.status == "cancelled"
+
+    try:
+        store.update_render(render_id, status="processing", progress=0.0)
+        result = export_draft(
+            draft,
+            lambda src: Path(sources[src]),
+            Path(out),
+            fmt=fmt,
+            quality=quality,
+            progress=progress,
+            cancelled=cancelled,
+        )
+        store.update_render(
+            render_id, status="completed", progress=100.0, output_path=str(result.path)
+        )
+        return {"status": "completed", "path": str(result.path)}
+    except ExportCancelled:
+        store.update_render(render_id, status="cancelled")
+        return {"status": "cancelled"}
+    except ExportError as e:
+        store.update_render(render_id, status="failed", error=str(e))
+        return {"status": "failed", "error": str(e)}
+    except Exception as e:  # a failed render says why, in one line
+        store.update_render(
+            render_id, status="failed", error=f"The render failed: {type(e).__name__}."
+        )
+        return {"status": "failed", "error": str(e)}
+    finally:
+        store.close()

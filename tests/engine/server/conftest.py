@@ -1,0 +1,70 @@
+"""A real `nemodesk serve` on loopback for each test module, stopped afterwards."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+@dataclass
+class Engine:
+    url: str
+    proc: subprocess.Popen
+    data_dir: Path
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=120)
+
+    def token(self) -> str:
+        with self.client() as c:
+            r = c.post("/api/auth/anonymous-token", headers={"X-Client-Id": str(uuid.uuid4())})
+            return r.json()["data"]["token"]
+
+    def session(self, token: str) -> str:
+        with self.client(token) as c:
+            r = c.post(
+                "/api/tasks/me/with-session/nemo_agent",
+                json={"task_name": "project", "language": "en"},
+            )
+            return r.json()["data"]["session_id"]
+
+
+def start_engine(data_dir: Path, **env: str) -> Engine:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nemodesk", "serve", "--port", "0", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NEMODESK_WORKERS": "2", **env},
+    )
+    line = proc.stdout.readline().strip()
+    assert line.startswith("NemoDesk engine listening on http://"), (line, proc.stderr.read())
+    return Engine(line.rsplit(" ", 1)[1], proc, data_dir)
+
+
+def stop_engine(engine: Engine) -> int:
+    if engine.proc.poll() is None:
+        engine.proc.send_signal(signal.SIGTERM)
+        try:
+            return engine.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            engine.proc.kill()
+            raise
+    return engine.proc.returncode
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Iterator[Engine]:
+    e = start_engine(tmp_path_factory.mktemp("engine"), NEMODESK_MAX_UPLOAD_BYTES=str(50 * 2**20))
+    yield e
+    assert stop_engine(e) == 0
