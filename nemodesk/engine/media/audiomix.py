@@ -3,7 +3,8 @@
 Everything is 48 kHz stereo float32, channel-first (2, n) so it goes to the encoders as
 planar frames without a reshuffle. The whole timeline is one buffer: music is placed first,
 its level drives the ducking curve, then each clip's sound is added (ducked where asked),
-and a look-ahead limiter keeps the sum under -1 dBFS.
+and a look-ahead limiter keeps the sum under -1 dBFS. SoundWriter then feeds it to the
+output's encoder a little ahead of the picture, so the file stays interleaved.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+from av.container import OutputContainer
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import uniform_filter1d
 
@@ -254,3 +257,60 @@ def mix(
             data *= _curve_at(curve, a, b)
         out[:, a:b] += data
     return limit(out)
+
+
+# ---- output -----------------------------------------------------------------------------
+
+# quality -> (aac/mp3 bit rate, opus bit rate)
+_AUDIO_QUALITY = {"high": (192_000, 128_000), "medium": (160_000, 96_000), "low": (128_000, 64_000)}
+_AUDIO_CODEC = {
+    "mp4": "aac",
+    "mov": "aac",
+    "m4a": "aac",
+    "webm": "libopus",
+    "mp3": "libmp3lame",
+    "wav": "pcm_s16le",
+}
+_AUDIO_CHUNK = 9600  # samples per frame handed to the audio encoder (0.2 s)
+
+
+def add_audio_stream(oc: OutputContainer, fmt: str, quality: str) -> av.AudioStream:
+    """The sound's stream for an export format (AAC, Opus, MP3 or 16-bit PCM) at 48 kHz."""
+    codec = _AUDIO_CODEC[fmt]
+    stream = oc.add_stream(codec, rate=RATE, layout="stereo")
+    if codec == "pcm_s16le":
+        stream.codec_context.format = "s16"
+    else:
+        stream.codec_context.format = "flt" if codec == "libopus" else "fltp"
+        aac_mp3, opus = _AUDIO_QUALITY[quality]
+        stream.bit_rate = opus if codec == "libopus" else aac_mp3
+    return stream
+
+
+def sound_writer(
+    oc: OutputContainer, fmt: str, quality: str, sound: np.ndarray | None
+) -> SoundWriter | None:
+    """A writer on a new audio stream, or None when the export has no sound."""
+    return None if sound is None else SoundWriter(oc, add_audio_stream(oc, fmt, quality), sound)
+
+
+class SoundWriter:
+    """Feeds the mixed sound to its encoder in chunks, as far as the muxer has got."""
+
+    def __init__(self, oc: OutputContainer, stream: av.AudioStream, sound: np.ndarray) -> None:
+        self.oc, self.stream, self.sound = oc, stream, sound
+        self.pos = 0
+
+    def until(self, t_s: float) -> None:
+        end = min(self.sound.shape[1], max(0, round(t_s * RATE)))
+        while self.pos < end:
+            n = min(_AUDIO_CHUNK, end - self.pos)
+            chunk = np.ascontiguousarray(self.sound[:, self.pos : self.pos + n])
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate, frame.pts, frame.time_base = RATE, self.pos, Fraction(1, RATE)
+            self.oc.mux(self.stream.encode(frame))
+            self.pos += n
+
+    def finish(self) -> None:
+        self.until(self.sound.shape[1] / RATE)
+        self.oc.mux(self.stream.encode(None))

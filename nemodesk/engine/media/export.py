@@ -22,11 +22,17 @@ from typing import Any
 
 import av
 import numpy as np
-from av.container import OutputContainer
 
 from nemodesk.core.draft import Draft, Segment, Track, TrackType
 from nemodesk.engine.media import audiomix
-from nemodesk.engine.media.audiomix import RATE, Part, SourceReadError
+from nemodesk.engine.media.audiomix import (
+    RATE,
+    Part,
+    SoundWriter,
+    SourceReadError,
+    add_audio_stream,
+    sound_writer,
+)
 from nemodesk.engine.media.frames import (
     Clip,
     add_video_stream,
@@ -41,19 +47,8 @@ VIDEO_FORMATS = ("mp4", "mov", "webm")
 AUDIO_FORMATS = ("wav", "mp3", "m4a")
 QUALITIES = ("high", "medium", "low")
 
-# quality -> (aac/mp3 bit rate, opus bit rate); the picture's settings are in frames.py
-_AUDIO_QUALITY = {"high": (192_000, 128_000), "medium": (160_000, 96_000), "low": (128_000, 64_000)}
 _MUXER = {"mp4": "mp4", "mov": "mov", "webm": "webm", "wav": "wav", "mp3": "mp3", "m4a": "ipod"}
-_AUDIO_CODEC = {
-    "mp4": "aac",
-    "mov": "aac",
-    "m4a": "aac",
-    "webm": "libopus",
-    "mp3": "libmp3lame",
-    "wav": "pcm_s16le",
-}
-_AUDIO_CHUNK = 9600  # samples per frame handed to the audio encoder (0.2 s)
-_POLL_S = 0.05  # how often cancelled() is asked
+_POLL_S = 0.02  # how often cancelled() is asked (at most)
 # The mix is one float32 buffer (23 MB a minute); past this the memory it needs is too much.
 MAX_LENGTH_S = 2 * 3600
 
@@ -89,7 +84,7 @@ class _Plan:
 
 class _Watch:
     """Progress (monotonic, throttled to ~1% steps or 0.5 s) and cancel polling (at most
-    every 50 ms: cancelled() may be a database read)."""
+    every 20 ms: cancelled() may be a database read)."""
 
     def __init__(
         self, progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None
@@ -292,46 +287,6 @@ def _clip_parts(plan: _Plan) -> list[Part]:
     ]
 
 
-def _audio_stream(oc: OutputContainer, fmt: str, quality: str) -> av.AudioStream:
-    codec = _AUDIO_CODEC[fmt]
-    stream = oc.add_stream(codec, rate=RATE, layout="stereo")
-    if codec == "pcm_s16le":
-        stream.codec_context.format = "s16"
-    else:
-        stream.codec_context.format = "flt" if codec == "libopus" else "fltp"
-        aac_mp3, opus = _AUDIO_QUALITY[quality]
-        stream.bit_rate = opus if codec == "libopus" else aac_mp3
-    return stream
-
-
-def _sound_writer(
-    oc: OutputContainer, fmt: str, quality: str, sound: np.ndarray | None
-) -> _SoundWriter | None:
-    return None if sound is None else _SoundWriter(oc, _audio_stream(oc, fmt, quality), sound)
-
-
-class _SoundWriter:
-    """Feeds the mixed sound to its encoder in chunks, as far as the muxer has got."""
-
-    def __init__(self, oc: OutputContainer, stream: av.AudioStream, sound: np.ndarray) -> None:
-        self.oc, self.stream, self.sound = oc, stream, sound
-        self.pos = 0
-
-    def until(self, t_s: float) -> None:
-        end = min(self.sound.shape[1], max(0, round(t_s * RATE)))
-        while self.pos < end:
-            n = min(_AUDIO_CHUNK, end - self.pos)
-            chunk = np.ascontiguousarray(self.sound[:, self.pos : self.pos + n])
-            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-            frame.sample_rate, frame.pts, frame.time_base = RATE, self.pos, Fraction(1, RATE)
-            self.oc.mux(self.stream.encode(frame))
-            self.pos += n
-
-    def finish(self) -> None:
-        self.until(self.sound.shape[1] / RATE)
-        self.oc.mux(self.stream.encode(None))
-
-
 # ---- the export ---------------------------------------------------------------------------
 
 
@@ -386,7 +341,7 @@ def _mux(
     ) as oc:
         if mode == "audio":
             assert sound is not None
-            writer = _SoundWriter(oc, _audio_stream(oc, fmt, quality), sound)
+            writer = SoundWriter(oc, add_audio_stream(oc, fmt, quality), sound)
             step = max(1024, min(RATE, sound.shape[1] // 100))  # ~1% steps of progress
             for pos in range(step, sound.shape[1] + step, step):
                 writer.until(pos / RATE)
@@ -398,11 +353,11 @@ def _mux(
                 src = picture_stream(box)
                 assert src is not None
                 out = oc.add_stream_from_template(src)  # video first, as players expect
-                writer = _sound_writer(oc, fmt, quality, sound)
+                writer = sound_writer(oc, fmt, quality, sound)
                 copy_packets(oc, box, src, out, writer, tick)
         else:
             stream, geo = add_video_stream(oc, plan.clips, fmt, quality)
-            writer = _sound_writer(oc, fmt, quality, sound)
+            writer = sound_writer(oc, fmt, quality, sound)
             encode_video(oc, stream, geo, plan.clips, plan.titles, plan.length_s, writer, tick)
         if writer is not None:
             writer.finish()

@@ -163,11 +163,16 @@ def make_waveform(audio_or_video: Path, *, points: int = 1000) -> list[float]:
         except (av.FFmpegError, ValueError):
             if not peaks:
                 raise MediaError(f"{path.name} is damaged: its sound can't be decoded.") from None
+            cut_short = True  # keep what was read, silent after, so the times still line up
+        else:
+            cut_short = False
     if carry.size:
         peaks.append(np.array([carry.max()], np.float32))
     if not peaks:
         return []
     env = np.concatenate(peaks)
+    if cut_short and env.size < math.ceil(expected / block):
+        env = np.pad(env, (0, math.ceil(expected / block) - env.size))
     # Slice i covers blocks [starts[i], starts[i+1]); a slice narrower than a block repeats
     # its block's peak.
     starts = np.minimum(np.floor(np.linspace(0, env.size, points + 1)[:-1]), env.size - 1)

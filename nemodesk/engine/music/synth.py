@@ -9,6 +9,7 @@ video hit points cost nothing extra, and a loop simply wraps its tails around to
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -33,6 +34,17 @@ _HOLD_QUANTUM_S = 0.01
 _MAX_TAIL_S = 4.0
 _SILENCE = 10 ** (-72 / 20)  # a tail is over once a block stays below -72 dBFS
 _BLOCK = 2048
+
+
+def _quantise_hold(hold_s: float) -> int:
+    """Hold length in 10 ms units, on a grid that coarsens with length (steps of about 4%):
+    a sustained chord released 40 ms early sounds the same, and tracks at nearby tempos then
+    share their long notes in the cache."""
+    units = max(1.0, hold_s / _HOLD_QUANTUM_S)
+    if units <= 25:
+        return round(units)
+    step = 1.04
+    return round(step ** round(math.log(units / 25, step)) * 25)
 
 
 class SoundFontMissing(RuntimeError):
@@ -77,11 +89,25 @@ class NoteSampler:
         self._sfid = self._synth.sfload(str(soundfont))
         self._cache: dict[tuple[int, int, bool, int, int, int], np.ndarray] = {}
         self._lock = threading.Lock()
+        self._scratch = np.empty((1 << 16, 2), dtype=np.float32)
+
+    def scratch(self, frames: int) -> np.ndarray:
+        """A reusable work buffer (one renderer at a time uses a sampler)."""
+        if len(self._scratch) < frames:
+            self._scratch = np.empty((max(frames, 2 * len(self._scratch)), 2), np.float32)
+        return self._scratch[:frames]
 
     def note(self, program: int, is_drum: bool, key: int, vel: int, hold_s: float) -> np.ndarray:
         """Stereo float32 audio of one note, held for ``hold_s`` then released to silence."""
+        audio, scale = self.note_scaled(program, is_drum, key, vel, hold_s)
+        return audio * np.float32(scale) if scale != 1.0 else audio
+
+    def note_scaled(
+        self, program: int, is_drum: bool, key: int, vel: int, hold_s: float
+    ) -> tuple[np.ndarray, float]:
+        """The cached note nearest in velocity (read-only) and the gain that corrects it."""
         vel_q = int(min(127, max(_VEL_STEP, round(vel / _VEL_STEP) * _VEL_STEP)))
-        hold_q = max(1, round(hold_s / _HOLD_QUANTUM_S))
+        hold_q = _quantise_hold(hold_s)
         bank = 128 if is_drum else 0
         cache_key = (bank, program, is_drum, key, vel_q, hold_q)
         with self._lock:
@@ -89,9 +115,8 @@ class NoteSampler:
             if audio is None:
                 audio = self._render(bank, program, is_drum, key, vel_q, hold_q)
                 self._cache[cache_key] = audio
-        if vel_q != vel:  # the SoundFont's velocity curve is close to gain ∝ vel²
-            return audio * np.float32((max(vel, 1) / vel_q) ** 2)
-        return audio
+        # the SoundFont's velocity curve is close to gain ∝ vel²
+        return audio, (max(vel, 1) / vel_q) ** 2 if vel_q != vel else 1.0
 
     def _render(self, bank: int, program: int, is_drum: bool, key: int, vel: int, hold_q: int):
         synth, sr = self._synth, self.sample_rate
@@ -131,13 +156,22 @@ def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool
         pos = round(note.start_s * sampler.sample_rate)
         if not 0 <= pos < n:
             continue
-        audio = sampler.note(part.program, part.is_drum, note.key, note.vel, note.dur_s)
-        if gain != 1:
-            audio = audio * gain
+        audio, scale = sampler.note_scaled(
+            part.program, part.is_drum, note.key, note.vel, note.dur_s
+        )
+        scale *= gain
         end = min(pos + len(audio), n)
-        out[pos:end] += audio[: end - pos]
+        _add(out, pos, audio[: end - pos], scale, sampler)
         done = end - pos
         while loop and done < len(audio):
             take = min(n, len(audio) - done)
-            out[:take] += audio[done : done + take]
+            _add(out, 0, audio[done : done + take], scale, sampler)
             done += take
+
+
+def _add(out: np.ndarray, pos: int, audio: np.ndarray, scale: float, sampler: NoteSampler) -> None:
+    """out[pos:pos+len] += scale * audio, without allocating a temporary per note."""
+    if len(audio):
+        tmp = sampler.scratch(len(audio))
+        np.multiply(audio, np.float32(scale), out=tmp)
+        out[pos : pos + len(audio)] += tmp
