@@ -7,6 +7,10 @@ may share safely in WAL mode.
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -15,10 +19,33 @@ from typing import Any
 _engine = None
 
 
-def init_worker() -> None:
+def _exit_with_parent(parent: int) -> None:
+    """A worker must not outlive its engine (even one killed with SIGKILL): Linux can tell
+    the kernel so; everywhere else a thread watches the parent id."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    if os.getppid() != parent:  # already orphaned before the line above ran
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def init_worker(parent: int) -> None:
     global _engine
     from nemodesk.engine.music.generate import MusicEngine
 
+    _exit_with_parent(parent)
     _engine = MusicEngine()
     _engine.sampler  # noqa: B018  (load the SoundFont now, not during the first request)
 
