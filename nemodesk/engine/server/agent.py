@@ -343,7 +343,7 @@ def _generate(
     n = _variations(mix, say)
     done, notes = say.pick(lang)
     if lang == "zh":
-        reply = f"正在生成：{R.describe_zh(brief)}。"
+        reply = f"已生成：{R.describe_zh(brief)}。"
         if video_note:
             reply += video_note[1]
         if n > 1:
@@ -351,7 +351,7 @@ def _generate(
         if done:
             reply += f"另外：{_join(done, lang)}。"
     else:
-        reply = f"Generating: {describe(brief)}."
+        reply = f"Made a {describe(brief)}."
         if video_note:
             reply += " " + video_note[0]
         if n > 1:
@@ -421,9 +421,9 @@ def _edit(
         if action == "mix":
             reply += "只改了混音，不需要重新生成。"
         elif n > 1:
-            reply += f"正在生成 {n} 个版本。"
+            reply += f"已生成 {n} 个版本。"
         else:
-            reply += "正在重新生成音乐。"
+            reply += "已重新生成音乐。"
     else:
         reply = f"Done: {_join(done, lang)}."
         if notes:
@@ -431,7 +431,7 @@ def _edit(
         if action == "mix":
             reply += " Only the mix changed, so there is no re-render."
         elif n > 1:
-            reply += f" Rendering {n} variations."
+            reply += f" Rendered {n} variations."
         else:
-            reply += " Re-rendering the music."
+            reply += " The music was re-rendered."
     return Plan(action, new, variations=n, reply=reply + tail_unknown, changes=say.tags)

@@ -8,14 +8,18 @@ restores the music together with the timeline.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from pathlib import Path
 from typing import Any
 
-from nemodesk.core.draft import Draft
+from nemodesk.core.draft import Draft, summary
 from nemodesk.engine.server import agent, draftops, work
 
 SETTINGS_KEY = "nemodesk"
+STATUS_WORDS = re.compile(
+    r"(status|show( me)? (the )?tracks|what'?s on the timeline|状态|显示轨道)[?？!.。]*"
+)
 
 
 def _settings_of(draft: Draft) -> agent.MusicSettings | None:
@@ -65,6 +69,10 @@ async def execute(app, run, user: str, text: str) -> None:
     sid = run.session_id
     store.add_message(sid, "user", text)
     draft = Draft.decode(store.draft(sid))
+    if STATUS_WORDS.fullmatch(text.strip().lower()):  # the app routes these itself; be kind
+        run.emit({"type": "text", "content": summary(draft)})
+        store.add_message(sid, "assistant", summary(draft))
+        return
     video_s = draftops.video_ms(draft) / 1000 or None
     plan = agent.plan_message(
         text, _settings_of(draft), video_duration_s=video_s, seed=secrets.randbelow(2**31 - 1) + 1

@@ -396,7 +396,7 @@ def test_generate_without_music_uses_the_brief_parser():
 def test_generate_in_chinese_answers_in_chinese():
     p = plan_message("做一段30秒的轻松背景音乐", None, seed=9)
     assert p.action == "generate" and p.settings.brief.duration_s == 30
-    assert "正在生成" in p.reply and "为你选择了" in p.reply
+    assert "已生成" in p.reply and "为你选择了" in p.reply
 
 
 def test_generate_matches_the_video_length():
