@@ -67,8 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a non-loopback --host (anyone who can reach it can use it)",
     )
+    # The desktop app passes its pid so the engine stops when the app is gone, even on a crash.
+    s.add_argument("--parent-pid", type=int, metavar="PID", help=argparse.SUPPRESS)
+    _make_parser(sub)
     sub.add_parser("doctor", help="check the SoundFont, codecs and keyring")
     return p
+
+
+def _make_parser(sub: argparse._SubParsersAction) -> None:
+    m = sub.add_parser(
+        "make",
+        help="the app's flow without a window: upload, chat, export, download",
+        description="Upload a clip, ask for music, export and download — as the app would.",
+    )
+    m.add_argument("prompt", help='e.g. "tense cinematic score that fits this video"')
+    m.add_argument("--video", type=Path, metavar="FILE", help="a clip to upload first")
+    m.add_argument("-o", "--output", type=Path, metavar="OUT")
+    m.add_argument("--backend", choices=("local", "cloud"), default="local")
+    m.add_argument("--format", dest="fmt", choices=("mp4", "wav", "mp3", "m4a"))
+    m.add_argument("--data-dir", type=Path, metavar="DIR", help="the local engine's data folder")
+    m.add_argument("--json", action="store_true", help="last stdout line: the result as JSON")
 
 
 def _numbered(path: Path | None, i: int, n: int) -> Path | None:
@@ -211,7 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from nemodesk.engine.server.main import serve
 
-            return serve(args.host, args.port, args.data_dir, args.allow_remote)
+            return serve(args.host, args.port, args.data_dir, args.allow_remote, args.parent_pid)
+        if args.command == "make":
+            from nemodesk.client.make import run
+
+            return run(args)
         if args.command == "doctor":
             return cmd_doctor(args)
         parser.print_help()

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import socket
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,8 +37,47 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def _stop_with_parent(pid: int, server: uvicorn.Server) -> None:
+    """Stop as on SIGTERM once process ``pid`` (the app that started us) is gone, even if it was
+    killed with SIGKILL and could not stop us: Linux's PR_SET_PDEATHSIG exists nowhere else."""
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        kernel32.OpenProcess.restype = ctypes.c_void_p
+        kernel32.WaitForSingleObject.argtypes = (ctypes.c_void_p, ctypes.c_uint32)
+        handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE; robust to pid reuse
+
+        def gone() -> bool:
+            return not handle or kernel32.WaitForSingleObject(handle, 0) != 0x102  # WAIT_TIMEOUT
+    else:
+        first_ppid = os.getppid()
+
+        def gone() -> bool:
+            if pid == first_ppid:  # our parent: a zombie still answers kill(0), getppid does not
+                return os.getppid() != pid
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:
+                pass
+            return False
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(1.0)
+        server.should_exit = True
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def serve(
-    host: str = "127.0.0.1", port: int = 0, data_dir: Path | None = None, allow_remote: bool = False
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_dir: Path | None = None,
+    allow_remote: bool = False,
+    parent_pid: int | None = None,
 ) -> int:
     if host not in LOOPBACK_HOSTS and not allow_remote:
         print(
@@ -73,5 +115,7 @@ def serve(
             timeout_graceful_shutdown=5,
         )
     )
+    if parent_pid is not None:
+        _stop_with_parent(parent_pid, server)
     server.run(sockets=[sock])
     return 0

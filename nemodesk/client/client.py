@@ -1,0 +1,302 @@
+"""``NemoClient``: one asyncio client for the cloud and the local engine.
+
+Methods are named after what users do (``create_session``, ``send``, ``upload``,
+``credits``, ``state``, ``export``). Each call goes through ``call``, which reads the
+envelope and applies the spec's recoveries exactly once each: 1001 ⇒ a new anonymous
+token; HTTP 429 ⇒ wait, retry; HTTP 400 for the client id ⇒ a new id; 1002 ⇒ a new
+session, told to the caller. Everything else surfaces as a typed ``NemoError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlencode
+
+import httpx
+
+from nemodesk.client import api, errors
+from nemodesk.client.config import ClientConfig
+from nemodesk.client.models import (
+    Credits,
+    Progress,
+    RenderStatus,
+    Session,
+    SessionState,
+    UploadedFile,
+)
+from nemodesk.client.tokens import TokenStore
+from nemodesk.core.draft import Draft
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TokenSource = Literal["env", "keyring", "memory", "anonymous", ""]
+NETWORK_ERRORS = (httpx.TransportError,)
+
+
+def envelope_error(resp: httpx.Response, body: Any) -> errors.NemoError | None:
+    """The error an answer carries, or None: a non-zero ``code`` is an error even with
+    HTTP 200; so are ``success: false`` and an HTTP error status."""
+    status = resp.status_code
+    if isinstance(body, dict):
+        msg = str(body.get("msg") or body.get("message") or body.get("error") or "")
+        code = body.get("code")
+        if isinstance(code, int) and code != 0:
+            return errors.from_answer(code, msg, status)
+        if body.get("success") is False or status >= 400:
+            return errors.from_answer(code if isinstance(code, int) else -1, msg, status)
+        return None
+    if status >= 400:
+        return errors.from_answer(-1, resp.reason_phrase, status)
+    return None
+
+
+class NemoClient:
+    def __init__(
+        self,
+        config: ClientConfig,
+        tokens: TokenStore | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.tokens = tokens if tokens is not None else TokenStore()
+        self.http = httpx.AsyncClient(
+            base_url=config.api_url,
+            headers=config.attribution(),
+            timeout=httpx.Timeout(30.0, connect=10.0),
+            transport=transport,
+            follow_redirects=True,
+        )
+        self.session: Session | None = None
+        self.token_source: TokenSource = ""
+        self.on_session_replaced: Callable[[Session | None, Session], None] | None = None
+        self.last_render_id = ""
+        self._token: str | None = None
+        self._token_lock = asyncio.Lock()
+
+    async def __aenter__(self) -> NemoClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # ---- tokens ---------------------------------------------------------------------------
+
+    @property
+    def token_is_saved(self) -> bool:
+        """False when the token lives in memory only (no keyring): the UI says so."""
+        return self.token_source == "env" or self.tokens.is_secure
+
+    async def token(self) -> str:
+        async with self._token_lock:
+            if self._token:
+                return self._token
+            if self.config.env_token:
+                self._token, self.token_source = self.config.env_token, "env"
+                return self._token
+            stored = await asyncio.to_thread(self.tokens.get, self.config.account)
+            if stored:
+                self._token = stored
+                self.token_source = "keyring" if self.tokens.is_secure else "memory"
+                return stored
+            return await self._anonymous_token()
+
+    async def _anonymous_token(self) -> str:
+        for attempt in range(2):
+            resp = await self._send("POST", api.ANONYMOUS_TOKEN, auth=False)
+            body = _json(resp)
+            err = envelope_error(resp, body)
+            if err is None:
+                token = str(body["data"]["token"])
+                self._token = token
+                await asyncio.to_thread(self.tokens.set, self.config.account, token)
+                self.token_source = "keyring" if self.tokens.is_secure else "memory"
+                return token
+            if isinstance(err, errors.MissingClientId) and attempt == 0:
+                self.config = replace(self.config, client_id=str(uuid.uuid4()))
+                continue
+            if isinstance(err, errors.RateLimited) and attempt == 0:
+                await asyncio.sleep(self.config.timing.retry_429_s)
+                continue
+            raise err
+        raise errors.TokenExpired()
+
+    async def renew_token(self) -> str:
+        """Drop the current token (and its keyring entry) and fetch a new anonymous one."""
+        async with self._token_lock:
+            self._token = None
+            self.config = replace(self.config, env_token=None)
+            await asyncio.to_thread(self.tokens.forget, self.config.account)
+            return await self._anonymous_token()
+
+    async def forget_token(self) -> None:
+        async with self._token_lock:
+            self._token, self.token_source = None, ""
+            await asyncio.to_thread(self.tokens.forget, self.config.account)
+
+    # ---- requests -------------------------------------------------------------------------
+
+    async def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token()}", **(extra or {})}
+
+    async def _send(
+        self, method: str, path: str, *, auth: bool = True, **kw: Any
+    ) -> httpx.Response:
+        headers = dict(kw.pop("headers", None) or {})
+        if auth:
+            headers.update(await self.headers())
+        else:
+            headers[api.H_CLIENT_ID] = self.config.client_id
+        try:
+            return await self.http.request(method, path, headers=headers, **kw)
+        except NETWORK_ERRORS as e:
+            raise errors.ConnectionLost(type(e).__name__) from e
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Callable[[], dict[str, Any]] | None = None,
+        **kw: Any,
+    ) -> dict[str, Any]:
+        """One API call with the envelope read and the token and 429 recoveries applied.
+        ``body`` makes fresh request arguments per attempt (a streamed upload can only
+        be sent once)."""
+        renewed = waited = False
+        while True:
+            resp = await self._send(method, path, **(body() if body else {}), **kw)
+            data = _json(resp)
+            err = envelope_error(resp, data)
+            if err is None:
+                return data if isinstance(data, dict) else {}
+            if isinstance(err, errors.TokenExpired) and not renewed:
+                renewed = True
+                await self.renew_token()
+                continue
+            if isinstance(err, errors.RateLimited) and not waited:
+                waited = True
+                await asyncio.sleep(self.config.timing.retry_429_s)
+                continue
+            raise self.explain(err)
+
+    def register_link(self) -> str:
+        """Where an anonymous user registers to get credits, bound to this account."""
+        user = self.session.user_id if self.session else ""
+        return f"{self.config.web_url}/?{urlencode({'bind': user})}" if user else ""
+
+    def explain(self, err: errors.NemoError) -> errors.NemoError:
+        """Complete an error with what only the client knows (the registration link)."""
+        if isinstance(err, errors.NoCredits) and not err.link:
+            err.link = self.register_link()
+            err.registered = self.token_source == "env"
+        return err
+
+    async def in_session(self, work: Callable[[str], Awaitable[T]]) -> T:
+        """Run ``work(session_id)``; on 1002 start a new session, tell the caller, and run
+        it once more there."""
+        session = self.session or await self.create_session()
+        try:
+            return await work(session.session_id)
+        except errors.SessionLost:
+            old = self.session
+            new = await self.create_session()
+            if self.on_session_replaced:
+                self.on_session_replaced(old, new)
+            return await work(new.session_id)
+
+    # ---- what users do --------------------------------------------------------------------
+
+    async def create_session(self, language: str | None = None) -> Session:
+        body = {"task_name": "project", "language": language or self.config.language}
+        data = (await self.call("POST", api.CREATE_SESSION, json=body)).get("data") or {}
+        session = Session(
+            session_id=str(data["session_id"]),
+            task_id=str(data.get("task_id", "")),
+            user_id=str(data.get("user_id", "")),
+            link=api.task_link(
+                self.config.web_url,
+                str(data.get("task_id", "")),
+                str(data["session_id"]),
+                self.config.version,
+                self.config.platform,
+            ),
+        )
+        self.session = session
+        return session
+
+    def use_session(self, session: Session) -> None:
+        self.session = session
+
+    async def credits(self) -> Credits:
+        data = (await self.call("GET", api.CREDITS)).get("data") or {}
+        return Credits.parse(data)
+
+    async def state(self, session_id: str | None = None) -> SessionState:
+        async def get(sid: str) -> SessionState:
+            data = (await self.call("GET", api.state_path(sid))).get("data") or {}
+            state = data.get("state") if isinstance(data.get("state"), dict) else {}
+            return SessionState(state)
+
+        if session_id:
+            return await get(session_id)
+        return await self.in_session(get)
+
+    async def draft(self) -> Draft:
+        return (await self.state()).draft
+
+    async def send(self, text: str, **callbacks: Any) -> Any:
+        """Send one chat message over SSE; see ``nemodesk.client.sse.ChatRun``."""
+        from nemodesk.client.sse import ChatRun
+
+        return await self.in_session(lambda sid: ChatRun(self, sid, text, **callbacks).run())
+
+    async def upload(
+        self,
+        paths: list[Path],
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> list[UploadedFile]:
+        from nemodesk.client.upload import upload_files
+
+        return await self.in_session(lambda sid: upload_files(self, sid, paths, on_progress))
+
+    async def export(
+        self,
+        dest: Path,
+        fmt: str = "mp4",
+        quality: str = "high",
+        on_render: Callable[[RenderStatus], None] | None = None,
+        on_download: Callable[[Progress], None] | None = None,
+    ) -> Path:
+        """Render the session's current draft and download it to ``dest`` (renamed into
+        place only when complete). Cancelling the task cancels the render too."""
+        from nemodesk.client import download, render
+
+        async def go(sid: str) -> Path:
+            draft = (await self.state(sid)).draft
+            self.last_render_id = await render.submit(self, sid, draft, fmt, quality)
+            done = await render.wait(self, self.last_render_id, on_render)
+            return await download.download(self, self.last_render_id, done.url, dest, on_download)
+
+        return await self.in_session(go)
+
+    async def upload_urls(self, urls: list[str]) -> list[UploadedFile]:
+        from nemodesk.client.upload import upload_urls
+
+        return await self.in_session(lambda sid: upload_urls(self, sid, urls))
+
+
+def _json(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None

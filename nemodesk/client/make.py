@@ -1,0 +1,154 @@
+"""``nemodesk make``: the app's whole flow without a window — upload, chat, wait, export,
+download — for scripts and checks. Progress goes to stderr; ``--json`` puts one JSON
+object on the last stdout line. Exit 0 only when the file is on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import av
+
+from nemodesk.client import errors
+from nemodesk.client.client import NemoClient
+from nemodesk.client.config import Backend, ClientConfig
+from nemodesk.client.models import Progress, RenderStatus
+from nemodesk.core.formats import extension, kind_of
+
+EXPORT_FORMATS = ("mp4", "wav", "mp3", "m4a")
+
+
+class UsageError(Exception):
+    """Bad input from the command line: exit code 2."""
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def _transfer(verb: str) -> Any:
+    last = [-1]
+
+    def show(p: Progress) -> None:
+        pct = int((p.fraction or 0) * 100)
+        if pct // 10 != last[0] // 10:
+            last[0] = pct
+            eta = f", {p.eta_s:.0f} s left" if p.eta_s is not None else ""
+            _say(f"{verb}: {pct}% of {_mb(p.total or p.done)} at {_mb(p.rate_bps)}/s{eta}")
+
+    return show
+
+
+def _render_progress() -> Any:
+    last = [-1.0]
+
+    def show(st: RenderStatus) -> None:
+        if st.progress - last[0] >= 20 or st.status != "processing":
+            last[0] = st.progress
+            _say(f"export: {st.status} {st.progress:.0f}%")
+
+    return show
+
+
+def choose_format(fmt: str | None, out: Path | None, has_video: bool) -> str:
+    fmt = (fmt or (extension(out.name) if out else "") or ("mp4" if has_video else "wav")).lower()
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    return fmt
+
+
+def media_duration_s(path: Path) -> float:
+    with av.open(str(path)) as f:
+        return float(f.duration / av.time_base) if f.duration else 0.0
+
+
+async def make(
+    prompt: str,
+    video: Path | None,
+    out: Path | None,
+    backend: Backend,
+    fmt: str | None,
+    data_dir: Path | None = None,
+) -> dict[str, Any]:
+    if not prompt.strip():
+        raise UsageError("the prompt is empty: describe the music you want")
+    if video is not None and (kind_of(video.name) is None or not video.is_file()):
+        raise UsageError(f"cannot use {video}: not a readable video/audio/image file")
+    fmt = choose_format(fmt, out, video is not None)
+    out = (out or Path(f"nemodesk-music.{fmt}")).expanduser().resolve()
+    if not extension(out.name):
+        out = out.with_suffix(f".{fmt}")
+    if not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: no such folder")
+    config = ClientConfig.from_env(backend=backend)
+    engine = None
+    if backend == "local":
+        from nemodesk.client.local_engine import LocalEngine
+
+        engine = LocalEngine(data_dir=data_dir)
+        _say("Starting the local engine…")
+        await engine.start()
+        config = replace(config, api_url=engine.url, keyring_account=f"local:{engine.data_dir}")
+    try:
+        async with NemoClient(config) as client:
+            session = await client.create_session()
+            client.on_session_replaced = lambda old, new: _say(
+                "The session was lost; continuing in a new one."
+            )
+            if video is not None:
+                files = await client.upload([video], _transfer("upload"))
+                for f in files:
+                    _say(f"uploaded {f.filename} ({f.duration or 0:.1f} s)")
+            outcome = await client.send(
+                prompt,
+                on_still_working=lambda s: _say(f"Still working… ({s / 60:.0f} min)"),
+                on_notice=_say,
+            )
+            _say(outcome.reply)
+            if not outcome.draft.exportable:
+                raise errors.RenderFailed("the music service made nothing to export")
+            path = await client.export(out, fmt, "high", _render_progress(), _transfer("download"))
+            if not path.is_file() or path.stat().st_size == 0:
+                raise errors.RenderFailed("the exported file is missing")
+            return {
+                "path": str(path),
+                "duration_s": round(media_duration_s(path), 3),
+                "session_id": (client.session or session).session_id,
+                "render_id": client.last_render_id,
+                "backend": backend,
+                "format": fmt,
+                "bytes": path.stat().st_size,
+                "reply": outcome.reply,
+            }
+    finally:
+        if engine is not None:
+            await engine.stop()
+
+
+def run(args: Any) -> int:
+    try:
+        result = asyncio.run(
+            make(args.prompt, args.video, args.output, args.backend, args.fmt, args.data_dir)
+        )
+    except UsageError as e:
+        _say(f"nemodesk make: {e}")
+        return 2
+    except errors.NemoError as e:
+        _say(f"nemodesk make: {e.message('en')}")
+        return 1
+    except KeyboardInterrupt:
+        _say("nemodesk make: cancelled")
+        return 130
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(result["path"])
+    return 0
