@@ -220,7 +220,24 @@ def cmd_doctor(_: argparse.Namespace) -> int:
     return 0
 
 
+SUBCOMMANDS = ("generate", "serve", "make", "doctor")
+
+
+def _wants_window(argv: list[str]) -> bool:
+    """No arguments, ``--self-test``, or files to open (e.g. from "Open With")."""
+    return (
+        not argv
+        or argv[0] == "--self-test"
+        or not (argv[0] in SUBCOMMANDS or argv[0].startswith("-"))
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if _wants_window(argv):
+        from nemodesk.ui.app import run
+
+        return run([a for a in argv if a != "--self-test"], self_test="--self-test" in argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -237,7 +254,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "doctor":
             return cmd_doctor(args)
         parser.print_help()
-        print("\nThe desktop window is not part of this build yet: use `nemodesk generate`.")
         return 0
     except UsageError as e:
         print(f"nemodesk: {e}" if not str(e).startswith("nemodesk") else str(e), file=sys.stderr)

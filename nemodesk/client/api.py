@@ -67,10 +67,15 @@ def task_link(web_url: str, task_id: str, session_id: str, version: str, platfor
     return f"{web_url.rstrip('/')}/workspace/claim?{query}"
 
 
-def run_body(session_id: str, text: str) -> dict:
+def run_body(session_id: str, text: str, parameters: dict | None = None) -> dict:
+    """The ``/run_sse`` body. ``parameters`` (explicit music settings: a local-engine extra)
+    go under ``new_message`` only when given, so the cloud gets its documented body."""
+    message: dict = {"parts": [{"text": text}]}
+    if parameters:
+        message["parameters"] = parameters
     return {
         "app_name": APP_NAME,
         "user_id": "me",
         "session_id": session_id,
-        "new_message": {"parts": [{"text": text}]},
+        "new_message": message,
     }

@@ -254,11 +254,15 @@ class NemoClient:
     async def draft(self) -> Draft:
         return (await self.state()).draft
 
-    async def send(self, text: str, **callbacks: Any) -> Any:
-        """Send one chat message over SSE; see ``nemodesk.client.sse.ChatRun``."""
+    async def send(self, text: str, *, parameters: dict | None = None, **callbacks: Any) -> Any:
+        """Send one chat message over SSE, with explicit music settings (``parameters``:
+        duration_s, bpm, key, mood, genre, …) when given; see ``nemodesk.client.sse.ChatRun``."""
         from nemodesk.client.sse import ChatRun
 
-        return await self.in_session(lambda sid: ChatRun(self, sid, text, **callbacks).run())
+        def run(sid: str) -> Any:
+            return ChatRun(self, sid, text, parameters=parameters, **callbacks).run()
+
+        return await self.in_session(run)
 
     async def upload(
         self,

@@ -62,6 +62,25 @@ async def download(
             part.unlink()
 
 
+async def fetch_file(
+    client: NemoClient,
+    url: str,
+    dest: Path,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Path:
+    """Fetch one file the backend serves (a generated mix, a stem, a thumbnail) into
+    ``dest`` with the same resume and temp-name rules as an export."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = temp_path(dest)
+    try:
+        await _fetch(client, url, part, on_progress)
+        os.replace(part, dest)
+        return dest
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+
+
 async def _fetch(
     client: NemoClient,
     url: str,

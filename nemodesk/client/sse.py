@@ -130,10 +130,12 @@ class ChatRun:
         on_tool: Callable[[ChatEvent], None] | None = None,
         on_still_working: Callable[[float], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        parameters: dict | None = None,
     ) -> None:
         self.client = client
         self.session_id = session_id
         self.text = text
+        self.parameters = parameters  # explicit settings; the same body on a resume
         self.on_text = on_text
         self.on_tool = on_tool
         self.on_still_working = on_still_working
@@ -194,7 +196,7 @@ class ChatRun:
     async def _stream(self) -> bool:
         """Read the stream to its end; True when it ended normally, False when the rest
         must come from polling the state."""
-        body = api.run_body(self.session_id, self.text)
+        body = api.run_body(self.session_id, self.text, self.parameters)
         tries = renewed = waited = 0
         read_s = self.timing.heartbeat_timeout_s + 5
         while True:

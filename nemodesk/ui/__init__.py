@@ -1,1 +1,1 @@
-"""The Qt desktop app."""
+"""The desktop app: Qt widgets that talk to the API client and core, never to the engine."""

@@ -128,3 +128,25 @@ def test_render_cancel_and_session_replaced(engine, tmp_path):
     assert replaced and replaced[0][0].session_id == "no-such-session"
     assert replaced[0][1].session_id == session.session_id != "no-such-session"
     assert state.draft.tracks == []
+
+
+def test_upload_cancel_stops_at_once(engine, tmp_path):
+    big = tmp_path / "big.mp4"
+    with open(big, "wb") as f:
+        f.truncate(1 << 30)
+    seen: list[int] = []
+
+    async def flow():
+        async with NemoClient(local_config(engine.url), TokenStore(use_keyring=False)) as c:
+            await c.create_session()
+            task = asyncio.create_task(c.upload([big], lambda p: seen.append(p.done)))
+            while not seen:
+                await asyncio.sleep(0.005)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            credits = await c.credits()  # the client still works after the cancel
+            return credits
+
+    assert asyncio.run(flow()).available > 0
+    assert seen[-1] < (1 << 30) // 2  # stopped long before the end

@@ -293,3 +293,36 @@ def test_upload_refusals_and_url_upload(cloud, tmp_path):
     files, urls, state = run(flow())
     assert files[0].filename == "clip.mp4" and seen[-1] == 50_000
     assert urls and state.draft.first(TrackType.VIDEO) is not None
+
+
+def test_missing_client_id_gets_a_new_one(cloud):
+    async def flow():
+        c = cloud_client(cloud)
+        c.config = replace(c.config, client_id="")
+        async with c:
+            token = await c.token()
+            return token, c.config.client_id
+
+    token, client_id = run(flow())
+    assert token.startswith("nmv_usr_") and len(client_id) == 36
+    anon = cloud.requests("/api/auth/anonymous-token")
+    assert [r.status for r in anon] == [400, 200]
+    assert anon[1].headers.get("x-client-id") == client_id
+
+
+def test_download_falls_back_to_the_render_endpoint(cloud, tmp_path):
+    from nemodesk.client import download, render
+
+    async def flow():
+        async with cloud_client(cloud) as c:
+            await c.send("generate a folk tune")
+            draft = (await c.state()).draft
+            rid = await render.submit(c, c.session.session_id, draft)
+            await render.wait(c, rid)
+            broken = f"{cloud.url}/cdn/gone-{rid}.mp4"
+            return await download.download(c, rid, broken, tmp_path / "f.mp4"), rid
+
+    path, rid = run(flow())
+    assert path.read_bytes() == cloud.output_bytes
+    fallback = cloud.requests(f"/api/render/proxy/{rid}/download")
+    assert len(fallback) == 1 and fallback[0].headers["authorization"].startswith("Bearer ")

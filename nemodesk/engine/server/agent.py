@@ -4,7 +4,9 @@ No language model: English and Chinese requests are read by phrase detectors
 (``agent_edits``) and the brief parser (``nemodesk.engine.music.brief``). A message either
 asks for new music ("make a calm piano track", "做一段轻松的背景音乐"), for variations
 ("3 variations", "两个版本"), for an edit of the current music ("slower, no piano",
-"music at 20%", "start the music at 0:05", "标题：城市之梦"), or to undo. The plan says
+"music at 20%", "start the music at 0:05", "标题：城市之梦"), to use one of the takes
+("use variation 2", "用第二个版本"), or to undo. Explicit parameters sent with the
+message (``agent_params``) win over what the text says. The plan says
 what to do and the reply says, in the message's language, what was done, what was chosen
 for the user, and what was not understood. Pure logic: no I/O, no randomness but ``seed``.
 """
@@ -28,7 +30,9 @@ from nemodesk.engine.music.brief import (
 from nemodesk.engine.server import agent_apply as R
 from nemodesk.engine.server import agent_edits as E
 from nemodesk.engine.server import agent_mix as M
+from nemodesk.engine.server import agent_params as P
 from nemodesk.engine.server import agent_text as T
+from nemodesk.engine.server import agent_use as U
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +52,21 @@ class MusicSettings:
     fade_out_s: float = 0.0
     title: str | None = None
     title_s: float = 3.0
+    loudness_lufs: float = P.DEFAULT_LOUDNESS  # the mix's loudness target
 
 
 @dataclass
 class Plan:
     """What the agent decided for one message."""
 
-    action: str  # "generate" | "regenerate" | "mix" | "undo" | "none"
+    action: str  # "generate" | "regenerate" | "mix" | "use" | "undo" | "none"
     settings: MusicSettings | None  # the new settings (None for undo / none)
     variations: int = 1  # candidates to render (1..5)
     reply: str = ""  # what to say, in the message's language
     changes: list[str] = field(default_factory=list)  # e.g. ["bpm:-15%", "exclude:piano"]
+    use: int | None = None  # "use": the take of the latest generation (1-based, U.LAST)
+    use_media_id: str | None = None  # "use": or the generated mix by its id
+    lang: str = "en"
 
 
 # --- storing -------------------------------------------------------------------------------
@@ -96,43 +104,12 @@ def from_dict(d: dict[str, Any]) -> MusicSettings:
         fade_out_s=_get(d, "fade_out_s", 0.0, float),
         title=title if isinstance(title, str) else None,
         title_s=_get(d, "title_s", 3.0, float),
+        loudness_lufs=_get(d, "loudness_lufs", P.DEFAULT_LOUDNESS, float),
     )
 
 
-_THANKS = re.compile(
-    r"(?:thanks?|thank\s+you|thx|ok(?:ay)?|great|nice|cool|perfect|awesome|good|love\s+it|"
-    r"i\s+like\s+it|sounds\s+good|that's\s+(?:it|good|great)|好的?|谢谢|不错|很好|完美|可以了?|"
-    r"行|棒|满意|就这样)"
-)
-_HELP = re.compile(
-    r"(?:help|what\s+can\s+you\s+do|how\s+does\s+(?:this|it)\s+work|commands|examples?|"
-    r"帮助|你能做什么|怎么用|能做什么|有什么功能)"
-)
-
-
 def _none(text: str, lang: str, *, new: bool, parts: list[str] | None = None) -> Plan:
-    low = text.lower()
-    rest = re.sub(r"[\s\W_]+|please|pls|请", "", _THANKS.sub("", _HELP.sub("", low)))
-    if not text.strip():
-        head = "消息是空的。" if lang == "zh" else "The message is empty."
-    elif not rest and _HELP.search(low):
-        head = (
-            "我可以生成音乐，也可以修改当前的音乐：速度、乐器、情绪、风格、时长、循环、"
-            "音量、开始时间、淡入淡出、标题，或者撤销。"
-            if lang == "zh"
-            else "I make music and change the current music (tempo, instruments, mood, genre, "
-            "length, loop, volume, start time, fades, title), or undo."
-        )
-    elif not rest and _THANKS.search(low):
-        head = (
-            "不客气！想改什么随时告诉我。"
-            if lang == "zh"
-            else "Glad you like it! Tell me whenever you want a change."
-        )
-    else:
-        head = R.not_understood(parts or [text], lang)
-    sep = "" if lang == "zh" else " "
-    return Plan("none", None, reply=f"{head}{sep}{R.examples(lang, new)}")
+    return Plan("none", None, reply=R.none_reply(text, lang, new, parts))
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -209,10 +186,12 @@ def plan_message(
     *,
     video_duration_s: float | None = None,
     seed: int,
+    parameters: dict[str, Any] | None = None,
 ) -> Plan:
-    """Read one chat message and decide what to do with the session's music."""
+    """Read one chat message (and its explicit parameters, which win over the text) and
+    decide what to do with the session's music."""
     try:
-        return _plan(text, current, video_duration_s, seed)
+        return _plan(text, current, video_duration_s, seed, parameters)
     except Exception:  # a wrong reading is better than a broken stream
         log.exception("agent failed on a message")
         zh = T.CJK.search(text[:MAX_MESSAGE_CHARS]) if isinstance(text, str) else None
@@ -220,12 +199,25 @@ def plan_message(
         return _none(text if isinstance(text, str) else "", lang, new=current is None)
 
 
-def _plan(text: str, current: MusicSettings | None, video_s: float | None, seed: int) -> Plan:
+def _plan(
+    text: str,
+    current: MusicSettings | None,
+    video_s: float | None,
+    seed: int,
+    parameters: dict[str, Any] | None = None,
+) -> Plan:
     t = T.Text(text, MAX_MESSAGE_CHARS)
     video = _valid_video(video_s)
-    if not t.low.strip():
+    params = P.clean(parameters)
+    if "use_media_id" in params:
+        return Plan("use", None, use_media_id=str(params["use_media_id"]), lang=t.language())
+    if not t.low.strip() and not params:
         return _none("", "en", new=current is None)
     mix = M.detect_title(t)
+    if (take := U.detect_use(t)) is not None:
+        lang = t.language()
+        rest = U.REST_NOTE[lang == "zh"] if _FILLER.sub("", t.cur()) else ""
+        return Plan("use", None, reply=rest, changes=[f"use:{take}"], use=take, lang=lang)
     if M.detect_undo(t):
         lang = t.language()
         reply = "已撤销上一步。" if lang == "zh" else "Undid the last change."
@@ -243,8 +235,8 @@ def _plan(text: str, current: MusicSettings | None, video_s: float | None, seed:
     mix += M.detect_volume(t)
     mix += E.detect_video_length(t)
     lang = t.language()
-    if current is None or _is_new_request(t.cur()):
-        return _generate(t, current, mix, video, seed, lang)
+    if current is None or _is_new_request(t.cur()) or not t.low.strip():
+        return _generate(t, current, mix, video, seed, lang, params)
     edits = list(mix)
     edits += E.detect_energy(t)
     edits += E.detect_tempo(t)
@@ -255,6 +247,7 @@ def _plan(text: str, current: MusicSettings | None, video_s: float | None, seed:
     edits += E.detect_key(t)
     edits += E.detect_mode(t)
     edits += E.detect_remainder(t)
+    edits += P.as_edits(params, current.brief.instruments)  # after the text's: they win
     return _edit(t, current, edits, video, seed, lang)
 
 
@@ -283,21 +276,23 @@ def _generate(
     video: float | None,
     seed: int,
     lang: str,
+    params: dict[str, Any],
 ) -> Plan:
     say = R.Say()
     body = t.masked_raw()
     asked_video = any(e.kind == "duration_video" for e in mix)
     takes = any(e.kind in ("variations", "regenerate") for e in mix)
     arcs = [e.value for e in mix if e.kind == "arc"]
-    options: dict[str, Any] = {"arc": arcs[-1]} if arcs else {}
-    bpm = None
+    options: dict[str, Any] = ({"arc": arcs[-1]} if arcs else {}) | P.brief_options(params)
+    given_s = options.pop("duration_s", None)  # the app's length wins over text and video
+    bpm = options.pop("bpm", None)
     for m in E.BPM_ABS[0].finditer(t.cur()):
         v = float(m.group("v"))
-        if not R.MIN_BPM <= v <= R.MAX_BPM:
+        if bpm is None and not R.MIN_BPM <= v <= R.MAX_BPM:
             bpm = R.clamped_bpm(v, say)
         break
     try:
-        brief = parse_brief(body, bpm=bpm, **options)
+        brief = parse_brief(body, bpm=bpm, **options, duration_s=given_s)
     except BriefError:  # a length over 20 minutes
         say.note(
             "The longest track I can make is 20 minutes, so I used that.",
@@ -305,9 +300,8 @@ def _generate(
         )
         brief = parse_brief(body, bpm=bpm, **options, duration_s=R.MAX_LEN_S)
     found = len(brief.chosen) < 6 or brief.instruments or brief.exclude or brief.loop or brief.use
-    if current is None and not (
-        found or takes or asked_video or _MUSIC_WORD.search(t.cur()) or _is_new_request(t.cur())
-    ):
+    asked = found or takes or asked_video or params or _MUSIC_WORD.search(t.cur())
+    if current is None and not (asked or _is_new_request(t.cur())):
         if any(e.kind != "note" for e in mix):
             reply = (
                 "还没有音乐可以调整——先描述想要的音乐。"
@@ -321,27 +315,33 @@ def _generate(
             body, bpm=bpm, **options, duration_s=R.clamped_length(brief.duration_s, say)
         )
     video_note: tuple[str, str] | None = None
-    if video is not None and (asked_video or not brief.duration_given):
+    if video is not None and given_s is None and (asked_video or not brief.duration_given):
         length = R.clamped_length(video, say)
         brief = parse_brief(body, bpm=bpm, **options, duration_s=length)
         video_note = (
             f"Length matched to your video ({R.clock(length)}).",
             f"时长已匹配视频（{R.clock(length)}）。",
         )
-    elif asked_video:
+    elif asked_video and given_s is None:
         say.note(
             f"There is no video yet, so I chose {R.seconds_words(brief.duration_s, 'en')}.",
             f"还没有上传视频，时长选了 {R.seconds_words(brief.duration_s, 'zh')}。",
         )
     brief.prompt = t.raw
     brief.language = lang
-    settings = MusicSettings(brief=brief, seed=int(seed))
+    settings = MusicSettings(brief=brief, seed=int(params.get("seed", seed)))
     if current is not None:  # a new piece keeps the mix the user set
         for name in ("volume", "start_s", "fade_in_s", "fade_out_s", "title", "title_s"):
             setattr(settings, name, getattr(current, name))
+        settings.loudness_lufs = current.loudness_lufs
+    settings.loudness_lufs = float(params.get("loudness_lufs", settings.loudness_lufs))
     R.apply_mix(settings, mix, say)
     n = _variations(mix, say)
+    if "variations" in params:
+        n = int(R.clamp(params["variations"], 1, MAX_VARIATIONS))
     done, notes = say.pick(lang)
+    if given := P.given_words(params, lang):
+        notes.insert(0, given)
     if lang == "zh":
         reply = f"已生成：{R.describe_zh(brief)}。"
         if video_note:
@@ -388,6 +388,11 @@ def _edit(
                 f'"add {name[0]}" to bring it back.',
                 f"无法单独调整某个乐器的音量，所以去掉了{name[1]}；说“加点{name[1]}”可以加回来。",
             )
+        elif e.kind == "loudness" and e.value != new.loudness_lufs:  # a parameter
+            new.loudness_lufs = e.value
+            say.change(
+                f"loudness:{e.value:g}", f"loudness {e.value:g} LUFS", f"响度 {e.value:g} LUFS"
+            )
     for e in edits:
         if e.kind == "note" and e.value == "title_long":
             say.note(
@@ -395,8 +400,10 @@ def _edit(
                 f"标题最多 {M.MAX_TITLE_CHARS} 个字符，已截断。",
             )
     n = _variations(real, say)
-    retake = n > 1 or any(e.kind == "regenerate" for e in real)
+    fixed = [e.value for e in real if e.kind == "seed"][-1:]  # a parameter
+    retake = n > 1 or any(e.kind == "regenerate" for e in real) or fixed not in ([], [new.seed])
     brief_changed = _audible(new.brief) != _audible(current.brief)
+    brief_changed |= new.loudness_lufs != current.loudness_lufs
     mix_changed = any(
         getattr(new, f) != getattr(current, f)
         for f in ("volume", "start_s", "fade_in_s", "fade_out_s", "title", "title_s")
@@ -411,7 +418,11 @@ def _edit(
         return Plan("none", None, reply=(reply.strip() + tail_unknown), changes=[])
     if not done and not retake:
         done.append("更新了音乐" if lang == "zh" else "updated the music")
-    if retake:
+    if retake and fixed:
+        new.seed = fixed[0]
+        say.tags.append(f"seed:{new.seed}")
+        done.append(f"种子 {new.seed}" if lang == "zh" else f"seed {new.seed}")
+    elif retake:
         new.seed = int(seed)
         say.tags.append("seed:new")
         done.append("新的一版（新的随机种子）" if lang == "zh" else "a new take (new seed)")

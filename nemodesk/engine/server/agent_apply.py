@@ -131,6 +131,43 @@ def not_understood(parts: list[str], lang: str) -> str:
     return f"我没有理解{quoted}。" if lang == "zh" else f"I didn't understand {quoted}."
 
 
+_THANKS = re.compile(
+    r"(?:thanks?|thank\s+you|thx|ok(?:ay)?|great|nice|cool|perfect|awesome|good|love\s+it|"
+    r"i\s+like\s+it|sounds\s+good|that's\s+(?:it|good|great)|好的?|谢谢|不错|很好|完美|可以了?|"
+    r"行|棒|满意|就这样)"
+)
+_HELP = re.compile(
+    r"(?:help|what\s+can\s+you\s+do|how\s+does\s+(?:this|it)\s+work|commands|examples?|"
+    r"帮助|你能做什么|怎么用|能做什么|有什么功能)"
+)
+
+
+def none_reply(text: str, lang: str, new: bool, parts: list[str] | None = None) -> str:
+    """The reply to a message that asks for nothing the agent can do."""
+    low = text.lower()
+    rest = re.sub(r"[\s\W_]+|please|pls|请", "", _THANKS.sub("", _HELP.sub("", low)))
+    if not text.strip():
+        head = "消息是空的。" if lang == "zh" else "The message is empty."
+    elif not rest and _HELP.search(low):
+        head = (
+            "我可以生成音乐，也可以修改当前的音乐：速度、乐器、情绪、风格、时长、循环、"
+            "音量、开始时间、淡入淡出、标题，或者撤销。"
+            if lang == "zh"
+            else "I make music and change the current music (tempo, instruments, mood, genre, "
+            "length, loop, volume, start time, fades, title), or undo."
+        )
+    elif not rest and _THANKS.search(low):
+        head = (
+            "不客气！想改什么随时告诉我。"
+            if lang == "zh"
+            else "Glad you like it! Tell me whenever you want a change."
+        )
+    else:
+        head = not_understood(parts or [text], lang)
+    sep = "" if lang == "zh" else " "
+    return f"{head}{sep}{examples(lang, new)}"
+
+
 # --- clamping -------------------------------------------------------------------------------
 
 

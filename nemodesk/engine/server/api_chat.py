@@ -4,6 +4,10 @@ The work of a message (a "run") is an asyncio task of its own: the stream only f
 event log. A client that drops the connection does not cancel the work — the result lands in
 the state — and one that reconnects with ``Last-Event-ID`` is replayed what it missed
 instead of the message being run twice. The stream closes when the run ends.
+
+A local extra on top of the cloud's body: ``new_message.parameters``, explicit settings
+from the app's chips and fields (``Parameters``) that win over what the text says. With
+parameters the text may be empty ("Generate" pressed with only chips chosen).
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
 
-from nemodesk.engine.server import deps
+from nemodesk.engine.music.brief import BriefError
+from nemodesk.engine.server import agent_params, deps
 from nemodesk.engine.server.chat_run import execute
 from nemodesk.engine.server.errors import BAD_REQUEST, ApiError
 
@@ -88,8 +94,38 @@ class Part(BaseModel):
     text: str = Field("", max_length=MAX_MESSAGE_CHARS)
 
 
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class Parameters(BaseModel):
+    """Explicit music settings; null (or absent) leaves a setting to the text or the engine."""
+
+    model_config = ConfigDict(extra="forbid")
+    duration_s: Annotated[Number, Field(ge=1, le=1200)] | None = None
+    bpm: Annotated[Number, Field(ge=40, le=220)] | None = None
+    key: str | None = Field(None, max_length=20)
+    mood: str | None = Field(None, max_length=40)
+    genre: str | None = Field(None, max_length=40)
+    instruments: list[Annotated[str, Field(max_length=40)]] | None = Field(None, max_length=20)
+    arc: Literal["flat", "build", "fall", "wave"] | None = None
+    loop: StrictBool | None = None
+    seed: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] | None = None
+    variations: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
+    loudness_lufs: Annotated[Number, Field(ge=-40, le=-5)] | None = None
+    use_media_id: str | None = Field(None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Parameters:
+        try:  # unknown genre, mood, key or instrument: the brief parser's own words
+            agent_params.check(self.model_dump())
+        except BriefError as e:
+            raise PydanticCustomError("brief", str(e)) from None
+        return self
+
+
 class NewMessage(BaseModel):
     parts: list[Part] = Field(min_length=1, max_length=20)
+    parameters: Parameters | None = None
 
 
 class RunBody(BaseModel):
@@ -124,19 +160,21 @@ async def run_sse(
         run, start = resumed
     else:
         text = " ".join(p.text for p in body.new_message.parts).strip()
-        if not text:
+        given = body.new_message.parameters
+        params = given.model_dump(exclude_none=True) if given else {}
+        if not text and not params:
             raise ApiError(BAD_REQUEST, "The message is empty: describe the music you want.", 400)
         run, start = runs.start(session.session_id), 0
-        run.task = asyncio.create_task(_guarded(request.app, run, user, text))
+        run.task = asyncio.create_task(_guarded(request.app, run, user, text, params or None))
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(
         run.follow(start, heartbeat_s), media_type="text/event-stream", headers=headers
     )
 
 
-async def _guarded(app, run: Run, user: str, text: str) -> None:
+async def _guarded(app, run: Run, user: str, text: str, params: dict | None) -> None:
     try:
-        await execute(app, run, user, text)
+        await execute(app, run, user, text, params)
     except asyncio.CancelledError:
         raise
     except Exception:

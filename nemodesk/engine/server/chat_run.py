@@ -2,19 +2,24 @@
 
 Generation runs in the worker pool; while it runs the stream carries a heartbeat at least
 every ``heartbeat_s``. The music settings travel inside the draft (``m.nemodesk``), so undo
-restores the music together with the timeline.
+restores the music together with the timeline. Choosing one of a generation's takes puts
+that mix on the BGM track as it is, without rendering anything.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from nemodesk.core.draft import Draft, summary
+from nemodesk.core.draft import Draft, TrackType, summary
+from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.server import agent, draftops, work
+from nemodesk.engine.server import agent_use as U
 
 SETTINGS_KEY = "nemodesk"
 STATUS_WORDS = re.compile(
@@ -63,22 +68,28 @@ def _cuts(store, session_id: str) -> list[float]:
     return cuts
 
 
-async def execute(app, run, user: str, text: str) -> None:
+async def execute(app, run, user: str, text: str, parameters: dict[str, Any] | None = None) -> None:
     store = app.state.store
-    config = app.state.config
     sid = run.session_id
-    store.add_message(sid, "user", text)
+    said = json.dumps({"parameters": parameters}, ensure_ascii=False) if parameters else ""
+    store.add_message(sid, "user", f"{text}\n{said}".strip())
     draft = Draft.decode(store.draft(sid))
-    if STATUS_WORDS.fullmatch(text.strip().lower()):  # the app routes these itself; be kind
+    if not parameters and STATUS_WORDS.fullmatch(text.strip().lower()):  # the app routes these
         run.emit({"type": "text", "content": summary(draft)})
         store.add_message(sid, "assistant", summary(draft))
         return
     video_s = draftops.video_ms(draft) / 1000 or None
     plan = agent.plan_message(
-        text, _settings_of(draft), video_duration_s=video_s, seed=secrets.randbelow(2**31 - 1) + 1
+        text,
+        _settings_of(draft),
+        video_duration_s=video_s,
+        seed=secrets.randbelow(2**31 - 1) + 1,
+        parameters=parameters,
     )
 
-    if plan.action == "none" or (plan.settings is None and plan.action != "undo"):
+    if plan.action == "use":
+        _use(store, run, plan, draft)
+    elif plan.action == "none" or (plan.settings is None and plan.action != "undo"):
         run.emit({"type": "text", "content": plan.reply})
     elif plan.action == "undo":
         restored = store.undo(sid)
@@ -99,7 +110,42 @@ async def execute(app, run, user: str, text: str) -> None:
     store.add_message(
         sid, "assistant", " ".join(e["content"] for e in run.events if e.get("type") == "text")
     )
-    del config
+
+
+def _use(store, run, plan, draft: Draft) -> None:
+    """Put one of the generated takes on the BGM track, keeping the mix; undo-able."""
+    sid = run.session_id
+    number = "last" if plan.use == U.LAST else plan.use
+    args = {"media_id": plan.use_media_id} if plan.use_media_id else {"variation": number}
+    run.emit({"type": "tool_call", "name": "use_variation", "args": args})
+    media = store.state(sid).get("generated_media", [])
+    entry, why = U.choose(media, plan.use, plan.use_media_id, plan.lang)
+    if entry is None:
+        run.emit({"type": "tool_result", "name": "use_variation", "result": {"ok": False}})
+        run.emit({"type": "text", "content": why})
+        return
+    bgm = draft.first(TrackType.AUDIO)
+    srcs = [(s.raw.get("m") or {}).get("src") for s in bgm.segments] if bgm else []
+    on = srcs == [f"media:{entry['media_id']}"]
+    settings = _settings_of(draft) or agent.MusicSettings(brief=Brief(), seed=0)
+    if not on:
+        U.adopt(settings, entry)
+        draftops.set_music(
+            draft,
+            entry["media_id"],
+            round(float(entry.get("duration_s") or settings.brief.duration_s) * 1000),
+            settings.brief.genre,
+            _mix_of(settings),
+            {"seed": settings.seed, "bpm": settings.brief.bpm},
+        )
+        draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
+        store.save_draft(sid, draft.encode(), f"use: {entry['media_id']}")
+    result = {"ok": True, "media_id": entry["media_id"], "variation": entry.get("variation")}
+    run.emit(
+        {"type": "tool_result", "name": "use_variation", "result": result | {"changed": not on}}
+    )
+    reply = U.used_reply(entry, plan.lang, already=on)
+    run.emit({"type": "text", "content": f"{reply} {plan.reply}".strip()})
 
 
 async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | None) -> None:
@@ -129,8 +175,6 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
             "variation": i + 1,
         }
         run.emit({"type": "tool_call", "name": "generate_music", "args": args})
-        from dataclasses import asdict
-
         future = asyncio.ensure_future(
             jobs.run(
                 user,
@@ -139,7 +183,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                 seed,
                 str(folder / f"{stem}.wav"),
                 cuts,
-                -14.0,
+                settings.loudness_lufs,
                 str(folder / f"{stem}-stems"),
                 str(folder / f"{stem}.mid"),
                 str(folder / f"{stem}.json"),
@@ -184,6 +228,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                     "sections",
                     "hits_s",
                     "instruments",
+                    "loudness_lufs",
                 )
             },
             "files": {},

@@ -1,0 +1,96 @@
+"""Explicit parameters sent with a chat message (the app's chips and fields).
+
+They win over what the text says, exactly like the CLI's options: for a new piece they go
+to the brief parser as options; for an edit they become edits applied after the text's, so
+"slower" with ``{"bpm": 100}`` ends at 100 BPM. The reply names what the user set, next to
+the brief's "chosen for you".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nemodesk.engine.music.brief import BriefError, parse_brief, parse_key
+from nemodesk.engine.server.agent_text import Edit
+
+BRIEF_KEYS = ("duration_s", "bpm", "key", "mood", "genre", "instruments", "arc", "loop")
+KEYS = (*BRIEF_KEYS, "seed", "variations", "loudness_lufs", "use_media_id")
+DEFAULT_LOUDNESS = -14.0
+_LABELS = {
+    "genre": ("genre", "风格"),
+    "mood": ("mood", "情绪"),
+    "bpm": ("tempo", "速度"),
+    "key": ("key", "调性"),
+    "duration_s": ("length", "时长"),
+    "instruments": ("instruments", "乐器"),
+    "arc": ("arc", "结构"),
+    "loop": ("loop", "循环"),
+}
+
+
+def clean(params: dict[str, Any] | None) -> dict[str, Any]:
+    """The known parameters that carry a value (null means "not set": the engine chooses)."""
+    if not isinstance(params, dict):
+        return {}
+    return {k: params[k] for k in KEYS if params.get(k) is not None}
+
+
+def brief_options(params: dict[str, Any]) -> dict[str, Any]:
+    """Keyword options for ``parse_brief``."""
+    return {k: params[k] for k in BRIEF_KEYS if k in params}
+
+
+def check(params: dict[str, Any]) -> None:
+    """Raise BriefError for a value the brief parser refuses (unknown genre, key…)."""
+    parse_brief("", **brief_options(clean(params)))
+
+
+def as_edits(params: dict[str, Any], instruments_now: list[str]) -> list[Edit]:
+    """The parameters as edits of the current music, in canonical names."""
+    p = clean(params)
+    try:
+        b = parse_brief("", **brief_options(p))
+    except BriefError:  # validated by the API already; never apply half of it
+        return []
+    edits: list[Edit] = []
+    if "bpm" in p:
+        edits.append(Edit("bpm", float(p["bpm"])))
+    if "duration_s" in p:
+        edits.append(Edit("duration", float(p["duration_s"])))
+    if "genre" in p:
+        edits.append(Edit("genre", b.genre))
+    if "mood" in p:
+        edits.append(Edit("mood", [b.mood]))
+    if "key" in p:
+        edits.append(Edit("key", parse_key(p["key"])))
+    if "arc" in p:
+        edits.append(Edit("arc", b.arc))
+    if "loop" in p:
+        edits.append(Edit("loop", bool(p["loop"])))
+    if "instruments" in p:  # the list replaces the instruments asked for
+        edits += [Edit("drop", i) for i in instruments_now if i not in b.instruments]
+        edits += [Edit("add", i) for i in b.instruments]
+    if p.get("variations", 1) > 1:
+        edits.append(Edit("variations", int(p["variations"])))
+    if "seed" in p:
+        edits.append(Edit("seed", int(p["seed"])))
+    if "loudness_lufs" in p:
+        edits.append(Edit("loudness", round(float(p["loudness_lufs"]), 1)))
+    return edits
+
+
+def given_words(params: dict[str, Any], lang: str) -> str:
+    """ "Set by you: genre, tempo, seed 42." — the parameters the user gave, for the reply."""
+    p = clean(params)
+    zh = lang == "zh"
+    names = [_LABELS[k][1 if zh else 0] for k in _LABELS if k in p]
+    if "seed" in p:
+        names.append(f"{'种子' if zh else 'seed'} {p['seed']}")
+    if "variations" in p:
+        n = p["variations"]
+        names.append(f"{n} 个版本" if zh else f"{n} variation{'' if n == 1 else 's'}")
+    if "loudness_lufs" in p:
+        names.append(f"{'响度' if zh else 'loudness'} {float(p['loudness_lufs']):g} LUFS")
+    if not names:
+        return ""
+    return f"你设定的：{'、'.join(names)}。" if zh else f"Set by you: {', '.join(names)}."

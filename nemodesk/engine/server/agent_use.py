@@ -1,0 +1,166 @@
+"""Choosing one of the takes a generation made: "use variation 2", "pick the second one",
+"用第二个版本", "用版本3" — or the explicit ``{"use_media_id": …}`` parameter.
+
+The detector reads the take number from a ``Text`` (``LAST`` for "the last one"); the other
+functions pick the entry out of the session's ``generated_media``, move the music settings
+to that take and word the reply. No I/O: ``chat_run`` puts the take on the timeline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nemodesk.engine.music.brief import GENRES, KEYS, MOODS
+from nemodesk.engine.server.agent_text import WB, WE, Text, c, zh_int
+
+if TYPE_CHECKING:
+    from nemodesk.engine.server.agent import MusicSettings
+
+LAST = -1  # "the last one"
+
+_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_NUMS |= {"eight": 8, "nine": 9, "ten": 10}
+_ORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": LAST}
+_ORDS |= {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+_VERB = (
+    r"(?:use|pick|choose|select|take|keep|prefer|want|like|love|go\s+with|stick\s+with|"
+    r"switch\s+to|swap\s+to|change\s+to|put\s+on|play|i'll\s+take|i'd\s+like|give\s+me)"
+)
+_WORDS = "variation|version|option|candidate|alternative|variant"
+_PICK = rf"(?:{_WORDS})"  # "variation 2" needs no verb
+_NOUN = rf"(?:{_WORDS}|take|mix|track)"  # after a verb: "use take 3"
+_N = rf"(?P<n>[0-9]{{1,2}}|{'|'.join(_NUMS)})"
+_ORD = rf"(?P<o>{'|'.join(_ORDS)})"
+_ORD_NOT_LAST = rf"(?P<o>{'|'.join(o for o in _ORDS if o != 'last')})"  # "last version": undo
+_NOT_A_PICK = (
+    r"(?!\s*(?:more\s+|new\s+|different\s+)?(?:variations?|versions?|takes?|options?|"
+    r"alternatives?|candidates?|variants?|tracks?|mix(?:es)?|seconds?|secs?|s|minutes?|mins?|"
+    r"m|bpm|%|percent|times|more|off|out|of|from|x)(?![a-z]))"
+)
+_ZN = r"(?P<z>[0-9]{1,2}|[一二两三四五六七八九十]{1,3})"
+_ZVERB = r"(?:就用|使用|采用|改用|换成|换到|切换到|选择|我选|我要|喜欢|用|选|要)"
+_ZNOUN = r"(?:版本|候选|选项|方案|变体|结果)"
+_EN = [
+    # "use variation 2", "variation #2", "pick take 3", "go with version two", "use #2"
+    c(
+        rf"{WB}(?:{_VERB}\s+)?(?:the\s+)?{_PICK}\s*(?:number\s*|no\.?\s*|#\s*)?{_N}{WE}{_NOT_A_PICK}"
+    ),
+    c(
+        rf"{WB}{_VERB}\s+(?:the\s+)?(?:{_NOUN}\s*(?:no\.?\s*|#\s*)?|number\s*|#\s*){_N}{WE}{_NOT_A_PICK}"
+    ),
+    # "use the second one", "pick the 3rd take", "keep the last one", "the second variation"
+    c(
+        rf"{WB}{_VERB}\s+(?:the\s+)?{_ORD}(?:\s+(?:one|{_NOUN}))?(?=\s*(?:$|[,.!;?]|please|thanks?))"
+    ),
+    c(rf"{WB}{_VERB}\s+(?:the\s+)?{_ORD}\s+(?:one|{_NOUN}){WE}"),
+    c(rf"{WB}(?:the\s+)?{_ORD_NOT_LAST}\s+(?:variation|version|take|candidate|option|variant){WE}"),
+    c(rf"^\s*(?:the\s+)?{_ORD_NOT_LAST}(?:\s+one)?(?:\s+(?:please|pls))?\s*[.!]*\s*$"),
+]
+_ZH = [
+    c(rf"{_ZVERB}?\s*第\s*{_ZN}\s*(?:个|首|号|条)?\s*(?:{_ZNOUN}|版)"),  # 用第二个版本, 第3版
+    c(rf"{_ZVERB}\s*第\s*{_ZN}\s*(?:个|首|号|条|版)?(?!段|部分|小节|句)"),  # 用第二个
+    c(rf"{_ZVERB}\s*(?:{_ZNOUN}|版)\s*{_ZN}\s*号?"),  # 用版本3
+    c(rf"{_ZVERB}\s*(?:最后(?:一|那)(?:个|首|版)|最后的?{_ZNOUN})"),  # 用最后一个
+]
+
+
+def detect_use(t: Text) -> int | None:
+    """The take a message picks (1-based, ``LAST`` for the last one), masking the phrase;
+    None when it picks none."""
+    for pattern in _EN + _ZH:
+        m = next(iter(t.scan(pattern)), None)
+        if m is None:
+            continue
+        t.mask(m.start(), m.end())
+        g = m.groupdict()
+        if g.get("n"):
+            return int(g["n"]) if g["n"].isdigit() else _NUMS[g["n"]]
+        if g.get("o"):
+            return _ORDS[g["o"]]
+        if g.get("z"):
+            return zh_int(g["z"]) or 0
+        return LAST
+    return None
+
+
+def latest_takes(media: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mixes of the latest generation (variation 1 onwards), in order."""
+    mixes = [m for m in media if isinstance(m, dict) and m.get("kind") == "mix"]
+    starts = [i for i, m in enumerate(mixes) if m.get("variation") == 1]
+    return mixes[starts[-1] :] if starts else mixes
+
+
+def choose(
+    media: list[dict[str, Any]], number: int | None, media_id: str | None, lang: str
+) -> tuple[dict[str, Any] | None, str]:
+    """(the entry to use, or None with the reason in words)."""
+    zh = lang == "zh"
+    if media_id is not None:
+        found = [m for m in media if m.get("kind") == "mix" and m.get("media_id") == media_id]
+        if found:
+            return found[-1], ""
+        return None, (
+            f"这个会话里没有 {media_id} 这段音乐，没有做任何更改。"
+            if zh
+            else f"There is no generated mix {media_id!r} in this session; nothing was changed."
+        )
+    takes = latest_takes(media)
+    if not takes:
+        return None, (
+            "还没有可选的版本——先说“三个版本”生成几个。"
+            if zh
+            else 'There are no variations to choose from yet — ask for some first, e.g. "3 '
+            'variations". Nothing was changed.'
+        )
+    if number == LAST:
+        return takes[-1], ""
+    if number is not None and 1 <= number <= len(takes):
+        return takes[number - 1], ""
+    count = len(takes)
+    if zh:
+        return None, f"没有第 {number} 个版本：上次生成了 {count} 个（1–{count}）。没有做任何更改。"
+    made = "1 take" if count == 1 else f"{count} variations (1–{count})"
+    return (
+        None,
+        f"There is no variation {number}: the last generation made {made}. Nothing was changed.",
+    )
+
+
+def adopt(settings: MusicSettings, entry: dict[str, Any]) -> None:
+    """Make the settings describe the take (its seed, tempo, key, length…); the mix stays."""
+    b = settings.brief
+    if isinstance(entry.get("seed"), int):
+        settings.seed = entry["seed"]
+    if isinstance(entry.get("bpm"), (int, float)):
+        b.bpm = float(entry["bpm"])
+    if entry.get("key") in KEYS and entry.get("mode") in ("major", "minor"):
+        b.key, b.mode = entry["key"], entry["mode"]
+    if entry.get("genre") in GENRES:
+        b.genre = entry["genre"]
+    if entry.get("mood") in MOODS and entry["mood"] != b.mood:
+        b.mood, b.moods = (
+            entry["mood"],
+            [entry["mood"], *(m for m in b.moods if m != entry["mood"])],
+        )
+    if isinstance(entry.get("duration_s"), (int, float)) and entry["duration_s"] > 0:
+        b.duration_s = float(entry["duration_s"])
+
+
+def used_reply(entry: dict[str, Any], lang: str, already: bool) -> str:
+    n, key, mode = entry.get("variation"), entry.get("key", "?"), entry.get("mode", "")
+    bpm = round(entry["bpm"], 1) if isinstance(entry.get("bpm"), (int, float)) else 0
+    if lang == "zh":
+        what = f"第 {n} 个版本" if n else "这段音乐"
+        tail = f"（{bpm:g} BPM，{key}{'小调' if mode == 'minor' else '大调'}）"
+        return f"{what}已经在时间线上了{tail}。" if already else f"已使用{what}{tail}。"
+    what = f"variation {n}" if n else "that take"
+    tail = f"({bpm:g} BPM, {key} {mode})"
+    if already:
+        return f"{what[0].upper()}{what[1:]} {tail} is already on the timeline."
+    return f"Using {what} {tail}."
+
+
+REST_NOTE = (
+    "Anything else in the message was not applied; ask again now that the take is chosen.",
+    "消息里的其他要求没有执行，选好版本后请再说一次。",
+)

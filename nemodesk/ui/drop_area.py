@@ -1,0 +1,262 @@
+"""The drop area: clips (and images, audio) dragged in from the file manager or picked with
+Open…. Unsupported files are refused here, before any upload, with the list of what is
+supported; during an upload it shows progress, rate and a cancel button; afterwards the
+clip's thumbnail, length and detected cuts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nemodesk.client.models import Progress
+from nemodesk.core.formats import ACCEPTED_EXTENSIONS, kind_of, supported_list
+from nemodesk.ui.icons import icon
+
+
+def clock(seconds: float) -> str:
+    s = max(round(seconds), 0)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def split_files(mime: QMimeData) -> tuple[list[Path], list[str]]:
+    """Local files in a drop, split into accepted paths and refused names."""
+    ok: list[Path] = []
+    refused: list[str] = []
+    for url in mime.urls():
+        if not url.isLocalFile():
+            refused.append(url.toString())
+            continue
+        path = Path(url.toLocalFile())
+        if path.is_file() and kind_of(path.name) is not None:
+            ok.append(path)
+        else:
+            refused.append(path.name or str(path))
+    return ok, refused
+
+
+class DropArea(QFrame):
+    filesChosen = Signal(list)  # list[Path]
+    refused = Signal(list, str)  # names, message
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dropArea")
+        self.setAcceptDrops(True)
+        self.setProperty("dragActive", False)
+        self.setMinimumHeight(120)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        # empty page
+        self.hint = QLabel(self)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.open_button = QPushButton(self)
+        self.open_button.setIcon(icon("open"))
+        self.open_button.clicked.connect(self.open_dialog)
+        self.message = QLabel(self)
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        empty = QWidget(self)
+        ev = QVBoxLayout(empty)
+        ev.addStretch(1)
+        ev.addWidget(self.hint)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        ev.addLayout(row)
+        ev.addWidget(self.message)
+        ev.addStretch(1)
+
+        # uploading page
+        self.upload_label = QLabel(self)
+        self.upload_bar = QProgressBar(self)
+        self.upload_bar.setRange(0, 1000)
+        self.upload_bar.setTextVisible(False)
+        self.upload_rate = QLabel(self)
+        self.upload_rate.setObjectName("muted")
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setIcon(icon("cancel"))
+        self.cancel_button.clicked.connect(self.cancelRequested)
+        busy = QWidget(self)
+        bv = QVBoxLayout(busy)
+        bv.addStretch(1)
+        bv.addWidget(self.upload_label)
+        bv.addWidget(self.upload_bar)
+        br = QHBoxLayout()
+        br.addWidget(self.upload_rate, 1)
+        br.addWidget(self.cancel_button)
+        bv.addLayout(br)
+        bv.addStretch(1)
+
+        # clip page
+        self.thumb = QLabel(self)
+        self.thumb.setFixedSize(160, 90)
+        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clip_name = QLabel(self)
+        self.clip_name.setObjectName("clipName")
+        self.clip_facts = QLabel(self)
+        self.clip_facts.setObjectName("muted")
+        self.clip_facts.setWordWrap(True)
+        self.replace_button = QPushButton(self)
+        self.replace_button.setIcon(icon("open"))
+        self.replace_button.clicked.connect(self.open_dialog)
+        clip = QWidget(self)
+        cl = QHBoxLayout(clip)
+        cl.addWidget(self.thumb)
+        facts = QVBoxLayout()
+        facts.addStretch(1)
+        facts.addWidget(self.clip_name)
+        facts.addWidget(self.clip_facts)
+        facts.addWidget(self.replace_button, 0, Qt.AlignmentFlag.AlignLeft)
+        facts.addStretch(1)
+        cl.addLayout(facts, 1)
+
+        self.pages = QStackedLayout(self)
+        for page in (empty, busy, clip):
+            self.pages.addWidget(page)
+        self.clip: dict[str, Any] | None = None
+        self.retranslate()
+
+    # ---- text -------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.hint.setText(self.tr("Drop a video clip here"))
+        self.open_button.setText(self.tr("Open…"))
+        self.open_button.setToolTip(self.tr("Open a clip (Ctrl+O)"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.replace_button.setText(self.tr("Use another clip…"))
+        self.setAccessibleName(self.tr("Drop area for video clips"))
+        if self.clip:
+            self.set_clip(self.clip)
+
+    # ---- drag and drop ----------------------------------------------------------------------
+
+    def _set_active(self, on: bool) -> None:
+        self.setProperty("dragActive", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+            self._set_active(True)
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QEvent) -> None:
+        self._set_active(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._set_active(False)
+        self.take(event.mimeData())
+        event.acceptProposedAction()
+
+    def take(self, mime: QMimeData) -> None:
+        ok, refused = split_files(mime)
+        if refused:
+            self.refuse(refused)
+        if ok:
+            self.filesChosen.emit(ok)
+
+    def refuse(self, names: list[str]) -> None:
+        text = self.tr("Can't use {0}. Supported files: {1}.").format(
+            ", ".join(names[:3]) + ("…" if len(names) > 3 else ""), supported_list()
+        )
+        self.message.setText(text)
+        self.refused.emit(names, text)
+
+    def open_dialog(self) -> None:
+        patterns = " ".join(f"*.{e}" for e in ACCEPTED_EXTENSIONS)
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Open a clip"),
+            "",
+            self.tr("Video, image and audio files") + f" ({patterns})",
+        )
+        paths = [Path(f) for f in files]
+        refused = [p.name for p in paths if kind_of(p.name) is None]
+        if refused:
+            self.refuse(refused)
+        ok = [p for p in paths if kind_of(p.name) is not None]
+        if ok:
+            self.filesChosen.emit(ok)
+
+    # ---- states -----------------------------------------------------------------------------
+
+    def start_upload(self, names: list[str]) -> None:
+        self.upload_label.setText(self.tr("Uploading {0}…").format(", ".join(names)))
+        self.upload_bar.setValue(0)
+        self.upload_rate.setText("")
+        self.pages.setCurrentIndex(1)
+
+    def set_progress(self, p: Progress) -> None:
+        if p.fraction is not None:
+            self.upload_bar.setValue(int(p.fraction * 1000))
+        left = self.tr(" · {0} s left").format(f"{p.eta_s:.0f}") if p.eta_s is not None else ""
+        self.upload_rate.setText(
+            self.tr("{0} of {1} · {2}/s").format(
+                human_bytes(p.done), human_bytes(p.total or p.done), human_bytes(p.rate_bps)
+            )
+            + left
+        )
+
+    def set_clip(self, clip: dict[str, Any]) -> None:
+        self.clip = clip
+        thumbs = clip.get("thumbnails") or []
+        if thumbs:
+            pix = QPixmap.fromImage(thumbs[0]).scaled(
+                self.thumb.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            self.thumb.setPixmap(pix)
+        else:
+            self.thumb.setPixmap(icon("video").pixmap(48, 48))
+        self.clip_name.setText(str(clip.get("name", "")))
+        cuts = list(clip.get("cuts_s") or [])
+        facts = [clock(float(clip.get("duration_s") or 0))]
+        if clip.get("width") and clip.get("height"):
+            facts.append(f"{clip['width']}×{clip['height']}")
+        if cuts:
+            shown = ", ".join(clock(c) for c in cuts[:6]) + ("…" if len(cuts) > 6 else "")
+            facts.append(self.tr("%n cut(s) at {0}", "", len(cuts)).format(shown))
+        else:
+            facts.append(self.tr("no hard cuts detected"))
+        self.clip_facts.setText(" · ".join(facts))
+        self.message.setText("")
+        self.pages.setCurrentIndex(2)
+
+    def upload_finished(self, failed_message: str = "") -> None:
+        """Back to the clip (or the empty page), with a message when it failed."""
+        self.pages.setCurrentIndex(2 if self.clip else 0)
+        self.message.setText(failed_message)

@@ -1,0 +1,552 @@
+"""The export view: what to export, where to, and how it is going.
+
+An export has two phases the user waits through — the render (a percentage the backend
+reports) and the download (bytes, speed and time left) — and both can be cancelled. The
+finished file is shown as a chip that can be dragged straight into a video editor or a
+folder, because that is where the music goes next.
+
+The view only asks (``exportRequested``, ``cancelRequested``) and shows; the window's
+service runs the job and calls the ``set_*`` slots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMimeData,
+    QPoint,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QDrag,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nemodesk.client.models import Progress, RenderStatus
+from nemodesk.core.formats import kind_of
+from nemodesk.ui import theme
+from nemodesk.ui.icons import icon
+
+FORMATS: tuple[str, ...] = ("mp4", "wav", "mp3", "m4a")
+QUALITIES: tuple[str, ...] = ("high", "medium", "low")
+DOWNLOAD_BAR_STEPS = 1000
+MIN_NAME_PX = 48
+
+
+def format_size(n_bytes: float) -> str:
+    """Decimal units, as file managers and browsers show downloads: ``3.1 MB``."""
+    if n_bytes < 1000:
+        return QCoreApplication.translate("ExportView", "{0} B").format(f"{max(n_bytes, 0):.0f}")
+    for unit in ("KB", "MB", "GB"):
+        n_bytes /= 1000
+        if n_bytes < 1000 or unit == "GB":
+            break
+    return f"{n_bytes:.1f} {unit}"
+
+
+def format_rate(bytes_per_s: float) -> str:
+    return QCoreApplication.translate("ExportView", "{0}/s").format(format_size(bytes_per_s))
+
+
+def format_time_left(seconds: float) -> str:
+    """Rounded the way people say it: ``2 s left``, ``1 min 5 s left``, ``2 h 3 min left``."""
+    s = max(round(seconds), 0)
+    if s < 60:
+        return QCoreApplication.translate("ExportView", "{0} s left").format(s)
+    if s < 3600:
+        return QCoreApplication.translate("ExportView", "{0} min {1} s left").format(
+            s // 60, s % 60
+        )
+    return QCoreApplication.translate("ExportView", "{0} h {1} min left").format(
+        s // 3600, s % 3600 // 60
+    )
+
+
+def download_text(p: Progress) -> str:
+    """``3.1 MB of 12.4 MB · 5.2 MB/s · 2 s left``; parts that are unknown are left out."""
+    if p.total:
+        parts = [
+            QCoreApplication.translate("ExportView", "{0} of {1}").format(
+                format_size(p.done), format_size(p.total)
+            )
+        ]
+    else:
+        parts = [format_size(p.done)]
+    if p.rate_bps > 0:
+        parts.append(format_rate(p.rate_bps))
+    if p.eta_s is not None and p.done < (p.total or 0):
+        parts.append(format_time_left(p.eta_s))
+    return " · ".join(parts)
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that asks for its full width but, squeezed, draws what fits with an
+    ellipsis in the middle — file names and paths keep their ends, which tell them apart."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MIN_NAME_PX, super().minimumSizeHint().height())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+        )
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            text,
+            self.foregroundRole(),
+        )
+
+
+class FileChip(QFrame):
+    """The finished file, as something to drag out (or copy with Ctrl+C)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path: Path | None = None
+        self._press: QPoint | None = None
+        self.setObjectName("fileChip")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setStyleSheet(
+            "#fileChip { background: palette(base); border: 1px solid palette(mid);"
+            " border-radius: 6px; }"
+            "#fileChip:focus { border: 1px solid palette(highlight); }"
+        )
+        self.glyph = QLabel(self)
+        self.name = ElidedLabel(self)
+        self.handle = QLabel(self)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.glyph)
+        row.addWidget(self.name, 1)
+        row.addWidget(self.handle)
+
+    def set_path(self, path: Path) -> None:
+        self.path = path
+        self.name.setText(path.name)
+        self.retranslate()
+        self.refresh_icons()
+
+    def retranslate(self) -> None:
+        self.setToolTip(self.tr("Drag into your video editor or a folder (Ctrl+C copies it)"))
+        name = self.path.name if self.path else ""
+        self.setAccessibleName(self.tr("Exported file {0}").format(name))
+
+    def refresh_icons(self) -> None:
+        video = self.path is not None and kind_of(self.path.name) == "video"
+        self.glyph.setPixmap(icon("video" if video else "music").pixmap(20, 20))
+        self.handle.setPixmap(icon("drag").pixmap(16, 16))
+
+    def mime_data(self) -> QMimeData:
+        mime = QMimeData()
+        if self.path is not None:
+            mime.setUrls([QUrl.fromLocalFile(str(self.path))])
+        return mime
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or self.path is None:
+            return
+        moved = (event.position().toPoint() - self._press).manhattanLength()
+        if moved < QApplication.startDragDistance():
+            return
+        self._press = None
+        drag = QDrag(self)
+        drag.setMimeData(self.mime_data())
+        drag.setPixmap(self.grab())
+        drag.exec(Qt.DropAction.CopyAction)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy) and self.path is not None:
+            QGuiApplication.clipboard().setMimeData(self.mime_data())
+            return
+        super().keyPressEvent(event)
+
+
+class _State(Enum):
+    IDLE = "idle"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ExportView(QWidget):
+    """Format, quality, extras and folder; the Export and Cancel buttons; progress; the result.
+
+    ``open_url`` opens a folder in the file manager (QDesktopServices by default; tests pass
+    their own), ``pick_folder`` asks for a destination (a QFileDialog by default).
+    """
+
+    exportRequested = Signal(dict)
+    cancelRequested = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl,
+        pick_folder: Callable[[QWidget, str], str] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._open_url = open_url
+        self._pick_folder = pick_folder or self._dialog_folder
+        music = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MusicLocation)
+        self._folder = Path(music or Path.home())
+        self._has_video = True
+        self._local_extras = False
+        self._state = _State.IDLE
+        self._result: Path | None = None
+        self._build()
+        self._wire()
+        self.retranslate()
+        self._show_state()
+
+    # ---- building ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.format_buttons = {fmt: QRadioButton(self) for fmt in FORMATS}
+        self.format_group = QButtonGroup(self)
+        formats = QGridLayout()
+        for i, fmt in enumerate(FORMATS):
+            self.format_group.addButton(self.format_buttons[fmt], i)
+            formats.addWidget(self.format_buttons[fmt], i // 2, i % 2)
+        self.format_buttons["mp4"].setChecked(True)
+        self.quality = QComboBox(self)
+        for q in QUALITIES:
+            self.quality.addItem("", q)
+        self.stems = QCheckBox(self)
+        self.midi = QCheckBox(self)
+        extras = QVBoxLayout()
+        extras.addWidget(self.stems)
+        extras.addWidget(self.midi)
+        self.folder_label = ElidedLabel(self)
+        self.change_folder = QPushButton(self)
+        folder = QHBoxLayout()
+        folder.addWidget(self.folder_label, 1)
+        folder.addWidget(self.change_folder)
+
+        self.form_labels = [QLabel(self) for _ in range(4)]
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for label, field in zip(
+            self.form_labels, (formats, self.quality, extras, folder), strict=True
+        ):
+            form.addRow(label, field)
+
+        self.export_button = QPushButton(self)
+        self.export_button.setObjectName("primary")
+        self.export_button.setDefault(True)
+        self.cancel_button = QPushButton(self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+
+        self.status_icon = QLabel(self)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self._status_glyph = ""
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_icon)
+        status_row.addWidget(self.status, 1)
+        self.bar = QProgressBar(self)
+        self.bar.setTextVisible(False)
+        self.detail = QLabel(self)
+        self.detail.setObjectName("muted")
+        self.chip = FileChip(self)
+        self.show_folder = QPushButton(self)
+        done = QHBoxLayout()
+        done.addWidget(self.chip)
+        done.addWidget(self.show_folder)
+        done.addStretch(1)
+        self.progress_area = QFrame(self)
+        pv = QVBoxLayout(self.progress_area)
+        pv.setContentsMargins(0, 8, 0, 0)
+        pv.addLayout(status_row)
+        pv.addWidget(self.bar)
+        pv.addWidget(self.detail)
+        pv.addLayout(done)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_area)
+        layout.addStretch(1)
+
+    def _wire(self) -> None:
+        self.export_button.clicked.connect(self.trigger_export)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.change_folder.clicked.connect(self._choose_folder)
+        self.show_folder.clicked.connect(self._reveal)
+
+    def retranslate(self) -> None:
+        names = {
+            "mp4": self.tr("MP4 video with music"),
+            "wav": self.tr("WAV (lossless)"),
+            "mp3": self.tr("MP3"),
+            "m4a": self.tr("M4A (AAC)"),
+        }
+        for fmt, button in self.format_buttons.items():
+            button.setText(names[fmt])
+            button.setAccessibleName(self.tr("Format: {0}").format(names[fmt]))
+        for i, text in enumerate((self.tr("High"), self.tr("Medium"), self.tr("Low"))):
+            self.quality.setItemText(i, text)
+        self.quality.setAccessibleName(self.tr("Quality"))
+        self.stems.setText(self.tr("Stems (WAV per instrument)"))
+        self.stems.setAccessibleName(self.tr("Stems"))
+        self.midi.setText(self.tr("MIDI"))
+        self.midi.setAccessibleName(self.tr("MIDI"))
+        self.change_folder.setText(self.tr("Change…"))
+        self.change_folder.setAccessibleName(self.tr("Change the output folder"))
+        self.folder_label.setAccessibleName(self.tr("Output folder"))
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setToolTip(self.tr("Export (Ctrl+E)"))
+        self.export_button.setAccessibleName(self.tr("Export"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the export"))
+        self.show_folder.setText(self.tr("Show in folder"))
+        self.show_folder.setAccessibleName(self.tr("Show the exported file in its folder"))
+        self.bar.setAccessibleName(self.tr("Export progress"))
+        labels = (self.tr("Format"), self.tr("Quality"), self.tr("Extras"), self.tr("Save to"))
+        for label, text in zip(self.form_labels, labels, strict=True):
+            label.setText(text)
+        self.chip.retranslate()
+        self._refresh_options()
+        self._show_folder()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._refresh_icons()
+        super().changeEvent(event)
+
+    def _refresh_icons(self) -> None:
+        self.export_button.setIcon(icon("export"))
+        self.cancel_button.setIcon(icon("cancel"))
+        self.change_folder.setIcon(icon("folder"))
+        self.show_folder.setIcon(icon("folder"))
+        self.chip.refresh_icons()
+        self._set_status(self.status.text(), self._status_glyph)
+
+    # ---- options ----------------------------------------------------------------------------
+
+    def set_has_video(self, has_video: bool) -> None:
+        """MP4 needs a clip to put the music on; without one the choice moves to WAV."""
+        self._has_video = has_video
+        if not has_video and self.selected_format() == "mp4":
+            self.format_buttons["wav"].setChecked(True)
+        self._refresh_options()
+
+    def set_local_extras(self, available: bool) -> None:
+        """Stems and MIDI exist only on the local engine."""
+        self._local_extras = available
+        self._refresh_options()
+
+    def set_output_folder(self, path: str | Path) -> None:
+        if str(path):
+            self._folder = Path(path).expanduser()
+        self._show_folder()
+
+    def output_folder(self) -> Path:
+        return self._folder
+
+    def selected_format(self) -> str:
+        checked = self.format_group.checkedId()
+        return FORMATS[checked] if checked >= 0 else "wav"
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "format": self.selected_format(),
+            "quality": str(self.quality.currentData()),
+            "stems": self._local_extras and self.stems.isChecked(),
+            "midi": self._local_extras and self.midi.isChecked(),
+            "folder": str(self._folder),
+        }
+
+    def _refresh_options(self) -> None:
+        idle = self._state is not _State.RUNNING
+        mp4 = self.format_buttons["mp4"]
+        mp4.setEnabled(idle and self._has_video)
+        mp4.setToolTip(
+            "" if self._has_video else self.tr("Add a video clip to export it with music.")
+        )
+        for fmt in FORMATS[1:]:
+            self.format_buttons[fmt].setEnabled(idle)
+        self.quality.setEnabled(idle)
+        cloud_tip = self.tr("Only the local engine can export this.")
+        for box in (self.stems, self.midi):
+            box.setEnabled(idle and self._local_extras)
+            box.setToolTip("" if self._local_extras else cloud_tip)
+        self.change_folder.setEnabled(idle)
+
+    def _show_folder(self) -> None:
+        self.folder_label.setText(str(self._folder))
+        self.folder_label.setToolTip(str(self._folder))
+
+    def _dialog_folder(self, parent: QWidget, start: str) -> str:
+        return QFileDialog.getExistingDirectory(parent, self.tr("Export to folder"), start)
+
+    def _choose_folder(self) -> None:
+        chosen = self._pick_folder(self, str(self._folder))
+        if chosen:
+            self.set_output_folder(chosen)
+
+    # ---- running ----------------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        return self._state is _State.RUNNING
+
+    def trigger_export(self) -> None:
+        """Ask for an export with the chosen options (Ctrl+E); ignored while one runs."""
+        if self._state is _State.RUNNING or not self.export_button.isEnabled():
+            return
+        self._result = None
+        self._enter(_State.RUNNING)
+        self._set_status(self.tr("Starting the export…"))
+        self.bar.setRange(0, 0)
+        self.exportRequested.emit(self.options())
+
+    def _cancel(self) -> None:
+        if self._state is _State.RUNNING:
+            self.cancel_button.setEnabled(False)
+            self._set_status(self.tr("Cancelling…"))
+            self.cancelRequested.emit()
+
+    def set_render_progress(self, status: RenderStatus) -> None:
+        if status.status == "failed":
+            self.set_failed(status.error or self.tr("The render failed."))
+            return
+        if self._state is not _State.RUNNING:
+            self._enter(_State.RUNNING)
+        if status.status == "completed":
+            self._set_status(self.tr("Rendered. Downloading…"))
+            self.bar.setRange(0, 0)
+        elif status.status == "processing" or status.progress > 0:
+            percent = round(min(max(status.progress, 0.0), 100.0))
+            self._set_status(self.tr("Rendering… {0}%").format(percent))
+            self.bar.setRange(0, 100)
+            self.bar.setValue(percent)
+        else:
+            self._set_status(self.tr("Waiting for the renderer…"))
+            self.bar.setRange(0, 0)
+        self.detail.setText("")
+
+    def set_download_progress(self, p: Progress) -> None:
+        if self._state is not _State.RUNNING:
+            self._enter(_State.RUNNING)
+        self._set_status(self.tr("Downloading…"))
+        fraction = p.fraction
+        if fraction is None:
+            self.bar.setRange(0, 0)
+        else:
+            self.bar.setRange(0, DOWNLOAD_BAR_STEPS)
+            self.bar.setValue(round(fraction * DOWNLOAD_BAR_STEPS))
+        self.detail.setText(download_text(p))
+
+    def set_finished(self, path: Path) -> None:
+        self._result = Path(path)
+        self._enter(_State.DONE)
+        self._set_status(self.tr("Saved {0}").format(self._result.name), "check")
+        self.detail.setText(self.tr("Drag the file into your editor, or open its folder."))
+        self.chip.set_path(self._result)
+
+    def set_failed(self, message: str) -> None:
+        self._enter(_State.FAILED)
+        self._set_status(message or self.tr("The export failed."), "error")
+
+    def set_cancelled(self) -> None:
+        self._enter(_State.IDLE)
+        self.progress_area.setVisible(True)
+        self._set_status(self.tr("Export cancelled."))
+
+    def reset(self) -> None:
+        self._result = None
+        self._enter(_State.IDLE)
+
+    def result_path(self) -> Path | None:
+        return self._result
+
+    def _reveal(self) -> None:
+        if self._result is not None:
+            self._open_url(QUrl.fromLocalFile(str(self._result.parent)))
+
+    # ---- showing ----------------------------------------------------------------------------
+
+    def _enter(self, state: _State) -> None:
+        self._state = state
+        self._show_state()
+
+    def _show_state(self) -> None:
+        running = self._state is _State.RUNNING
+        done = self._state is _State.DONE
+        self.export_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.progress_area.setVisible(self._state is not _State.IDLE)
+        self.bar.setVisible(running)
+        self.detail.setVisible(running or done)
+        self.detail.setText("")
+        self.chip.setVisible(done)
+        self.show_folder.setVisible(done)
+        self._refresh_options()
+        self._refresh_icons()
+
+    def _set_status(self, text: str, glyph: str = "") -> None:
+        """The status line, with a coloured glyph for the two endings (saved, failed)."""
+        self._status_glyph = glyph
+        scheme = theme.colors()
+        colour = {"error": scheme.danger, "check": scheme.success}.get(glyph, scheme.text)
+        self.status.setStyleSheet(f"color: {colour};" if glyph == "error" else "")
+        self.status.setText(text)
+        self.status.setAccessibleName(text)
+        self.status_icon.setVisible(bool(glyph))
+        if glyph:
+            side = self.status.fontMetrics().height()
+            self.status_icon.setPixmap(icon(glyph, QColor(colour)).pixmap(side, side))

@@ -1,0 +1,396 @@
+"""The main window: drop area and prompt on the left; player, variations and timeline in
+the middle; conversation and export on the right; backend, credits and session link in the
+status bar. It wires widgets to the ``AppService`` and turns errors into sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nemodesk.client.models import Credits, Session
+from nemodesk.core.draft import Draft, TrackType
+from nemodesk.core.guitalk import Action
+from nemodesk.ui.conversation import Conversation
+from nemodesk.ui.drop_area import DropArea
+from nemodesk.ui.error_text import describe
+from nemodesk.ui.export_view import ExportView
+from nemodesk.ui.icons import app_icon, icon
+from nemodesk.ui.player import PlayerView
+from nemodesk.ui.preferences import Preferences
+from nemodesk.ui.prompt_panel import PromptPanel
+from nemodesk.ui.service import AppService
+from nemodesk.ui.timeline import TimelineView
+from nemodesk.ui.variations import VariationsView
+
+
+class MainWindow(QMainWindow):
+    settingsRequested = Signal()
+    closed = Signal()
+
+    def __init__(self, service: AppService, prefs: Preferences) -> None:
+        super().__init__()
+        self.service = service
+        self.prefs = prefs
+        self.language = "en"
+        self.setWindowIcon(app_icon())
+        self.setMinimumSize(1000, 640)
+        self._closing = False
+        self._error_link = ""
+
+        self.drop = DropArea(self)
+        self.prompt = PromptPanel(self)
+        left = QWidget(self)
+        lv = QVBoxLayout(left)
+        lv.addWidget(self.drop)
+        lv.addWidget(self.prompt, 1)
+        left_scroll = QScrollArea(self)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setWidget(left)
+        left_scroll.setMinimumWidth(340)
+
+        self.player = PlayerView(self)
+        self.variations = VariationsView(self)
+        self.timeline = TimelineView(self)
+        self.zoom_in = QToolButton(self)
+        self.zoom_in.setIcon(icon("zoom-in"))
+        self.zoom_out = QToolButton(self)
+        self.zoom_out.setIcon(icon("zoom-out"))
+        self.details = QLabel(self)
+        self.details.setObjectName("muted")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        center = QWidget(self)
+        cv = QVBoxLayout(center)
+        cv.addWidget(self.player, 3)
+        cv.addWidget(self.variations)
+        bar = QHBoxLayout()
+        self.timeline_title = QLabel(self)
+        self.timeline_title.setObjectName("sectionLabel")
+        bar.addWidget(self.timeline_title)
+        bar.addWidget(self.details, 1)
+        bar.addWidget(self.zoom_out)
+        bar.addWidget(self.zoom_in)
+        cv.addLayout(bar)
+        cv.addWidget(self.timeline, 2)
+
+        self.conversation = Conversation(self)
+        self.export_view = ExportView(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.conversation, icon("send"), "")
+        self.tabs.addTab(self.export_view, icon("export"), "")
+        self.tabs.setMinimumWidth(320)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(left_scroll)
+        split.addWidget(center)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 720, 360])
+        split.setChildrenCollapsible(False)
+        self.setCentralWidget(split)
+
+        sb = self.statusBar()
+        self.backend_label = QLabel(self)
+        self.credits_label = QLabel(self)
+        self.credits_label.setObjectName("muted")
+        self.keyring_label = QLabel(self)
+        self.keyring_label.setObjectName("muted")
+        self.keyring_label.setVisible(False)
+        self.link_button = QPushButton(self)
+        self.link_button.setIcon(icon("copy"))
+        self.link_button.setFlat(True)
+        self.link_button.setEnabled(False)
+        self.settings_button = QToolButton(self)
+        self.settings_button.setIcon(icon("settings"))
+        sb.addWidget(self.backend_label)
+        sb.addWidget(self.credits_label)
+        sb.addWidget(self.keyring_label)
+        sb.addPermanentWidget(self.link_button)
+        sb.addPermanentWidget(self.settings_button)
+        self.session: Session | None = None
+
+        self._wire()
+        self._shortcuts()
+        self.retranslate()
+        self.export_view.set_output_folder(prefs.output_folder)
+        self.export_view.set_has_video(False)
+        self.export_view.set_local_extras(service.is_local)
+        self.prompt.restore(prefs.prompt_choices)
+        self.backend_label.setText(self.tr("Starting engine…") if service.is_local else "")
+
+    # ---- wiring -----------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        s = self.service
+        s.backendStatus.connect(self.backend_label.setText)
+        s.ready.connect(self._on_ready)
+        s.running.connect(self._on_running)
+        s.chatMessage.connect(self.conversation.add)
+        s.toolActivity.connect(self.conversation.set_activity)
+        s.stillWorking.connect(self.conversation.still_working)
+        s.draftChanged.connect(self._on_draft)
+        s.mediaChanged.connect(self._on_media)
+        s.clipLoaded.connect(self._on_clip)
+        s.uploadProgress.connect(self.drop.set_progress)
+        s.renderProgress.connect(self.export_view.set_render_progress)
+        s.downloadProgress.connect(self.export_view.set_download_progress)
+        s.exported.connect(lambda p: self.export_view.set_finished(Path(p)))
+        s.cancelled.connect(self._on_cancelled)
+        s.musicReady.connect(self._on_music)
+        s.creditsChanged.connect(self._on_credits)
+        s.sessionChanged.connect(self._on_session)
+        s.tokenStatus.connect(self._on_token_status)
+        s.uploadRequested.connect(self.drop.open_dialog)
+        s.actionsRequested.connect(self._on_actions)
+        s.failed.connect(self._on_failed)
+
+        self.drop.filesChosen.connect(self.upload)
+        self.drop.refused.connect(lambda names, text: self.conversation.add("error", text))
+        self.drop.cancelRequested.connect(lambda: s.cancel("upload"))
+        self.prompt.generateRequested.connect(self.generate)
+        self.conversation.submitted.connect(self.say)
+        self.variations.useRequested.connect(s.use_variation)
+        self.variations.playRequested.connect(self._preview_variation)
+        self.export_view.exportRequested.connect(self._export)
+        self.export_view.cancelRequested.connect(lambda: s.cancel("export"))
+        self.timeline.seekRequested.connect(self.player.seek)
+        self.timeline.segmentSelected.connect(self._on_segment)
+        self.player.positionChanged.connect(lambda ms: self.timeline.set_playhead(ms, True))
+        self.zoom_in.clicked.connect(self.timeline.zoom_in)
+        self.zoom_out.clicked.connect(self.timeline.zoom_out)
+        self.link_button.clicked.connect(self._copy_link)
+        self.settings_button.clicked.connect(self.settingsRequested)
+
+    def _shortcuts(self) -> None:
+        def bind(keys: str, slot: Any) -> None:
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+
+        bind("Ctrl+O", self.drop.open_dialog)
+        bind("Ctrl+E", self._shortcut_export)
+        bind("Ctrl+,", self.settingsRequested.emit)
+        play = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        play.setContext(Qt.ShortcutContext.WindowShortcut)
+        play.activated.connect(self._space)
+
+    def _space(self) -> None:
+        focus = self.focusWidget()
+        if focus is not None and (focus.inherits("QLineEdit") or focus.inherits("QPlainTextEdit")):
+            return  # typing a space
+        self.player.toggle()
+
+    def _shortcut_export(self) -> None:
+        self.tabs.setCurrentWidget(self.export_view)
+        self.export_view.trigger_export()
+
+    # ---- text -------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("NemoDesk — music for your video"))
+        self.tabs.setTabText(0, self.tr("Conversation"))
+        self.tabs.setTabText(1, self.tr("Export"))
+        self.timeline_title.setText(self.tr("Timeline"))
+        self.zoom_in.setToolTip(self.tr("Zoom in (Ctrl+wheel)"))
+        self.zoom_in.setAccessibleName(self.tr("Zoom in"))
+        self.zoom_out.setToolTip(self.tr("Zoom out (Ctrl+wheel)"))
+        self.zoom_out.setAccessibleName(self.tr("Zoom out"))
+        self.link_button.setText(self.tr("Copy session link"))
+        self.link_button.setToolTip(self.tr("Copy the link to this session"))
+        self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
+        self.settings_button.setAccessibleName(self.tr("Settings"))
+        if self.service.is_local:
+            self.credits_label.setText(self.tr("free · offline"))
+        self.keyring_label.setText(
+            self.tr("No system keyring: the sign-in is kept for this session only")
+        )
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def upload(self, paths: list[Path]) -> None:
+        self.drop.start_upload([p.name for p in paths])
+        self.service.upload(paths)
+
+    def generate(self, prompt: str, parameters: dict[str, Any]) -> None:
+        if not prompt and not parameters:
+            self.conversation.add(
+                "notice",
+                self.tr("Describe the music, or pick a mood or genre, then press Generate."),
+            )
+            return
+        params = {**parameters, "loudness_lufs": self.prefs.loudness_lufs}
+        self.prefs.prompt_choices = self.prompt.choices()
+        self.service.generate(prompt, params)
+
+    def say(self, text: str) -> None:
+        self.service.say(text)
+
+    def _export(self, options: dict[str, Any]) -> None:
+        self.prefs.output_folder = options.get("folder") or self.prefs.output_folder
+        self.service.export({**options, "name": self._export_name(options)})
+
+    def _export_name(self, options: dict[str, Any]) -> str:
+        clip = self.drop.clip
+        base = Path(str(clip["name"])).stem if clip else "nemodesk-music"
+        return f"{base}-music" if options.get("format") != "mp4" else f"{base}-with-music"
+
+    def _preview_variation(self, media_id: str) -> None:
+        async def go() -> None:
+            path = await self.service.fetch_media(media_id)
+            if path is not None:
+                self.player.load_music(path)
+                self.player.play()
+                self.variations.set_playing(media_id)
+
+        self.service.run_job("preview", go())
+
+    def _copy_link(self) -> None:
+        if self.session:
+            QGuiApplication.clipboard().setText(self.session.link)
+            self.statusBar().showMessage(self.tr("Session link copied"), 3000)
+
+    # ---- service events ---------------------------------------------------------------------
+
+    def _on_ready(self) -> None:
+        self.prompt.set_busy(False)
+
+    def _on_running(self, name: str, running: bool) -> None:
+        if name == "chat":
+            self.prompt.set_busy(running)
+            if not running:
+                self.conversation.set_activity("")
+        elif name == "upload" and not running:
+            self.drop.upload_finished()
+        elif name == "export" and running:
+            self.tabs.setCurrentWidget(self.export_view)
+
+    def _on_draft(self, draft: Draft) -> None:
+        self.timeline.set_draft(draft)
+        has_video = draft.first(TrackType.VIDEO) is not None
+        self.export_view.set_has_video(has_video)
+        bgm = draft.first(TrackType.AUDIO)
+        if bgm and bgm.segments:
+            m = bgm.segments[0].m
+            self.player.set_music_volume(int(m.get("volume", 100)))
+            self.player.set_music_offset_ms(int(m.get("start", 0) or 0))
+            seed = m.get("seed")
+            self.prompt.set_seed(int(seed) if isinstance(seed, int | float) else None)
+        self.variations.set_current(self.service.current_media_id())
+
+    def _on_media(self, entries: list[dict[str, Any]]) -> None:
+        self.variations.set_media(entries, self.service.current_media_id())
+        current = self.service.media_entry(self.service.current_media_id() or "")
+        if current:
+            self.timeline.set_hits(list(current.get("hits_s") or []))
+
+    def _on_clip(self, clip: dict[str, Any]) -> None:
+        self.drop.set_clip(clip)
+        self.prompt.set_clip_duration(float(clip.get("duration_s") or 0) or None)
+        self.player.load_video(Path(clip["path"]))
+        self.timeline.set_cuts(list(clip.get("cuts_s") or []))
+        thumbs = clip.get("thumbnails") or []
+        if thumbs:
+            self.timeline.set_video_thumbnails(thumbs, int(float(clip["duration_s"]) * 1000))
+
+    def _on_music(self, path: str, peaks: Any, duration_ms: int) -> None:
+        self.player.load_music(Path(path))
+        self.timeline.set_waveform(peaks, duration_ms)
+        self.variations.set_playing(None)
+
+    def _on_credits(self, credits: Credits | None) -> None:
+        if credits is None:
+            self.credits_label.setText(self.tr("free · offline"))
+        else:
+            self.credits_label.setText(self.tr("Credits: {0}").format(f"{credits.available:g}"))
+
+    def _on_session(self, session: Session) -> None:
+        self.session = session
+        self.link_button.setEnabled(bool(session.link))
+
+    def _on_token_status(self, saved: bool) -> None:
+        self.keyring_label.setVisible(not saved)
+
+    def _on_segment(self, details: dict[str, Any]) -> None:
+        start, end = details.get("start_ms", 0) / 1000, details.get("end_ms", 0) / 1000
+        self.details.setText(f"{details.get('label', '')} · {start:.1f}–{end:.1f} s")
+
+    def _on_cancelled(self, name: str) -> None:
+        if name == "export":
+            self.export_view.set_cancelled()
+        elif name == "upload":
+            self.drop.upload_finished(self.tr("Upload cancelled."))
+        elif name == "chat":
+            self.conversation.add("notice", self.tr("Stopped."))
+
+    def _on_actions(self, actions: list[Action]) -> None:
+        """The backend's GUI talk, done by the app: show the summary, open export…"""
+        for action in actions:
+            if action in (Action.SHOW_SUMMARY, Action.SHOW_STATE):
+                self.service.say_status_quietly()
+            elif action is Action.SHOW_CREDITS:
+                self.service.refresh_credits()
+            elif action is Action.EXPORT:
+                self.tabs.setCurrentWidget(self.export_view)
+
+    def _on_failed(self, name: str, err: BaseException) -> None:
+        friendly = describe(err, self.language)
+        text = friendly.text
+        if name == "export":
+            self.export_view.set_failed(text)
+        elif name == "upload":
+            self.drop.upload_finished(text)
+        elif name == "connect":
+            self.backend_label.setText(self.tr("Not connected"))
+        self.conversation.add("error", text)
+        link = getattr(friendly, "link", "") or ""
+        if link:
+            self._error_link = link
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setText(text)
+            open_button = box.addButton(friendly.action_label, QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.finished.connect(
+                lambda _: (
+                    box.clickedButton() is open_button and QDesktopServices.openUrl(QUrl(link))
+                )
+            )
+            box.open()
+
+    # ---- closing ----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.prefs.window_geometry = self.saveGeometry()
+        self.prefs.window_state = self.saveState()
+        self.prefs.prompt_choices = self.prompt.choices()
+        self.prefs.sync()
+        self.closed.emit()
+        super().closeEvent(event)
+
+    def restore_geometry(self) -> None:
+        if self.prefs.window_geometry:
+            self.restoreGeometry(self.prefs.window_geometry)
+        else:
+            self.resize(1360, 820)
+        if self.prefs.window_state:
+            self.restoreState(self.prefs.window_state)

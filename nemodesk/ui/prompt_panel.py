@@ -1,0 +1,348 @@
+"""The prompt panel: what the music should be. Presets fill explicit parameters (sent beside
+the text), never words pasted into the prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTime, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nemodesk.core import presets
+from nemodesk.ui.flow_layout import FlowLayout
+from nemodesk.ui.icons import icon
+
+
+class ChipRow(QWidget):
+    """A wrapping row of checkable chips; ``exclusive`` rows allow at most one choice
+    (clicking the chosen chip again clears it)."""
+
+    changed = Signal()
+
+    def __init__(self, ids: tuple[str, ...], exclusive: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.exclusive = exclusive
+        self.buttons: dict[str, QPushButton] = {}
+        layout = FlowLayout(self, spacing=6)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(False)
+        for key in ids:
+            b = QPushButton(self)
+            b.setObjectName("chip")
+            b.setCheckable(True)
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            b.toggled.connect(lambda on, k=key: self._toggled(k, on))
+            self._group.addButton(b)
+            layout.addWidget(b)
+            self.buttons[key] = b
+
+    def set_labels(self, labels: dict[str, str]) -> None:
+        for key, b in self.buttons.items():
+            b.setText(labels.get(key, key))
+            b.setAccessibleName(labels.get(key, key))
+
+    def _toggled(self, key: str, on: bool) -> None:
+        if on and self.exclusive:
+            for other, b in self.buttons.items():
+                if other != key and b.isChecked():
+                    b.blockSignals(True)
+                    b.setChecked(False)
+                    b.blockSignals(False)
+        self.changed.emit()
+
+    def selected(self) -> list[str]:
+        return [k for k, b in self.buttons.items() if b.isChecked()]
+
+    def select(self, keys: list[str]) -> None:
+        for k, b in self.buttons.items():
+            b.blockSignals(True)
+            b.setChecked(k in keys)
+            b.blockSignals(False)
+
+
+class PromptPanel(QWidget):
+    generateRequested = Signal(str, dict)  # prompt text, explicit parameters
+
+    DURATION_AUTO, DURATION_VIDEO, DURATION_CUSTOM = range(3)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._clip_s: float | None = None
+        self.prompt = QPlainTextEdit(self)
+        self.prompt.setTabChangesFocus(True)
+        self.prompt.setMinimumHeight(84)
+        self.duration_mode = QComboBox(self)
+        self.duration = QTimeEdit(self)
+        self.duration.setDisplayFormat("mm:ss")
+        self.duration.setTimeRange(QTime(0, 0, 1), QTime(0, 20, 0))
+        self.duration.setTime(QTime(0, 1, 30))
+        self.bpm = QSpinBox(self)
+        self.bpm.setRange(0, 220)
+        self.bpm.setSingleStep(2)
+        self.arc = QComboBox(self)
+        self.loop = QCheckBox(self)
+        self.moods = ChipRow(presets.MOODS, exclusive=True, parent=self)
+        self.genres = ChipRow(presets.GENRES, exclusive=True, parent=self)
+        self.instruments = ChipRow(presets.INSTRUMENTS, exclusive=False, parent=self)
+        self.seed_label = QLabel(self)
+        self.seed_label.setObjectName("muted")
+        self.seed_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.generate_button = QPushButton(self)
+        self.generate_button.setObjectName("primary")
+        self.generate_button.setIcon(icon("generate"))
+        self.variations_button = QPushButton(self)
+        self.variations_button.setIcon(icon("variations"))
+        self._labels: dict[str, QLabel] = {}
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        length = QHBoxLayout()
+        length.addWidget(self.duration_mode, 1)
+        length.addWidget(self.duration)
+        for key, field in (
+            ("length", length),
+            ("tempo", self.bpm),
+            ("arc", self.arc),
+        ):
+            label = QLabel(self)
+            self._labels[key] = label
+            form.addRow(label, field)
+        form.addRow("", self.loop)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button, 2)
+        buttons.addWidget(self.variations_button, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._labels["prompt"] = QLabel(self)
+        layout.addWidget(self._labels["prompt"])
+        layout.addWidget(self.prompt)
+        for key, row in (("mood", self.moods), ("genre", self.genres)):
+            self._labels[key] = QLabel(self)
+            layout.addWidget(self._labels[key])
+            layout.addWidget(row)
+        self._labels["instruments"] = QLabel(self)
+        layout.addWidget(self._labels["instruments"])
+        layout.addWidget(self.instruments)
+        layout.addLayout(form)
+        layout.addWidget(self.seed_label)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        for label in self._labels.values():
+            label.setObjectName("sectionLabel")
+
+        self.generate_button.clicked.connect(lambda: self.request(1))
+        self.variations_button.clicked.connect(lambda: self.request(presets.VARIATIONS))
+        self.duration_mode.currentIndexChanged.connect(self._sync_duration)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(lambda: self.request(1))
+        self.retranslate()
+        self._sync_duration()
+
+    # ---- text -------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.prompt.setPlaceholderText(
+            self.tr(
+                "Describe the music — e.g. “90-second upbeat acoustic track for a travel "
+                "vlog, warm and adventurous”"
+            )
+        )
+        self.prompt.setAccessibleName(self.tr("Music description"))
+        titles = {
+            "prompt": self.tr("Describe the feel"),
+            "mood": self.tr("Mood"),
+            "genre": self.tr("Genre"),
+            "instruments": self.tr("Instruments"),
+            "length": self.tr("Length"),
+            "tempo": self.tr("Tempo"),
+            "arc": self.tr("Energy"),
+        }
+        for key, label in self._labels.items():
+            label.setText(titles[key])
+        mode = self.duration_mode.currentIndex()
+        self.duration_mode.blockSignals(True)
+        self.duration_mode.clear()
+        self.duration_mode.addItems(
+            [self.tr("From the description"), self.tr("Match the video"), self.tr("Custom")]
+        )
+        self.duration_mode.setCurrentIndex(max(mode, 0))
+        self.duration_mode.blockSignals(False)
+        self.duration_mode.setAccessibleName(self.tr("Length"))
+        self.duration.setAccessibleName(self.tr("Custom length (minutes:seconds)"))
+        self.bpm.setSpecialValueText(self.tr("Auto"))
+        self.bpm.setSuffix(self.tr(" BPM"))
+        self.bpm.setAccessibleName(self.tr("Tempo in beats per minute"))
+        arc = self.arc.currentIndex()
+        self.arc.clear()
+        self.arc.addItems(
+            [
+                self.tr("Auto"),
+                self.tr("Steady"),
+                self.tr("Build up"),
+                self.tr("Wind down"),
+                self.tr("Rise and fall"),
+            ]
+        )
+        self.arc.setCurrentIndex(max(arc, 0))
+        self.arc.setAccessibleName(self.tr("Energy arc"))
+        self.loop.setText(self.tr("Seamless loop"))
+        self.generate_button.setText(self.tr("Generate"))
+        self.generate_button.setToolTip(self.tr("Generate (Ctrl+Enter)"))
+        self.variations_button.setText(self.tr("3 variations"))
+        self.moods.set_labels(
+            {
+                "upbeat": self.tr("Upbeat"),
+                "warm": self.tr("Warm"),
+                "chill": self.tr("Chill"),
+                "tense": self.tr("Tense"),
+                "dark": self.tr("Dark"),
+                "sad": self.tr("Sad"),
+                "epic": self.tr("Epic"),
+                "romantic": self.tr("Romantic"),
+                "playful": self.tr("Playful"),
+                "mysterious": self.tr("Mysterious"),
+                "inspiring": self.tr("Inspiring"),
+                "calm": self.tr("Calm"),
+            }
+        )
+        self.genres.set_labels(
+            {
+                "acoustic": self.tr("Acoustic"),
+                "lofi": self.tr("Lo-fi hip-hop"),
+                "cinematic": self.tr("Cinematic"),
+                "electronic": self.tr("Electronic"),
+                "ambient": self.tr("Ambient"),
+                "corporate": self.tr("Corporate pop"),
+                "rock": self.tr("Rock"),
+                "jazz": self.tr("Jazz"),
+                "piano": self.tr("Solo piano"),
+                "chiptune": self.tr("Chiptune"),
+            }
+        )
+        self.instruments.set_labels(
+            {
+                "guitar": self.tr("Guitar"),
+                "ukulele": self.tr("Ukulele"),
+                "piano": self.tr("Piano"),
+                "strings": self.tr("Strings"),
+                "brass": self.tr("Brass"),
+                "synth": self.tr("Synth"),
+                "drums": self.tr("Drums"),
+                "upright_bass": self.tr("Upright bass"),
+                "brushes": self.tr("Brushes"),
+            }
+        )
+        self._show_seed()
+
+    # ---- state ------------------------------------------------------------------------------
+
+    def set_clip_duration(self, seconds: float | None) -> None:
+        """A loaded clip offers "match the video" and makes it the default."""
+        self._clip_s = seconds
+        if seconds and self.duration_mode.currentIndex() == self.DURATION_AUTO:
+            self.duration_mode.setCurrentIndex(self.DURATION_VIDEO)
+        self._sync_duration()
+
+    def _sync_duration(self) -> None:
+        item = self.duration_mode.model().item(self.DURATION_VIDEO)
+        if item is not None:
+            item.setEnabled(self._clip_s is not None)
+        if self._clip_s is None and self.duration_mode.currentIndex() == self.DURATION_VIDEO:
+            self.duration_mode.setCurrentIndex(self.DURATION_AUTO)
+        self.duration.setEnabled(self.duration_mode.currentIndex() == self.DURATION_CUSTOM)
+
+    def set_seed(self, seed: int | None) -> None:
+        self._seed = seed
+        self._show_seed()
+
+    def _show_seed(self) -> None:
+        seed = getattr(self, "_seed", None)
+        self.seed_label.setText(self.tr("Seed: {0}").format(seed) if seed is not None else "")
+        self.seed_label.setVisible(seed is not None)
+
+    def set_busy(self, busy: bool) -> None:
+        self.generate_button.setEnabled(not busy)
+        self.variations_button.setEnabled(not busy)
+
+    # ---- parameters -------------------------------------------------------------------------
+
+    def parameters(self, variations: int = 1) -> dict[str, Any]:
+        """Only what the user chose; the engine fills the rest and says what it chose."""
+        p: dict[str, Any] = {}
+        mode = self.duration_mode.currentIndex()
+        if mode == self.DURATION_VIDEO and self._clip_s:
+            p["duration_s"] = round(self._clip_s, 3)
+        elif mode == self.DURATION_CUSTOM:
+            t = self.duration.time()
+            p["duration_s"] = float(t.minute() * 60 + t.second())
+        if self.bpm.value() > 0:
+            p["bpm"] = float(self.bpm.value())
+        if self.arc.currentIndex() > 0:
+            p["arc"] = presets.ARCS[self.arc.currentIndex() - 1]
+        if self.loop.isChecked():
+            p["loop"] = True
+        if mood := self.moods.selected():
+            p["mood"] = mood[0]
+        if genre := self.genres.selected():
+            p["genre"] = genre[0]
+        if inst := self.instruments.selected():
+            p["instruments"] = inst
+        if variations > 1:
+            p["variations"] = variations
+        return p
+
+    def request(self, variations: int) -> None:
+        if not self.generate_button.isEnabled():
+            return
+        self.generateRequested.emit(self.prompt.toPlainText().strip(), self.parameters(variations))
+
+    def choices(self) -> dict[str, Any]:
+        """What to remember between runs (QSettings)."""
+        t = self.duration.time()
+        return {
+            "prompt": self.prompt.toPlainText(),
+            "duration_mode": self.duration_mode.currentIndex(),
+            "duration_s": t.minute() * 60 + t.second(),
+            "bpm": self.bpm.value(),
+            "arc": self.arc.currentIndex(),
+            "loop": self.loop.isChecked(),
+            "mood": self.moods.selected(),
+            "genre": self.genres.selected(),
+            "instruments": self.instruments.selected(),
+        }
+
+    def restore(self, c: dict[str, Any]) -> None:
+        self.prompt.setPlainText(str(c.get("prompt", "")))
+        self.duration_mode.setCurrentIndex(int(c.get("duration_mode", 0)) % 3)
+        secs = int(c.get("duration_s", 90))
+        self.duration.setTime(QTime(0, min(secs // 60, 20), secs % 60))
+        self.bpm.setValue(int(c.get("bpm", 0)))
+        self.arc.setCurrentIndex(int(c.get("arc", 0)))
+        self.loop.setChecked(bool(c.get("loop", False)))
+        self.moods.select(list(c.get("mood", [])))
+        self.genres.select(list(c.get("genre", [])))
+        self.instruments.select(list(c.get("instruments", [])))
+        self._sync_duration()

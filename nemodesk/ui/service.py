@@ -1,0 +1,421 @@
+"""``AppService``: the one object that owns the backend connection for the window.
+
+Widgets never hold sockets: they call the service's methods, and the service runs each long
+job as an asyncio task (qasync runs asyncio inside the Qt loop) and reports back through Qt
+signals — progress, results, and errors as exceptions the window turns into sentences.
+Every job can be cancelled by name. What users type is routed as the spec's table says:
+export, credits, status and upload are done here, only the rest goes over SSE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import wave
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import platformdirs
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from nemodesk.client import download, errors
+from nemodesk.client.client import NemoClient
+from nemodesk.client.config import ClientConfig
+from nemodesk.client.local_engine import LocalEngine
+from nemodesk.client.models import Credits, Session
+from nemodesk.client.sse import ChatEvent, ChatOutcome
+from nemodesk.core import intent
+from nemodesk.core.draft import Draft, TrackType, summary
+from nemodesk.core.guitalk import Action
+
+log = logging.getLogger(__name__)
+WAVEFORM_POINTS = 2000
+
+
+def music_peaks(path: Path, points: int = WAVEFORM_POINTS) -> np.ndarray:
+    """Peak level (0..1) per slice of a WAV file, for the timeline's BGM lane."""
+    with wave.open(str(path), "rb") as w:
+        width, channels, n = w.getsampwidth(), w.getnchannels(), w.getnframes()
+        raw = w.readframes(n)
+    dtype = {2: np.int16, 4: np.int32}.get(width)
+    if dtype is None or n == 0:
+        return np.zeros(points, dtype=np.float32)
+    data = np.abs(np.frombuffer(raw, dtype=dtype).reshape(-1, channels)).max(axis=1)
+    edges = np.linspace(0, len(data), points + 1).astype(int)
+    peaks = np.maximum.reduceat(data, np.minimum(edges[:-1], len(data) - 1))
+    return (peaks / float(np.iinfo(dtype).max)).astype(np.float32)
+
+
+class AppService(QObject):
+    backendStatus = Signal(str)
+    ready = Signal()
+    running = Signal(str, bool)  # job name ("generate", "upload", "export", …), running?
+    chatMessage = Signal(str, str)  # role ("user", "assistant", "notice"), text
+    toolActivity = Signal(str)
+    stillWorking = Signal(float)
+    draftChanged = Signal(object)  # Draft
+    mediaChanged = Signal(list)  # generated_media entries (the variations)
+    clipLoaded = Signal(dict)  # name, path, duration_s, cuts_s, thumbnails (QImage), size
+    uploadProgress = Signal(object)  # Progress
+    renderProgress = Signal(object)  # RenderStatus
+    downloadProgress = Signal(object)  # Progress
+    exported = Signal(str)
+    cancelled = Signal(str)
+    musicReady = Signal(str, object, int)  # local path, peaks, duration ms
+    creditsChanged = Signal(object)  # Credits, or None on the local engine
+    sessionChanged = Signal(object)  # Session
+    tokenStatus = Signal(bool)  # saved in the keyring?
+    uploadRequested = Signal()  # the user typed "upload": the window opens the file dialog
+    actionsRequested = Signal(list)  # GUI-talk actions the window carries out
+    failed = Signal(str, object)  # job name, the exception
+
+    def __init__(
+        self,
+        backend: str = "local",
+        api_url: str | None = None,
+        data_dir: Path | None = None,
+        language: str = "en",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.api_url = api_url
+        self.language = language
+        env_dir = os.environ.get("NEMODESK_DATA_DIR")
+        self.data_dir = data_dir or (Path(env_dir) if env_dir else None)
+        self.cache_dir = platformdirs.user_cache_path("NemoDesk", appauthor=False) / "preview"
+        self.engine: LocalEngine | None = None
+        self.client: NemoClient | None = None
+        self.draft = Draft()
+        self.media: list[dict[str, Any]] = []
+        self.clip_path: Path | None = None
+        self.loudness_lufs = -14.0
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._ready = asyncio.Event()
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def is_local(self) -> bool:
+        return self.backend == "local"
+
+    def start(self) -> asyncio.Task[Any]:
+        return self._job("connect", self._connect())
+
+    async def _connect(self) -> None:
+        if self.is_local:
+            self.backendStatus.emit(self.tr("Starting engine…"))
+            self.engine = LocalEngine(data_dir=self.data_dir)
+            await self.engine.start()
+            config = replace(
+                ClientConfig.from_env(backend="local"),
+                api_url=self.engine.url,
+                keyring_account=f"local:{self.engine.data_dir}",
+                language=self.language,
+            )
+        else:
+            self.backendStatus.emit(self.tr("Connecting to NemoVideo cloud…"))
+            config = ClientConfig.from_env(backend="cloud")
+            if self.api_url:
+                config = replace(config, api_url=self.api_url.rstrip("/"))
+            config = replace(config, language=self.language)
+        self.client = NemoClient(config)
+        self.client.on_session_replaced = self._session_replaced
+        session = await self.client.create_session()
+        self.sessionChanged.emit(session)
+        self.tokenStatus.emit(self.client.token_is_saved)
+        self.backendStatus.emit(
+            self.tr("Local engine") if self.is_local else self.tr("NemoVideo cloud")
+        )
+        self._ready.set()
+        self.ready.emit()
+        if not self.is_local:
+            await self._refresh_credits()
+
+    async def stop(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+        if self.engine is not None:
+            await self.engine.stop()
+            self.engine = None
+        self._ready.clear()
+
+    def _session_replaced(self, old: Session | None, new: Session) -> None:
+        self.sessionChanged.emit(new)
+        self.chatMessage.emit(
+            "notice", self.tr("The previous session was not found; a new one was started.")
+        )
+
+    # ---- jobs -----------------------------------------------------------------------------
+
+    def busy(self, name: str) -> bool:
+        task = self._tasks.get(name)
+        return task is not None and not task.done()
+
+    def cancel(self, name: str) -> None:
+        task = self._tasks.get(name)
+        if task is not None and not task.done():
+            task.cancel()
+
+    def run_job(self, name: str, coro: Any) -> asyncio.Task[Any]:
+        """Run a window's own coroutine as a named, cancellable job with error reporting."""
+        return self._job(name, coro)
+
+    def _job(self, name: str, coro: Any) -> asyncio.Task[Any]:
+        """Run ``coro`` as the job ``name``: one at a time per name, errors reported."""
+        self.cancel(name)
+        task = asyncio.ensure_future(self._guard(name, coro))
+        self._tasks[name] = task
+        return task
+
+    async def _guard(self, name: str, coro: Any) -> Any:
+        self.running.emit(name, True)
+        try:
+            if name != "connect":
+                await self._ready.wait()
+            return await coro
+        except asyncio.CancelledError:
+            self.cancelled.emit(name)
+        except Exception as e:  # every failure reaches the window as a sentence
+            if not isinstance(e, errors.NemoError):
+                log.exception("job %s failed", name)
+            self.failed.emit(name, e)
+        finally:
+            self.running.emit(name, False)
+        return None
+
+    # ---- what the user does ---------------------------------------------------------------
+
+    def say(self, text: str) -> asyncio.Task[Any] | None:
+        """A line typed in the conversation, routed as the spec's table says."""
+        routed = intent.route(text)
+        self.chatMessage.emit("user", text)
+        if routed.intent is intent.Intent.EXPORT:
+            return self.export({"format": routed.format or ("mp4" if self.clip_path else "wav")})
+        if routed.intent is intent.Intent.CREDITS:
+            return self._job("credits", self._say_credits())
+        if routed.intent is intent.Intent.STATUS:
+            return self._job("status", self._say_status())
+        if routed.intent is intent.Intent.UPLOAD:
+            self.uploadRequested.emit()
+            return None
+        return self._job("chat", self._chat(text, None))
+
+    def generate(self, prompt: str, parameters: dict[str, Any]) -> asyncio.Task[Any]:
+        if prompt.strip():
+            self.chatMessage.emit("user", prompt)
+        return self._job("chat", self._chat(prompt, parameters))
+
+    def use_variation(self, media_id: str) -> asyncio.Task[Any]:
+        return self._job("chat", self._chat("", {"use_media_id": media_id}))
+
+    def upload(self, paths: list[Path]) -> asyncio.Task[Any]:
+        return self._job("upload", self._upload(paths))
+
+    def export(self, options: dict[str, Any]) -> asyncio.Task[Any]:
+        return self._job("export", self._export(options))
+
+    def say_status_quietly(self) -> asyncio.Task[Any]:
+        """The track summary, as the app's answer to "preview in the timeline"."""
+        return self._job("status", self._say_status())
+
+    def refresh_credits(self) -> asyncio.Task[Any]:
+        return self._job("credits", self._refresh_credits())
+
+    async def forget_token(self) -> None:
+        if self.client is not None:
+            await self.client.forget_token()
+
+    # ---- the work -------------------------------------------------------------------------
+
+    def _tool(self, ev: ChatEvent) -> None:
+        if ev.kind == "tool_call" and ev.name:
+            self.toolActivity.emit(ev.name)
+
+    async def _chat(self, text: str, parameters: dict[str, Any] | None) -> ChatOutcome:
+        assert self.client is not None
+        kwargs: dict[str, Any] = {}
+        if parameters:
+            kwargs["parameters"] = {**parameters}
+        outcome = await self.client.send(
+            text,
+            on_tool=self._tool,
+            on_still_working=self.stillWorking.emit,
+            on_notice=lambda line: self.chatMessage.emit("notice", line),
+            **kwargs,
+        )
+        self.chatMessage.emit("assistant", outcome.reply)
+        if outcome.actions:
+            self.actionsRequested.emit([a for a in outcome.actions if isinstance(a, Action)])
+        await self._apply_state()
+        return outcome
+
+    async def _apply_state(self) -> None:
+        assert self.client is not None
+        state = await self.client.state()
+        self.draft = state.draft
+        self.draftChanged.emit(self.draft)
+        media = [m for m in (state.generated_media or []) if isinstance(m, dict)]
+        if media != self.media:
+            self.media = media
+            self.mediaChanged.emit(media)
+        await self._load_music()
+        if not self.is_local:
+            await self._refresh_credits()
+
+    def media_entry(self, media_id: str) -> dict[str, Any] | None:
+        return next((m for m in self.media if m.get("media_id") == media_id), None)
+
+    def current_media_id(self) -> str | None:
+        bgm = self.draft.first(TrackType.AUDIO)
+        if bgm is None or not bgm.segments:
+            return None
+        src = str(bgm.segments[0].m.get("src", ""))
+        return src.removeprefix("media:") if src.startswith("media:") else None
+
+    async def fetch_media(self, media_id: str) -> Path | None:
+        """The mix of ``media_id`` in the preview cache (fetched once)."""
+        entry = self.media_entry(media_id)
+        if entry is None or not entry.get("url") or self.client is None:
+            return None
+        dest = self.cache_dir / f"{media_id}.wav"
+        if not dest.is_file():
+            await download.fetch_file(self.client, str(entry["url"]), dest)
+        return dest
+
+    async def _load_music(self) -> None:
+        media_id = self.current_media_id()
+        if media_id is None:
+            return
+        path = await self.fetch_media(media_id)
+        if path is None:
+            return
+        peaks = await asyncio.to_thread(music_peaks, path)
+        bgm = self.draft.first(TrackType.AUDIO)
+        duration = bgm.segments[0].d if bgm and bgm.segments else 0
+        self.musicReady.emit(str(path), peaks, duration)
+
+    async def _upload(self, paths: list[Path]) -> None:
+        assert self.client is not None
+        files = await self.client.upload(paths, self.uploadProgress.emit)
+        state = await self.client.state()
+        self.draft = state.draft
+        self.draftChanged.emit(self.draft)
+        analyses = [a for a in (state.video_analyses or []) if isinstance(a, dict)]
+        for path, f in zip(paths, files, strict=False):
+            if f.file_type and f.file_type != "video":
+                continue
+            self.clip_path = path
+            found = analyses[-1] if analyses else {}
+            thumbs = await self._thumbnails(found.get("thumbnails") or [])
+            self.clipLoaded.emit(
+                {
+                    "name": f.filename or path.name,
+                    "path": str(path),
+                    "duration_s": f.duration or 0.0,
+                    "width": f.width,
+                    "height": f.height,
+                    "cuts_s": list(found.get("cuts_s") or []),
+                    "thumbnails": thumbs,
+                }
+            )
+
+    async def _thumbnails(self, urls: list[str]) -> list[QImage]:
+        images: list[QImage] = []
+        if self.client is None:
+            return images
+        for i, url in enumerate(urls[:24]):
+            dest = self.cache_dir / "thumbs" / f"{abs(hash(url))}-{i}.jpg"
+            with contextlib.suppress(errors.NemoError, OSError):
+                if not dest.is_file():
+                    await download.fetch_file(self.client, url, dest)
+                image = QImage(str(dest))
+                if not image.isNull():
+                    images.append(image)
+        return images
+
+    async def _export(self, options: dict[str, Any]) -> Path:
+        assert self.client is not None
+        fmt = str(options.get("format") or "wav")
+        folder = Path(options.get("folder") or Path.home()).expanduser()
+        base = str(options.get("name") or "nemodesk-music")
+        dest = _free_name(folder / f"{base}.{fmt}")
+        path = await self.client.export(
+            dest,
+            fmt,
+            str(options.get("quality") or "high"),
+            self.renderProgress.emit,
+            self.downloadProgress.emit,
+        )
+        extras = [k for k in ("stems", "midi") if options.get(k)]
+        media_id = self.current_media_id()
+        entry = self.media_entry(media_id) if media_id else None
+        if extras and entry:
+            await self._export_extras(entry, dest, extras)
+        self.exported.emit(str(path))
+        return path
+
+    async def _export_extras(self, entry: dict[str, Any], dest: Path, kinds: list[str]) -> None:
+        """Stems and MIDI, which the local engine offers as generated media."""
+        assert self.client is not None
+        files = entry.get("files") or {}
+        base = self.client.http.base_url
+        for key, media_id in files.items():
+            if key.startswith("stem:") and "stems" in kinds:
+                target = dest.with_name(f"{dest.stem}-stems") / f"{key[5:]}.wav"
+            elif key == "midi" and "midi" in kinds:
+                target = dest.with_suffix(".mid")
+            else:
+                continue
+            await download.fetch_file(self.client, f"{base}api/local/media/{media_id}", target)
+
+    async def _refresh_credits(self) -> None:
+        if self.client is None:
+            return
+        if self.is_local:
+            self.creditsChanged.emit(None)
+            return
+        credits: Credits = await self.client.credits()
+        self.creditsChanged.emit(credits)
+
+    async def _say_credits(self) -> None:
+        if self.is_local:
+            self.chatMessage.emit(
+                "assistant", self.tr("The local engine is free and works offline: no credits.")
+            )
+            return
+        assert self.client is not None
+        c = await self.client.credits()
+        self.creditsChanged.emit(c)
+        self.chatMessage.emit(
+            "assistant",
+            self.tr("Credits: {0} available, {1} reserved, {2} in total.").format(
+                f"{c.available:g}", f"{c.frozen:g}", f"{c.total:g}"
+            ),
+        )
+
+    async def _say_status(self) -> None:
+        assert self.client is not None
+        self.draft = (await self.client.state()).draft
+        self.draftChanged.emit(self.draft)
+        self.chatMessage.emit("assistant", summary(self.draft))
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``name (2).ext`` … when it exists: an export never overwrites."""
+    if not path.exists():
+        return path
+    for i in range(2, 1000):
+        candidate = path.with_name(f"{path.stem} ({i}){path.suffix}")
+        if not candidate.exists():
+            return candidate
+    return path

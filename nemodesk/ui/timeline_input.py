@@ -1,0 +1,108 @@
+"""How the timeline answers the mouse and keyboard, kept apart from what it shows.
+
+Click a segment to select it; click the ruler (and drag to scrub) or an empty spot to seek;
+Ctrl+wheel zooms around the pointer, the wheel and Shift+wheel scroll; Left/Right move the
+playhead (Shift: finer), Home/End jump, +/- zoom, 0 fits; hovering a segment shows its summary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QHelpEvent, QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QToolTip
+
+if TYPE_CHECKING:
+    from nemodesk.ui.timeline import TimelineView
+
+WHEEL_ZOOM_PER_NOTCH = 1.25
+KEY_STEP_MS = 1_000
+FINE_KEY_STEP_MS = 100
+
+
+class TimelineInput:
+    """Mixed into TimelineView (before QWidget), using only its public API plus ``_hit``
+    and ``_select``."""
+
+    _scrubbing = False
+
+    def seek_to(self: TimelineView, ms: float) -> None:
+        """Move the playhead as the user asked and tell the player (seekRequested)."""
+        ms = round(min(max(0.0, ms), self.duration_ms()))
+        self.set_playhead(ms, follow=True)
+        self.seekRequested.emit(ms)
+
+    def mousePressEvent(self: TimelineView, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        pos = event.position().toPoint()
+        if pos.x() < self.content_left() or pos.y() >= self._lanes_bottom():
+            return
+        if self.ruler_rect().contains(pos):
+            self._scrubbing = True
+            self.seek_to(self.ms_at(pos.x()))
+            return
+        hit = self._hit(pos)
+        self._select(hit)
+        if hit is None:
+            self.seek_to(self.ms_at(pos.x()))
+
+    def mouseMoveEvent(self: TimelineView, event: QMouseEvent) -> None:
+        if self._scrubbing:
+            self.seek_to(self.ms_at(event.position().x()))
+
+    def mouseReleaseEvent(self: TimelineView, event: QMouseEvent) -> None:
+        self._scrubbing = False
+
+    def wheelEvent(self: TimelineView, event: QWheelEvent) -> None:
+        angle, pixels = event.angleDelta(), event.pixelDelta()
+        event.accept()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            notches = (angle.y() or angle.x()) / 120
+            if notches:
+                zoom = self.px_per_s() * WHEEL_ZOOM_PER_NOTCH**notches
+                self.set_zoom(zoom, event.position().x())
+            return
+        # Lanes fit the height, so every wheel direction scrolls time.
+        if not pixels.isNull():
+            delta = pixels.x() or pixels.y()
+        else:
+            page = self.width() - self.content_left()
+            delta = round((angle.x() or angle.y()) / 120 * max(40, page / 8))
+        self.set_scroll_px(self.scroll_px() - delta)
+
+    def keyPressEvent(self: TimelineView, event: QKeyEvent) -> None:
+        key = event.key()
+        fine = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        step = FINE_KEY_STEP_MS if fine else KEY_STEP_MS
+        if key == Qt.Key.Key_Left:
+            self.seek_to(self.playhead() - step)
+        elif key == Qt.Key.Key_Right:
+            self.seek_to(self.playhead() + step)
+        elif key == Qt.Key.Key_Home:
+            self.seek_to(0)
+        elif key == Qt.Key.Key_End:
+            self.seek_to(self.duration_ms())
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_out()
+        elif key == Qt.Key.Key_0:
+            self.fit()
+        else:
+            event.ignore()
+
+    def event(self: TimelineView, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self.update()
+        return super().event(event)  # type: ignore[misc]

@@ -1,0 +1,1247 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AppService</name>
+    <message>
+        <location filename="../../nemodesk/ui/service.py" line="+112"/>
+        <source>Starting engine…</source>
+        <translation>正在启动引擎…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Connecting to NemoVideo cloud…</source>
+        <translation>正在连接 NemoVideo 云端…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Local engine</source>
+        <translation>本地引擎</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>NemoVideo cloud</source>
+        <translation>NemoVideo 云端</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The previous session was not found; a new one was started.</source>
+        <translation>找不到上次的会话，已新建会话。</translation>
+    </message>
+    <message>
+        <location line="+238"/>
+        <source>The local engine is free and works offline: no credits.</source>
+        <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Credits: {0} available, {1} reserved, {2} in total.</source>
+        <translation>积分：可用 {0}，已预留 {1}，共 {2}。</translation>
+    </message>
+</context>
+<context>
+    <name>Card</name>
+    <message>
+        <location filename="../../nemodesk/ui/variations.py" line="+72"/>
+        <source>Variation {0}</source>
+        <translation>变体 {0}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Use this</source>
+        <translation>选用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Play variation {0}</source>
+        <translation>播放变体 {0}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use variation {0}</source>
+        <translation>选用变体 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>Conversation</name>
+    <message>
+        <location filename="../../nemodesk/ui/conversation.py" line="+81"/>
+        <source>Refine by talking: “slower”, “more drums”, “music at 20%”, “export”…</source>
+        <translation>用对话微调：“慢一点”“多加鼓”“音乐音量 20%”“导出”…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message to the music assistant</source>
+        <translation>发给音乐助手的消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+33"/>
+        <source>Still working… (%n minute(s))</source>
+        <translation>
+            <numerusform>仍在处理…（%n 分钟）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Working: {0}</source>
+        <translation>处理中：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>DropArea</name>
+    <message>
+        <location filename="../../nemodesk/ui/drop_area.py" line="+153"/>
+        <source>Drop a video clip here</source>
+        <translation>将视频片段拖放到这里</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a clip (Ctrl+O)</source>
+        <translation>打开片段（Ctrl+O）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use another clip…</source>
+        <translation>换一个片段…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drop area for video clips</source>
+        <translation>视频片段拖放区</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Can't use {0}. Supported files: {1}.</source>
+        <translation>无法使用 {0}。支持的文件：{1}。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Open a clip</source>
+        <translation>打开片段</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Video, image and audio files</source>
+        <translation>视频、图片和音频文件</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Uploading {0}…</source>
+        <translation>正在上传 {0}…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source> · {0} s left</source>
+        <translation> · 剩余 {0} 秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{0} of {1} · {2}/s</source>
+        <translation>{0} / {1} · {2}/秒</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+25"/>
+        <source>%n cut(s) at {0}</source>
+        <translation>
+            <numerusform>%n 处剪切点：{0}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no hard cuts detected</source>
+        <translation>未检测到硬切</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorText</name>
+    <message>
+        <location filename="../../nemodesk/ui/crash.py" line="+130"/>
+        <location filename="../../nemodesk/ui/error_text.py" line="+56"/>
+        <source>Something unexpected happened. It has been logged; please try again.</source>
+        <translation>发生了意外错误，已记录到日志，请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../nemodesk/ui/error_text.py" line="+6"/>
+        <source>The local music engine could not start. Try again, or choose the NemoVideo cloud in Settings.</source>
+        <translation>本地音乐引擎无法启动。请重试，或在设置中改用 NemoVideo 云端。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>NemoDesk is not allowed to use that file or folder. Choose another one.</source>
+        <translation>NemoDesk 无权使用该文件或文件夹，请选择其他位置。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>That file could not be found; it may have been moved or deleted.</source>
+        <translation>找不到该文件，它可能已被移动或删除。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The disk is full: free some space or choose another folder, then try again.</source>
+        <translation>磁盘已满：请释放空间或选择其他文件夹后重试。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>That took too long to answer. Please try again.</source>
+        <translation>响应时间过长，请重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The connection was lost. Check your network and try again.</source>
+        <translation>连接已断开，请检查网络后重试。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A file could not be read or written. Please try again.</source>
+        <translation>无法读取或写入文件，请重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The action was cancelled.</source>
+        <translation>操作已取消。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Register</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose another file</source>
+        <translation>选择其他文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose another folder</source>
+        <translation>选择其他文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Top up</source>
+        <translation>充值</translation>
+    </message>
+</context>
+<context>
+    <name>ExportView</name>
+    <message>
+        <location filename="../../nemodesk/ui/export_view.py" line="+73"/>
+        <source>{0} B</source>
+        <translation>{0} B</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{0}/s</source>
+        <translation>{0}/秒</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{0} s left</source>
+        <translation>剩余 {0} 秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{0} min {1} s left</source>
+        <translation>剩余 {0} 分 {1} 秒</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{0} h {1} min left</source>
+        <translation>剩余 {0} 小时 {1} 分</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{0} of {1}</source>
+        <translation>{0} / {1}</translation>
+    </message>
+    <message>
+        <location line="+228"/>
+        <source>MP4 video with music</source>
+        <translation>带音乐的 MP4 视频</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>WAV (lossless)</source>
+        <translation>WAV（无损）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MP3</source>
+        <translation>MP3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>M4A (AAC)</source>
+        <translation>M4A（AAC）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Format: {0}</source>
+        <translation>格式：{0}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+16"/>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <location line="-15"/>
+        <source>Stems (WAV per instrument)</source>
+        <translation>分轨（每种乐器一个 WAV）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stems</source>
+        <translation>分轨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>MIDI</source>
+        <translation>MIDI</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change…</source>
+        <translation>更改…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change the output folder</source>
+        <translation>更改输出文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+2"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Export (Ctrl+E)</source>
+        <translation>导出（Ctrl+E）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel the export</source>
+        <translation>取消导出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the exported file in its folder</source>
+        <translation>在所在文件夹中显示导出的文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export progress</source>
+        <translation>导出进度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Extras</source>
+        <translation>附加内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Save to</source>
+        <translation>保存到</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Add a video clip to export it with music.</source>
+        <translation>添加视频片段后，即可连同音乐一起导出。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Only the local engine can export this.</source>
+        <translation>仅本地引擎支持此项导出。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Export to folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Starting the export…</source>
+        <translation>正在开始导出…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The render failed.</source>
+        <translation>渲染失败。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Rendered. Downloading…</source>
+        <translation>渲染完成，正在下载…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Rendering… {0}%</source>
+        <translation>正在渲染… {0}%</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Waiting for the renderer…</source>
+        <translation>正在等待渲染…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drag the file into your editor, or open its folder.</source>
+        <translation>将文件拖入视频编辑器，或打开所在文件夹。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The export failed.</source>
+        <translation>导出失败。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export cancelled.</source>
+        <translation>导出已取消。</translation>
+    </message>
+</context>
+<context>
+    <name>FileChip</name>
+    <message>
+        <location line="-337"/>
+        <source>Drag into your video editor or a folder (Ctrl+C copies it)</source>
+        <translation>拖入视频编辑器或文件夹（Ctrl+C 可复制）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Exported file {0}</source>
+        <translation>已导出的文件 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>Language</name>
+    <message>
+        <location filename="../../nemodesk/ui/i18n.py" line="+53"/>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../nemodesk/ui/main_window.py" line="+134"/>
+        <source>Starting engine…</source>
+        <translation>正在启动引擎…</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>NemoDesk — music for your video</source>
+        <translation>NemoDesk — 为你的视频配乐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in (Ctrl+wheel)</source>
+        <translation>放大（Ctrl+滚轮）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out (Ctrl+wheel)</source>
+        <translation>缩小（Ctrl+滚轮）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy session link</source>
+        <translation>复制会话链接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the link to this session</source>
+        <translation>复制此会话的链接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings (Ctrl+,)</source>
+        <translation>设置（Ctrl+,）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+99"/>
+        <source>free · offline</source>
+        <translation>免费 · 离线</translation>
+    </message>
+    <message>
+        <location line="-97"/>
+        <source>No system keyring: the sign-in is kept for this session only</source>
+        <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Describe the music, or pick a mood or genre, then press Generate.</source>
+        <translation>描述想要的音乐，或选择情绪、风格，然后点击“生成”。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Session link copied</source>
+        <translation>会话链接已复制</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>Credits: {0}</source>
+        <translation>积分：{0}</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Upload cancelled.</source>
+        <translation>上传已取消。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerView</name>
+    <message>
+        <location filename="../../nemodesk/ui/player.py" line="+204"/>
+        <source>Player</source>
+        <translation>播放器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Playback position</source>
+        <translation>播放位置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Music only</source>
+        <translation>仅音乐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Play the music only</source>
+        <translation>只播放音乐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Video + music</source>
+        <translation>视频 + 音乐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Play the video with the music</source>
+        <translation>连同音乐播放视频</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+2"/>
+        <source>Original sound</source>
+        <translation>原声</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Hear the video's own sound under the music</source>
+        <translation>在音乐下混入视频原声</translation>
+    </message>
+    <message>
+        <location line="+186"/>
+        <source>unknown error</source>
+        <translation>未知错误</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{0} (Space)</source>
+        <translation>{0}（空格键）</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>This file can't be played: {0}</source>
+        <translation>无法播放此文件：{0}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Music only · {0}</source>
+        <translation>仅音乐 · {0}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No music yet. Generate some to hear it with the video.</source>
+        <translation>还没有音乐。生成后即可配合视频试听。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to play yet. Generate music or add a video to preview it here.</source>
+        <translation>暂无可播放的内容。生成音乐或添加视频后，可在此预览。</translation>
+    </message>
+</context>
+<context>
+    <name>PromptPanel</name>
+    <message>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+169"/>
+        <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
+        <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Music description</source>
+        <translation>音乐描述</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Describe the feel</source>
+        <translation>描述氛围</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mood</source>
+        <translation>情绪</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Genre</source>
+        <translation>风格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Instruments</source>
+        <translation>乐器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+14"/>
+        <source>Length</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>Tempo</source>
+        <translation>节奏</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Energy</source>
+        <translation>能量</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>From the description</source>
+        <translation>按描述</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Match the video</source>
+        <translation>匹配视频</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Custom length (minutes:seconds)</source>
+        <translation>自定义时长（分:秒）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+7"/>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source> BPM</source>
+        <translation> BPM</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tempo in beats per minute</source>
+        <translation>节奏（每分钟拍数）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Steady</source>
+        <translation>平稳</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Build up</source>
+        <translation>渐强</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wind down</source>
+        <translation>渐弱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rise and fall</source>
+        <translation>起伏</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Energy arc</source>
+        <translation>能量走向</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seamless loop</source>
+        <translation>无缝循环</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate (Ctrl+Enter)</source>
+        <translation>生成（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>3 variations</source>
+        <translation>3 个变体</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Upbeat</source>
+        <translation>欢快</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Warm</source>
+        <translation>温暖</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chill</source>
+        <translation>轻松</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tense</source>
+        <translation>紧张</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>阴郁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sad</source>
+        <translation>悲伤</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Epic</source>
+        <translation>史诗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Romantic</source>
+        <translation>浪漫</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Playful</source>
+        <translation>俏皮</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mysterious</source>
+        <translation>神秘</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Inspiring</source>
+        <translation>励志</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calm</source>
+        <translation>平静</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Acoustic</source>
+        <translation>原声</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lo-fi hip-hop</source>
+        <translation>Lo-fi 嘻哈</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cinematic</source>
+        <translation>电影感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Electronic</source>
+        <translation>电子</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ambient</source>
+        <translation>氛围</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Corporate pop</source>
+        <translation>商务流行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rock</source>
+        <translation>摇滚</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Jazz</source>
+        <translation>爵士</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Solo piano</source>
+        <translation>钢琴独奏</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chiptune</source>
+        <translation>芯片音乐</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Guitar</source>
+        <translation>吉他</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ukulele</source>
+        <translation>尤克里里</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Piano</source>
+        <translation>钢琴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Strings</source>
+        <translation>弦乐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Brass</source>
+        <translation>铜管</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Synth</source>
+        <translation>合成器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drums</source>
+        <translation>鼓</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Upright bass</source>
+        <translation>低音提琴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Brushes</source>
+        <translation>鼓刷</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Seed: {0}</source>
+        <translation>种子：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../nemodesk/ui/settings_dialog.py" line="+70"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Music service</source>
+        <translation>音乐服务</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Local engine (on this computer, offline)</source>
+        <translation>本地引擎（在本机运行，可离线）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Local engine</source>
+        <translation>本地引擎</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>NemoVideo cloud</source>
+        <translation>NemoVideo 云端</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Backend:</source>
+        <translation>后端：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>API address</source>
+        <translation>API 地址</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>API &amp;address:</source>
+        <translation>API 地址(&amp;A)：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Token status</source>
+        <translation>令牌状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Forget token</source>
+        <translation>清除令牌(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Forget token</source>
+        <translation>清除令牌</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove the saved sign-in token; a new one is requested when needed</source>
+        <translation>移除已保存的登录令牌；需要时会重新申请</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Token:</source>
+        <translation>令牌：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Checking the system keyring…</source>
+        <translation>正在检查系统密钥环…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Browse for the output folder</source>
+        <translation>浏览并选择输出文件夹</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Output folder:</source>
+        <translation>输出文件夹(&amp;O)：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> LUFS</source>
+        <translation> LUFS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loudness target</source>
+        <translation>目标响度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>-14 LUFS suits most streaming sites; -23 LUFS is the broadcast norm</source>
+        <translation>-14 LUFS 适合大多数流媒体平台；-23 LUFS 是广播标准</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Loudness &amp;target:</source>
+        <translation>目标响度(&amp;T)：</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Enter an API address that starts with http:// or https://.</source>
+        <translation>请输入以 http:// 或 https:// 开头的 API 地址。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose a folder for exported files.</source>
+        <translation>请选择存放导出文件的文件夹。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Token stored in the system keyring</source>
+        <translation>令牌已保存在系统密钥环中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No system keyring: the token is kept in memory for this session only</source>
+        <translation>没有系统密钥环：令牌仅在本次会话中保存在内存里</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose the output folder</source>
+        <translation>选择输出文件夹</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>That address contains a sign-in token; enter the address without it.</source>
+        <translation>该地址包含登录令牌，请输入不含令牌的地址。</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <location filename="../../nemodesk/ui/timeline.py" line="+59"/>
+        <source>Timeline position</source>
+        <translation>时间线位置</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Empty timeline</source>
+        <translation>时间线为空</translation>
+    </message>
+    <message>
+        <location filename="../../nemodesk/ui/timeline_model.py" line="+55"/>
+        <source>Clip</source>
+        <translation>片段</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Music</source>
+        <translation>音乐</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>{0} – {1} ({2} s)</source>
+        <translation>{0} – {1}（{2} 秒）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+35"/>
+        <source>Volume {0}%</source>
+        <translation>音量 {0}%</translation>
+    </message>
+    <message>
+        <location line="-29"/>
+        <source>Fade in {0} s, fade out {1} s</source>
+        <translation>淡入 {0} 秒，淡出 {1} 秒</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>BGM</source>
+        <translation>背景音乐</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Track type {0}</source>
+        <translation>轨道类型 {0}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%n segment(s)</source>
+        <translation>%n 个片段</translation>
+    </message>
+    <message>
+        <location filename="../../nemodesk/ui/timeline_paint.py" line="+269"/>
+        <source>{0} · {1}%</source>
+        <translation>{0} · {1}%</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Type {0}</source>
+        <translation>类型 {0}</translation>
+    </message>
+</context>
+</TS>
