@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   xvfb xauth imagemagick               # GUI tests and screenshots
   dbus-daemon dbus-x11 gnome-keyring   # the real Secret Service keyring in tests
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3
+  libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1  # the Qt xcb platform (Xvfb screenshots)
   fonts-noto-cjk                       # Chinese UI text in screenshots
 )
 

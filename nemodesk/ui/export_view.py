@@ -398,6 +398,11 @@ class ExportView(QWidget):
     def output_folder(self) -> Path:
         return self._folder
 
+    def select_format(self, fmt: str) -> None:
+        button = self.format_buttons.get(fmt)
+        if button is not None and button.isEnabled():
+            button.setChecked(True)
+
     def selected_format(self) -> str:
         checked = self.format_group.checkedId()
         return FORMATS[checked] if checked >= 0 else "wav"

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1000, 640)
         self._closing = False
         self._error_link = ""
+        self._has_video = False
 
         self.drop = DropArea(self)
         self.prompt = PromptPanel(self)
@@ -62,7 +64,18 @@ class MainWindow(QMainWindow):
         left_scroll = QScrollArea(self)
         left_scroll.setWidgetResizable(True)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(340)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_column = QWidget(self)
+        lc = QVBoxLayout(left_column)
+        lc.setContentsMargins(0, 0, 0, 0)
+        lc.addWidget(left_scroll, 1)
+        pinned = QWidget(self)
+        pl = QVBoxLayout(pinned)
+        pl.setContentsMargins(9, 0, 9, 9)
+        pl.addWidget(self.prompt.actions)  # Generate stays in view however tall the form
+        lc.addWidget(pinned)
+        left_column.setMinimumWidth(380)
 
         self.player = PlayerView(self)
         self.variations = VariationsView(self)
@@ -96,11 +109,11 @@ class MainWindow(QMainWindow):
         self.tabs.setMinimumWidth(320)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(left_scroll)
+        split.addWidget(left_column)
         split.addWidget(center)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([360, 720, 360])
+        split.setSizes([390, 690, 360])
         split.setChildrenCollapsible(False)
         self.setCentralWidget(split)
 
@@ -117,6 +130,9 @@ class MainWindow(QMainWindow):
         self.link_button.setEnabled(False)
         self.settings_button = QToolButton(self)
         self.settings_button.setIcon(icon("settings"))
+        for label in (self.backend_label, self.credits_label, self.keyring_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        self.keyring_label.setObjectName("warning")
         sb.addWidget(self.backend_label)
         sb.addWidget(self.credits_label)
         sb.addWidget(self.keyring_label)
@@ -287,7 +303,11 @@ class MainWindow(QMainWindow):
     def _on_draft(self, draft: Draft) -> None:
         self.timeline.set_draft(draft)
         has_video = draft.first(TrackType.VIDEO) is not None
+        had_video = self._has_video
+        self._has_video = has_video
         self.export_view.set_has_video(has_video)
+        if has_video and not had_video and not self.export_view.is_running():
+            self.export_view.select_format("mp4")  # a clip is there: the video is the point
         bgm = draft.first(TrackType.AUDIO)
         if bgm and bgm.segments:
             m = bgm.segments[0].m

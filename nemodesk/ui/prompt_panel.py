@@ -84,7 +84,8 @@ class PromptPanel(QWidget):
         self._clip_s: float | None = None
         self.prompt = QPlainTextEdit(self)
         self.prompt.setTabChangesFocus(True)
-        self.prompt.setMinimumHeight(84)
+        self.prompt.setMinimumHeight(72)
+        self.prompt.setMaximumHeight(120)
         self.duration_mode = QComboBox(self)
         self.duration = QTimeEdit(self)
         self.duration.setDisplayFormat("mm:ss")
@@ -123,7 +124,9 @@ class PromptPanel(QWidget):
             form.addRow(label, field)
         form.addRow("", self.loop)
 
-        buttons = QHBoxLayout()
+        self.actions = QWidget(self)  # the window may pin these below its scroll area
+        buttons = QHBoxLayout(self.actions)
+        buttons.setContentsMargins(0, 4, 0, 0)
         buttons.addWidget(self.generate_button, 2)
         buttons.addWidget(self.variations_button, 1)
 
@@ -141,8 +144,8 @@ class PromptPanel(QWidget):
         layout.addWidget(self.instruments)
         layout.addLayout(form)
         layout.addWidget(self.seed_label)
-        layout.addLayout(buttons)
         layout.addStretch(1)
+        layout.addWidget(self.actions)
         for label in self._labels.values():
             label.setObjectName("sectionLabel")
 

@@ -271,6 +271,12 @@ QFrame#dropArea[dragActive="true"] { background: $accent_soft; border-color: $ac
 QLabel#muted { color: $muted; }
 QLabel#heading { font-size: 15px; font-weight: 600; }
 QLabel#error { color: $danger; }
+QLabel#warning { color: $warning; }
+QLabel#sectionLabel { font-weight: 600; }
+QLabel#bubble-user { background: $accent_soft; border-radius: 10px; }
+QLabel#bubble-assistant { background: $raised; border: 1px solid $border; border-radius: 10px; }
+QLabel#bubble-notice { color: $muted; font-style: italic; }
+QLabel#bubble-error { color: $danger; border: 1px solid $danger; border-radius: 10px; }
 """)
 
 

@@ -77,7 +77,7 @@ class Card(QFrame):
     def set_in_use(self, on: bool) -> None:
         self.in_use = on
         self.use_button.setEnabled(not on)
-        self.setProperty("inUse", on)
+        self.setProperty("selected", on)
         self.style().unpolish(self)
         self.style().polish(self)
         self.retranslate()

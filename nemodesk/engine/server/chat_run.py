@@ -273,7 +273,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     reply = plan.reply
     if plan.variations > 1:
         reply += (
-            f" ({plan.variations} candidates are in generated_media; the first is on the timeline.)"
+            f" ({plan.variations} candidates; the first is on the timeline, pick another any time.)"
         )
     run.emit({"type": "text", "content": reply})
 
