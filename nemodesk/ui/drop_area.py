@@ -5,6 +5,7 @@ clip's thumbnail, length and detected cuts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,7 @@ class DropArea(QFrame):
         for page in (empty, busy, clip):
             self.pages.addWidget(page)
         self.clip: dict[str, Any] | None = None
+        self.pick_files: Callable[[], list[str]] = self._ask_files  # tests pass their own
         self.retranslate()
 
     # ---- text -------------------------------------------------------------------------------
@@ -195,7 +197,7 @@ class DropArea(QFrame):
         self.message.setText(text)
         self.refused.emit(names, text)
 
-    def open_dialog(self) -> None:
+    def _ask_files(self) -> list[str]:
         patterns = " ".join(f"*.{e}" for e in ACCEPTED_EXTENSIONS)
         files, _ = QFileDialog.getOpenFileNames(
             self,
@@ -203,7 +205,10 @@ class DropArea(QFrame):
             "",
             self.tr("Video, image and audio files") + f" ({patterns})",
         )
-        paths = [Path(f) for f in files]
+        return files
+
+    def open_dialog(self) -> None:
+        paths = [Path(f) for f in self.pick_files()]
         refused = [p.name for p in paths if kind_of(p.name) is None]
         if refused:
             self.refuse(refused)

@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         s.sessionChanged.connect(self._on_session)
         s.tokenStatus.connect(self._on_token_status)
         s.uploadRequested.connect(self.drop.open_dialog)
+        s.exportAsked.connect(self._export_asked)
         s.actionsRequested.connect(self._on_actions)
         s.failed.connect(self._on_failed)
 
@@ -210,6 +211,11 @@ class MainWindow(QMainWindow):
         if focus is not None and (focus.inherits("QLineEdit") or focus.inherits("QPlainTextEdit")):
             return  # typing a space
         self.player.toggle()
+
+    def _export_asked(self, fmt: str) -> None:
+        if fmt:
+            self.export_view.select_format(fmt)
+        self._shortcut_export()
 
     def _shortcut_export(self) -> None:
         self.tabs.setCurrentWidget(self.export_view)

@@ -70,6 +70,7 @@ class AppService(QObject):
     creditsChanged = Signal(object)  # Credits, or None on the local engine
     sessionChanged = Signal(object)  # Session
     tokenStatus = Signal(bool)  # saved in the keyring?
+    exportAsked = Signal(str)  # the user typed "export" (maybe with a format)
     uploadRequested = Signal()  # the user typed "upload": the window opens the file dialog
     actionsRequested = Signal(list)  # GUI-talk actions the window carries out
     failed = Signal(str, object)  # job name, the exception
@@ -171,26 +172,34 @@ class AppService(QObject):
         return self._job(name, coro)
 
     def _job(self, name: str, coro: Any) -> asyncio.Task[Any]:
-        """Run ``coro`` as the job ``name``: one at a time per name, errors reported."""
+        """Run ``coro`` as the job ``name``: one at a time per name, errors reported, and
+        ``running`` told at once and again at the end — even when cancelled before it ran."""
         self.cancel(name)
         task = asyncio.ensure_future(self._guard(name, coro))
         self._tasks[name] = task
+        self.running.emit(name, True)
+        task.add_done_callback(lambda t: self._done(name, t, coro))
         return task
 
+    def _done(self, name: str, task: asyncio.Task[Any], coro: Any) -> None:
+        coro.close()  # a job cancelled before it started was never awaited
+        if task.cancelled():
+            self.cancelled.emit(name)
+        if self._tasks.get(name) is task:
+            del self._tasks[name]
+            self.running.emit(name, False)
+
     async def _guard(self, name: str, coro: Any) -> Any:
-        self.running.emit(name, True)
+        if name != "connect":
+            await self._ready.wait()
         try:
-            if name != "connect":
-                await self._ready.wait()
             return await coro
         except asyncio.CancelledError:
-            self.cancelled.emit(name)
+            raise
         except Exception as e:  # every failure reaches the window as a sentence
             if not isinstance(e, errors.NemoError):
                 log.exception("job %s failed", name)
             self.failed.emit(name, e)
-        finally:
-            self.running.emit(name, False)
         return None
 
     # ---- what the user does ---------------------------------------------------------------
@@ -200,7 +209,8 @@ class AppService(QObject):
         routed = intent.route(text)
         self.chatMessage.emit("user", text)
         if routed.intent is intent.Intent.EXPORT:
-            return self.export({"format": routed.format or ("mp4" if self.clip_path else "wav")})
+            self.exportAsked.emit(routed.format or "")  # the window knows folder and quality
+            return None
         if routed.intent is intent.Intent.CREDITS:
             return self._job("credits", self._say_credits())
         if routed.intent is intent.Intent.STATUS:

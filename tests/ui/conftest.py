@@ -10,3 +10,4 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 # QSettings (and the client id file) go to a throwaway folder, not the developer's own.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nemodesk-ui-config-")
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="nemodesk-ui-cache-")
