@@ -8,12 +8,15 @@ aborts the request.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import mimetypes
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import httpx
 
 from nemodesk.client import api, errors
 from nemodesk.client.models import Progress, UploadedFile
@@ -22,17 +25,15 @@ from nemodesk.core.formats import MAX_UPLOAD_BYTES, kind_of
 if TYPE_CHECKING:
     from nemodesk.client.client import NemoClient
 
-PROGRESS_EVERY_BYTES = 1 << 20
+BATCH_BYTES = 1 << 20  # read off the loop and reported a batch at a time
 
 
 class _Counting(io.RawIOBase):
     """A read-only file that counts what httpx reads from it, for the progress bar."""
 
-    def __init__(self, path: Path, progress: Progress, tick: Callable[[], None]) -> None:
+    def __init__(self, path: Path, progress: Progress) -> None:
         self._f = open(path, "rb")  # noqa: SIM115 - closed by close()
         self._progress = progress
-        self._tick = tick
-        self._since = 0
 
     def readable(self) -> bool:
         return True
@@ -52,15 +53,27 @@ class _Counting(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         chunk = self._f.read(size)
         self._progress.add(len(chunk))
-        self._since += len(chunk)
-        if self._since >= PROGRESS_EVERY_BYTES or not chunk:
-            self._since = 0
-            self._tick()
         return chunk
 
     def close(self) -> None:
         self._f.close()
         super().close()
+
+
+def _batch(chunks: Iterator[bytes]) -> bytes:
+    out = bytearray()
+    for chunk in chunks:
+        out += chunk
+        if len(out) >= BATCH_BYTES:
+            break
+    return bytes(out)
+
+
+async def _off_loop(stream: Any, tick: Callable[[], None]) -> AsyncIterator[bytes]:
+    chunks = iter(stream)
+    while batch := await asyncio.to_thread(_batch, chunks):
+        tick()  # on the loop, about once a MiB
+        yield batch
 
 
 def check_file(path: Path, max_bytes: int | None = None) -> int:
@@ -101,11 +114,15 @@ async def upload_files(
         progress.done = 0
         files = []
         for p in paths:
-            f = _Counting(p, progress, tick)
+            f = _Counting(p, progress)
             opened.append(f)
             mime = mimetypes.guess_type(p.name)[0] or "application/octet-stream"
             files.append(("files", (p.name, f, mime)))
-        return {"files": files, "timeout": None}
+        # httpx encodes the multipart body; the file reads run in a worker thread a batch
+        # at a time, so the event loop (and the window) never waits on the disk.
+        encoded = httpx.Request("POST", "http://upload/", files=files)
+        headers = {k: encoded.headers[k] for k in ("Content-Type", "Content-Length")}
+        return {"content": _off_loop(encoded.stream, tick), "headers": headers, "timeout": None}
 
     try:
         answer = await client.call("POST", api.upload_path(session_id), body=body)
