@@ -1,5 +1,5 @@
 # NemoDesk: `make run` opens the app, `make test` runs every test (both set up first).
-.PHONY: setup run test bench lint format
+.PHONY: setup run test bench lint format package
 
 PY := .venv/bin/python
 
@@ -22,3 +22,6 @@ lint: setup
 format: setup
 	@.venv/bin/ruff format nemodesk tests benchmarks
 	@.venv/bin/ruff check --fix nemodesk tests benchmarks
+
+package: setup
+	@bash scripts/package.sh

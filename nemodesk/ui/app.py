@@ -137,7 +137,7 @@ def _setup_qt(argv: list[str]) -> QApplication:
     assert isinstance(app, QApplication)
     app.setWindowIcon(app_icon())
     app.setDesktopFileName("nemodesk")
-    apply_theme(app)
+    apply_theme(app, os.environ.get("NEMODESK_THEME", "system"))  # light|dark to force
     return app
 
 

@@ -47,10 +47,10 @@ def _distinct_colours(path: Path) -> int:
     return len({img.pixel(x, y) for x in range(img.width()) for y in range(img.height())})
 
 
-@pytest.mark.parametrize("lang", ["en", "zh_CN"])
-def test_main_window_states(xvfb, tmp_path, lang):
+@pytest.mark.parametrize(("lang", "theme"), [("en", "light"), ("zh_CN", "light"), ("en", "dark")])
+def test_main_window_states(xvfb, tmp_path, lang, theme):
     clip = make_clip(tmp_path / "city-night.mp4", duration_s=10.0, cuts_s=[3.0, 6.5])
-    out = ARTIFACTS / "screenshots"
+    out = ARTIFACTS / "screenshots" / theme
     out.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -60,6 +60,7 @@ def test_main_window_states(xvfb, tmp_path, lang):
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "PYTHONPATH": str(ROOT),
+        "NEMODESK_THEME": theme,
     }
     proc = subprocess.run(
         [sys.executable, "-m", "tests.ui.shots_driver", str(out), lang, str(clip)],

@@ -1,0 +1,191 @@
+"""What the frozen app must carry, computed from the package itself so build.spec, the
+installers and the test that guards them never drift apart (nothing is typed twice).
+
+Importable without PyInstaller: tests/packaging/test_bundle.py checks these lists against
+what the app actually loads.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from nemodesk import APP_DESCRIPTION, APP_ID, APP_NAME, APP_PUBLISHER, __version__
+from nemodesk.core.formats import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+RESOURCES = ROOT / "resources"
+ICON_SVG = RESOURCES / "icons" / "app.svg"
+BUILD_ICONS = ROOT / "build" / "icons"  # made by scripts/make_icons.py
+
+# A General MIDI SoundFont must travel with the app. MuseScore General Lite (MIT, 40 MB)
+# keeps the installer small; FluidR3 (MIT, 148 MB) loads faster but triples the size.
+SOUNDFONT_CHOICES = (
+    "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3",
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+)
+
+HIDDEN_IMPORTS = [
+    # the engine's worker processes import these by name (spawn)
+    "nemodesk.engine.server.work",
+    "nemodesk.engine.server.main",
+    "nemodesk.engine.server.app",
+    "nemodesk.ui.app",
+    "nemodesk.ui.selftest",
+    "nemodesk.client.make",
+    # uvicorn picks its loop / protocol implementations by name
+    "uvicorn.logging",
+    "uvicorn.loops.auto",
+    "uvicorn.loops.asyncio",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.websockets.auto",
+    "uvicorn.lifespan.on",
+    # keyring backends are found through entry points at run time
+    "keyring.backends.SecretService",
+    "keyring.backends.macOS",
+    "keyring.backends.Windows",
+    "keyring.backends.chainer",
+    "keyring.backends.fail",
+    "PySide6.QtSvg",
+    "PySide6.QtMultimedia",
+    "PySide6.QtMultimediaWidgets",
+    "PySide6.QtNetwork",
+]
+
+# Qt and Python modules the app never uses: kept out for a lean bundle.
+EXCLUDES = [
+    "tkinter",
+    "matplotlib",
+    "librosa",
+    "numba",
+    "llvmlite",
+    "pytest",
+    "hypothesis",
+    "schemathesis",
+    "IPython",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtWebEngineQuick",
+    "PySide6.QtWebChannel",
+    "PySide6.QtWebSockets",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtQuick3D",
+    "PySide6.QtQuickWidgets",
+    "PySide6.Qt3DCore",
+    "PySide6.Qt3DRender",
+    "PySide6.QtCharts",
+    "PySide6.QtDataVisualization",
+    "PySide6.QtGraphs",
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.QtDesigner",
+    "PySide6.QtHelp",
+    "PySide6.QtBluetooth",
+    "PySide6.QtNfc",
+    "PySide6.QtPositioning",
+    "PySide6.QtLocation",
+    "PySide6.QtSensors",
+    "PySide6.QtSerialPort",
+    "PySide6.QtSql",
+    "PySide6.QtTest",
+    "PySide6.QtOpenGLWidgets",
+    "PySide6.QtRemoteObjects",
+    "PySide6.QtScxml",
+    "PySide6.QtTextToSpeech",
+    "PySide6.QtSpatialAudio",
+    "PySide6.QtHttpServer",
+]
+
+
+# Files Qt's hooks pull in that the app never loads (QML/Quick, PDF, the GTK theme bridge,
+# Qt's own translations but the ones we ship). Matched against the bundle paths' names.
+DROP_BINARIES = (
+    "libQt6Quick", "libQt6Qml", "libQt6Pdf", "libqpdf", "libqgtk3", "libgtk-3",
+    "libQt6VirtualKeyboard", "libqtvirtualkeyboard",
+)  # fmt: skip
+KEEP_QT_TRANSLATIONS = ("qtbase_zh_CN.qm", "qt_zh_CN.qm", "qtmultimedia_zh_CN.qm")
+
+
+def keep_in_bundle(dest: str) -> bool:
+    """False for the files of DROP_BINARIES and for Qt translations we don't offer."""
+    name = Path(dest).name
+    if any(name.startswith(prefix) for prefix in DROP_BINARIES):
+        return False
+    if "/translations/" in dest.replace("\\", "/") and "PySide6" in dest:
+        return name in KEEP_QT_TRANSLATIONS
+    return True
+
+
+def soundfont() -> Path:
+    """The SoundFont to bundle: ``$NEMODESK_BUNDLE_SOUNDFONT`` or the first one installed."""
+    env = os.environ.get("NEMODESK_BUNDLE_SOUNDFONT")
+    for candidate in ([env] if env else []) + list(SOUNDFONT_CHOICES):
+        path = Path(candidate)
+        if path.is_file():
+            return path.resolve()
+    raise FileNotFoundError(
+        "No SoundFont to bundle: run `make setup` (installs musescore-general-soundfont-small) "
+        "or set NEMODESK_BUNDLE_SOUNDFONT."
+    )
+
+
+def data_files() -> list[tuple[str, str]]:
+    """(source, folder in the bundle) pairs, as PyInstaller's ``datas`` wants them."""
+    pairs = [(str(p), "resources/icons") for p in sorted((RESOURCES / "icons").glob("*.svg"))]
+    pairs += [
+        (str(p), "resources/translations")
+        for p in sorted((RESOURCES / "translations").glob("*.qm"))
+    ]
+    pairs.append((str(soundfont()), "resources/soundfonts"))
+    return pairs
+
+
+def document_types() -> dict[str, tuple[str, ...]]:
+    """The file types users can drop on the app (the same list the drop area accepts)."""
+    return {"video": VIDEO_EXTENSIONS, "image": IMAGE_EXTENSIONS, "audio": AUDIO_EXTENSIONS}
+
+
+MIME_TYPES = {
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "avi": "video/x-msvideo",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp3": "audio/mpeg",
+    "wav": "audio/x-wav",
+    "m4a": "audio/mp4",
+    "aac": "audio/aac",
+}
+
+UTIS = {  # macOS Uniform Type Identifiers for the document types
+    "mp4": "public.mpeg-4",
+    "mov": "com.apple.quicktime-movie",
+    "avi": "public.avi",
+    "webm": "org.webmproject.webm",
+    "mkv": "org.matroska.mkv",
+    "jpg": "public.jpeg",
+    "jpeg": "public.jpeg",
+    "png": "public.png",
+    "gif": "com.compuserve.gif",
+    "webp": "org.webmproject.webp",
+    "mp3": "public.mp3",
+    "wav": "com.microsoft.waveform-audio",
+    "m4a": "com.apple.m4a-audio",
+    "aac": "public.aac-audio",
+}
+
+METADATA = {
+    "name": APP_NAME,
+    "id": APP_ID,
+    "version": __version__,
+    "publisher": APP_PUBLISHER,
+    "description": APP_DESCRIPTION,
+}
