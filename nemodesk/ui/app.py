@@ -15,7 +15,7 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from nemodesk import __version__
+from nemodesk import APP_ID, __version__
 from nemodesk.ui import crash
 from nemodesk.ui.i18n import Translator, system_language
 from nemodesk.ui.icons import app_icon
@@ -43,6 +43,23 @@ class _FirstPaint(QObject):
         return False
 
 
+class _FileOpen(QObject):
+    """macOS hands files dropped on the Dock icon or opened with "Open With" to the running
+    app as FileOpen events, not as arguments."""
+
+    def __init__(self, open_files: Any) -> None:
+        super().__init__()
+        self.open_files = open_files
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            path = event.file()  # type: ignore[attr-defined]
+            if path:
+                self.open_files([path])
+                return True
+        return False
+
+
 class DesktopApp:
     """The running app: window, service, settings and language, tied together."""
 
@@ -62,6 +79,8 @@ class DesktopApp:
         self.paint = _FirstPaint(started)
         self.window.installEventFilter(self.paint)
         self.window.settingsRequested.connect(self.open_settings)
+        self.file_open = _FileOpen(self.open_files)
+        app.installEventFilter(self.file_open)
         self.closed = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.window.closed.connect(self._on_closed)
@@ -136,7 +155,7 @@ def _setup_qt(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
     app.setWindowIcon(app_icon())
-    app.setDesktopFileName("nemodesk")
+    app.setDesktopFileName(APP_ID)  # matches the .desktop entry (Wayland: icon, menu)
     apply_theme(app, os.environ.get("NEMODESK_THEME", "system"))  # light|dark to force
     return app
 

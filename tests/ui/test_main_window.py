@@ -46,6 +46,8 @@ def desktop(qapp, tmp_path):
         d.window.close()
     loop.run_until_complete(asyncio.wait_for(d.closed.wait(), 30))
     d.reporter.uninstall()
+    loop.close()  # joins the loop's worker threads: Qt aborts at exit on a live QThread
+    asyncio.set_event_loop(None)
 
 
 def run(d, coro):

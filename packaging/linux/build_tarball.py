@@ -1,0 +1,138 @@
+"""Linux packaging from the one source of truth (packaging/bundle.py).
+
+``python packaging/linux/build_tarball.py`` writes build/linux/<app id>.desktop (menu entry,
+"Open With" MIME types from the app's own format list). ``--tarball`` also packs
+dist/NemoDesk/, that entry, the hicolor icons (scripts/make_icons.py) and install.sh into
+dist/NemoDesk-<version>-Linux-x86_64.tar.gz, which users unpack and run ``./install.sh``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import platform
+import sys
+import tarfile
+from functools import cache
+from pathlib import Path
+from string import Template
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+DESKTOP_TEMPLATE = HERE / "nemodesk.desktop.in"
+INSTALL_SCRIPT = HERE / "install.sh"
+BUILD_DIR = ROOT / "build" / "linux"
+DIST = ROOT / "dist"
+EXEC_MODE = 0o755
+FILE_MODE = 0o644
+
+
+@cache
+def _bundle() -> ModuleType:
+    """packaging/ is not a Python package (it would shadow PyPI's `packaging`): load by path."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    spec = importlib.util.spec_from_file_location("nemodesk_bundle", ROOT / "packaging/bundle.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def mime_types() -> list[str]:
+    """The MIME types of every accepted extension, once each, in the app's order."""
+    bundle = _bundle()
+    exts = [ext for group in bundle.document_types().values() for ext in group]
+    return list(dict.fromkeys(bundle.MIME_TYPES[ext] for ext in exts))
+
+
+def desktop_entry(exec_path: str | None = None) -> str:
+    """The .desktop text; Exec is the bare binary name unless ``exec_path`` is given
+    (install.sh rewrites it to the installed binary)."""
+    meta = _bundle().METADATA
+    return Template(DESKTOP_TEMPLATE.read_text(encoding="utf-8")).substitute(
+        name=meta["name"],
+        description=meta["description"],
+        exec=exec_path or meta["name"],
+        icon=meta["id"],
+        mime_types="".join(f"{m};" for m in mime_types()),
+        wm_class=meta["name"],  # Qt's X11 WM_CLASS class is the application name
+    )
+
+
+def write_desktop_file(out_dir: Path = BUILD_DIR) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{_bundle().METADATA['id']}.desktop"
+    path.write_text(desktop_entry(), encoding="utf-8")
+    return path
+
+
+def install_script() -> str:
+    meta = _bundle().METADATA
+    text = INSTALL_SCRIPT.read_text(encoding="utf-8")
+    return text.replace("@DESKTOP_ID@", meta["id"]).replace("@APP_NAME@", meta["name"])
+
+
+def tarball_name() -> str:
+    meta = _bundle().METADATA
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower())
+    return f"{meta['name']}-{meta['version']}-Linux-{arch or platform.machine()}.tar.gz"
+
+
+def _normalise(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """Owned by root, readable by all; executables (and folders) keep their exec bits."""
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if info.isdir() or (info.isfile() and info.mode & 0o111):
+        info.mode = EXEC_MODE
+    elif info.isfile():
+        info.mode = FILE_MODE
+    return info
+
+
+def _add_text(tar: tarfile.TarFile, name: str, text: str, mode: int) -> None:
+    data = text.encode("utf-8")
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), mode, int(INSTALL_SCRIPT.stat().st_mtime)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def make_tarball(app_dir: Path, icons_dir: Path, out_dir: Path = DIST) -> Path:
+    """Pack ``app_dir`` (PyInstaller's dist/NemoDesk) and ``icons_dir``/hicolor."""
+    meta = _bundle().METADATA
+    binary = app_dir / meta["name"]
+    if not binary.is_file():
+        raise SystemExit(f"build_tarball: {binary} is missing; run PyInstaller first")
+    hicolor = icons_dir / "hicolor"
+    if not hicolor.is_dir():
+        raise SystemExit(f"build_tarball: {hicolor} is missing; run scripts/make_icons.py first")
+    top = f"{meta['name']}-{meta['version']}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / tarball_name()
+    partial = out.with_name(out.name + ".partial")
+    with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+        tar.add(app_dir, arcname=f"{top}/{meta['name']}", filter=_normalise)
+        tar.add(hicolor, arcname=f"{top}/icons/hicolor", filter=_normalise)
+        _add_text(tar, f"{top}/{meta['id']}.desktop", desktop_entry(), FILE_MODE)
+        _add_text(tar, f"{top}/install.sh", install_script(), EXEC_MODE)
+    partial.replace(out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tarball", action="store_true", help="also pack the tarball")
+    parser.add_argument("--out", type=Path, default=None, help="default: build/linux, dist")
+    args = parser.parse_args(argv)
+    print(f"build_tarball: wrote {write_desktop_file(args.out or BUILD_DIR)}")
+    if args.tarball:
+        app_dir = DIST / _bundle().METADATA["name"]
+        tarball = make_tarball(app_dir, _bundle().BUILD_ICONS, args.out or DIST)
+        print(f"build_tarball: wrote {tarball}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
