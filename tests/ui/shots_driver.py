@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import qasync
-from PySide6.QtWidgets import QApplication
 
 PROMPTS = {
     "en": "Tense cinematic score that builds to a dramatic finale, title: Night Run",
@@ -37,8 +36,8 @@ async def drive(desktop, out: Path, lang: str, clip: Path) -> dict:
     service.failed.connect(lambda name, err: failures.append(f"{name}: {err!r}"))
 
     async def shot(name: str) -> None:
-        await asyncio.sleep(0.3)
-        QApplication.processEvents()
+        await asyncio.sleep(0.3)  # the Qt loop paints meanwhile (never processEvents() here:
+        # inside a running task it would re-enter asyncio)
         path = out / f"{name}-{lang}.png"
         window.grab().save(str(path))
         shots[name] = str(path)
@@ -90,6 +89,7 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     data = Path(tempfile.mkdtemp(prefix="nemodesk-shots-"))
     desktop = appmod.DesktopApp(qt, time.perf_counter(), data)
+    desktop.reporter.uninstall()  # a failure here goes to stderr, not to the app's log
     desktop.window.resize(1440, 900)
     desktop.show()
     with loop:
