@@ -4,7 +4,7 @@
 <context>
     <name>AppService</name>
     <message>
-        <location filename="../../nemodesk/ui/service.py" line="+112"/>
+        <location filename="../../nemodesk/ui/service.py" line="+113"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
@@ -29,7 +29,7 @@
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
     <message>
-        <location line="+238"/>
+        <location line="+247"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -105,7 +105,7 @@
 <context>
     <name>DropArea</name>
     <message>
-        <location filename="../../nemodesk/ui/drop_area.py" line="+153"/>
+        <location filename="../../nemodesk/ui/drop_area.py" line="+155"/>
         <source>Drop a video clip here</source>
         <translation>将视频片段拖放到这里</translation>
     </message>
@@ -150,7 +150,7 @@
         <translation>视频、图片和音频文件</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>Uploading {0}…</source>
         <translation>正在上传 {0}…</translation>
     </message>
@@ -417,7 +417,7 @@
         <translation>保存到</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+67"/>
         <source>Add a video clip to export it with music.</source>
         <translation>添加视频片段后，即可连同音乐一起导出。</translation>
     </message>
@@ -490,7 +490,7 @@
 <context>
     <name>FileChip</name>
     <message>
-        <location line="-337"/>
+        <location line="-342"/>
         <source>Drag into your video editor or a folder (Ctrl+C copies it)</source>
         <translation>拖入视频编辑器或文件夹（Ctrl+C 可复制）</translation>
     </message>
@@ -511,12 +511,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nemodesk/ui/main_window.py" line="+134"/>
+        <location filename="../../nemodesk/ui/main_window.py" line="+150"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+82"/>
         <source>NemoDesk — music for your video</source>
         <translation>NemoDesk — 为你的视频配乐</translation>
     </message>
@@ -577,12 +577,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+99"/>
+        <location line="+103"/>
         <source>free · offline</source>
         <translation>免费 · 离线</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-101"/>
         <source>No system keyring: the sign-in is kept for this session only</source>
         <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
     </message>
@@ -597,7 +597,7 @@
         <translation>会话链接已复制</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+58"/>
         <source>Credits: {0}</source>
         <translation>积分：{0}</translation>
     </message>
@@ -709,7 +709,7 @@
 <context>
     <name>PromptPanel</name>
     <message>
-        <location filename="../../nemodesk/ui/prompt_panel.py" line="+169"/>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+172"/>
         <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
         <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
     </message>

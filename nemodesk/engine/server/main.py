@@ -72,6 +72,23 @@ def _stop_with_parent(pid: int, server: uvicorn.Server) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def listen_socket(host: str, port: int) -> socket.socket:
+    """The listening socket, bound by us so the first line can name the real port.
+    IPPROTO_TCP is spelled out: asyncio turns Nagle off only on sockets whose proto says
+    TCP, and with Nagle on every reply on a kept-alive connection waits ~40 ms for the
+    client's delayed ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 0,
@@ -94,14 +111,11 @@ def serve(
         print(f"WARNING: serving on {host}: other machines can reach this engine.", file=sys.stderr)
         config.allowed_hosts = ("*",)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host.strip("[]"), port))
+        sock = listen_socket(host, port)
     except OSError as e:
         print(f"nemodesk: cannot listen on {host}:{port}: {e.strerror}.", file=sys.stderr)
         return 2
-    sock.listen(128)
     real_port = sock.getsockname()[1]
     shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
     print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)

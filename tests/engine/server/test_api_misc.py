@@ -105,3 +105,17 @@ def test_loopback_only_unless_asked(tmp_path):
     )
     assert proc.returncode == 2 and "--allow-remote" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_listen_socket_lets_asyncio_turn_nagle_off():
+    """asyncio sets TCP_NODELAY only on sockets whose proto is TCP; with 0 every kept-alive
+    reply waited ~40 ms for a delayed ACK."""
+    import socket
+
+    from nemodesk.engine.server.main import listen_socket
+
+    sock = listen_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
+    finally:
+        sock.close()
