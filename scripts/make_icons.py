@@ -17,31 +17,21 @@ are left alone; ``--force`` renders anyway. Run with the project's venv:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "packaging")]  # recipes folder, not a package
+import bundle  # noqa: E402 - packaging/bundle.py, the single source of truth
+
 SIZES_PX = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 ICO_SIZES_PX = (16, 24, 32, 48, 64, 128, 256)  # Windows caps .ico entries at 256
 ICNS_SIZES_PX = (32, 64, 128, 256, 512, 1024)  # what Pillow's ICNS writer stores
 HICOLOR_SIZES_PX = (16, 24, 32, 48, 64, 128, 256, 512)  # hicolor's index.theme stops at 512
 LINUX_ICON_PX = 256
-
-
-def _load_bundle() -> ModuleType:
-    """packaging/ is not a Python package (it would shadow PyPI's `packaging`): load by path."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location("nemodesk_bundle", ROOT / "packaging/bundle.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def outputs(out: Path, app_id: str) -> list[Path]:
@@ -108,7 +98,6 @@ def write_platform_icons(pngs: dict[int, Path], svg: Path, out: Path, app_id: st
 
 def make_icons(out: Path | None = None, force: bool = False) -> bool:
     """Write every icon into ``out`` (default: build/icons); False when already up to date."""
-    bundle = _load_bundle()
     out = (out or bundle.BUILD_ICONS).resolve()
     svg: Path = bundle.ICON_SVG
     app_id: str = bundle.METADATA["id"]

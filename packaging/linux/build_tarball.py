@@ -9,17 +9,17 @@ dist/NemoDesk-<version>-Linux-x86_64.tar.gz, which users unpack and run ``./inst
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import platform
 import sys
 import tarfile
-from functools import cache
 from pathlib import Path
 from string import Template
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "packaging")]  # recipes folder, not a package
+import bundle  # noqa: E402 - packaging/bundle.py, the single source of truth
+
 HERE = Path(__file__).resolve().parent
 DESKTOP_TEMPLATE = HERE / "nemodesk.desktop.in"
 INSTALL_SCRIPT = HERE / "install.sh"
@@ -29,21 +29,8 @@ EXEC_MODE = 0o755
 FILE_MODE = 0o644
 
 
-@cache
-def _bundle() -> ModuleType:
-    """packaging/ is not a Python package (it would shadow PyPI's `packaging`): load by path."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location("nemodesk_bundle", ROOT / "packaging/bundle.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def mime_types() -> list[str]:
     """The MIME types of every accepted extension, once each, in the app's order."""
-    bundle = _bundle()
     exts = [ext for group in bundle.document_types().values() for ext in group]
     return list(dict.fromkeys(bundle.MIME_TYPES[ext] for ext in exts))
 
@@ -51,7 +38,7 @@ def mime_types() -> list[str]:
 def desktop_entry(exec_path: str | None = None) -> str:
     """The .desktop text; Exec is the bare binary name unless ``exec_path`` is given
     (install.sh rewrites it to the installed binary)."""
-    meta = _bundle().METADATA
+    meta = bundle.METADATA
     return Template(DESKTOP_TEMPLATE.read_text(encoding="utf-8")).substitute(
         name=meta["name"],
         description=meta["description"],
@@ -64,19 +51,19 @@ def desktop_entry(exec_path: str | None = None) -> str:
 
 def write_desktop_file(out_dir: Path = BUILD_DIR) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{_bundle().METADATA['id']}.desktop"
+    path = out_dir / f"{bundle.METADATA['id']}.desktop"
     path.write_text(desktop_entry(), encoding="utf-8")
     return path
 
 
 def install_script() -> str:
-    meta = _bundle().METADATA
+    meta = bundle.METADATA
     text = INSTALL_SCRIPT.read_text(encoding="utf-8")
     return text.replace("@DESKTOP_ID@", meta["id"]).replace("@APP_NAME@", meta["name"])
 
 
 def tarball_name() -> str:
-    meta = _bundle().METADATA
+    meta = bundle.METADATA
     arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower())
     return f"{meta['name']}-{meta['version']}-Linux-{arch or platform.machine()}.tar.gz"
 
@@ -101,7 +88,7 @@ def _add_text(tar: tarfile.TarFile, name: str, text: str, mode: int) -> None:
 
 def make_tarball(app_dir: Path, icons_dir: Path, out_dir: Path = DIST) -> Path:
     """Pack ``app_dir`` (PyInstaller's dist/NemoDesk) and ``icons_dir``/hicolor."""
-    meta = _bundle().METADATA
+    meta = bundle.METADATA
     binary = app_dir / meta["name"]
     if not binary.is_file():
         raise SystemExit(f"build_tarball: {binary} is missing; run PyInstaller first")
@@ -128,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"build_tarball: wrote {write_desktop_file(args.out or BUILD_DIR)}")
     if args.tarball:
-        app_dir = DIST / _bundle().METADATA["name"]
-        tarball = make_tarball(app_dir, _bundle().BUILD_ICONS, args.out or DIST)
+        app_dir = DIST / bundle.METADATA["name"]
+        tarball = make_tarball(app_dir, bundle.BUILD_ICONS, args.out or DIST)
         print(f"build_tarball: wrote {tarball}")
     return 0
 

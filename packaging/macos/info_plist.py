@@ -7,13 +7,14 @@ the files the app itself takes. Loaded by path from build.spec (packaging/ is no
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "packaging")]  # recipes folder, not a package
+import bundle  # noqa: E402 - packaging/bundle.py, the single source of truth
+
 MIN_MACOS = "11.0"  # PySide6 6.8+ wheels need Big Sur
 KIND_NAMES = {"video": "Video", "image": "Image", "audio": "Audio"}
 KIND_UTIS = {"video": "public.movie", "image": "public.image", "audio": "public.audio"}
@@ -22,27 +23,12 @@ KIND_UTIS = {"video": "public.movie", "image": "public.image", "audio": "public.
 IMPORTED_UTIS = ("org.webmproject.webm", "org.matroska.mkv", "org.webmproject.webp")
 
 
-def _bundle() -> ModuleType:
-    loaded = sys.modules.get("nemodesk_bundle")
-    if loaded is not None:
-        return loaded
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location("nemodesk_bundle", ROOT / "packaging/bundle.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules["nemodesk_bundle"] = module
-    return module
-
-
 def document_types() -> list[dict[str, Any]]:
     """One CFBundleDocumentTypes entry per kind of file the app accepts (video/image/audio).
 
     The app opens clips to score them and never saves them back, hence role Viewer and rank
     Alternate: NemoDesk shows up under "Open With" without claiming to be the default app.
     """
-    bundle = _bundle()
     entries = []
     for kind, extensions in bundle.document_types().items():
         utis = list(dict.fromkeys(bundle.UTIS[ext] for ext in extensions))  # jpg/jpeg share one
@@ -60,7 +46,6 @@ def document_types() -> list[dict[str, Any]]:
 
 def imported_types() -> list[dict[str, Any]]:
     """UTImportedTypeDeclarations for IMPORTED_UTIS (ignored where macOS knows the type)."""
-    bundle = _bundle()
     declarations = []
     for kind, extensions in bundle.document_types().items():
         for uti in IMPORTED_UTIS:
@@ -82,7 +67,7 @@ def imported_types() -> list[dict[str, Any]]:
 
 
 def info_plist() -> dict[str, Any]:
-    meta = _bundle().METADATA
+    meta = bundle.METADATA
     return {
         "CFBundleName": meta["name"],
         "CFBundleDisplayName": meta["name"],

@@ -10,31 +10,19 @@ dist/NemoDesk-<version>-Windows-setup.exe.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "packaging")]  # recipes folder, not a package
+import bundle  # noqa: E402 - packaging/bundle.py, the single source of truth
+
 ISS = ROOT / "packaging" / "windows" / "nemodesk.iss"
 VERSION_FILE = ROOT / "build" / "windows-version.txt"
-
-
-@cache
-def _bundle() -> ModuleType:
-    """packaging/ is not a Python package (it would shadow PyPI's `packaging`): load by path."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location("nemodesk_bundle", ROOT / "packaging/bundle.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def numeric_version(version: str) -> tuple[int, int, int, int]:
@@ -90,17 +78,17 @@ VSVersionInfo(
 
 def write_version_file(path: Path = VERSION_FILE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(version_file_text(_bundle().METADATA), encoding="utf-8")
+    path.write_text(version_file_text(bundle.METADATA), encoding="utf-8")
     return path
 
 
 def extensions() -> list[str]:
     """Every accepted extension, in the order of the app's own format list."""
-    return [ext for exts in _bundle().document_types().values() for ext in exts]
+    return [ext for exts in bundle.document_types().values() for ext in exts]
 
 
 def iscc_defines() -> list[str]:
-    meta = _bundle().METADATA
+    meta = bundle.METADATA
     numbers = ".".join(str(n) for n in numeric_version(meta["version"]))
     return [
         f"/DAppName={meta['name']}",
@@ -130,12 +118,12 @@ def find_iscc() -> str:
 
 
 def installer_path() -> Path:
-    meta = _bundle().METADATA
+    meta = bundle.METADATA
     return ROOT / "dist" / f"{meta['name']}-{meta['version']}-Windows-setup.exe"
 
 
 def build_installer() -> Path:
-    name = _bundle().METADATA["name"]
+    name = bundle.METADATA["name"]
     exe = ROOT / "dist" / name / f"{name}.exe"
     if not exe.is_file():
         raise SystemExit(f"build_installer: {exe} is missing; run PyInstaller first")
