@@ -25,20 +25,8 @@ from PySide6.QtWidgets import (
 
 from nemodesk.client.models import Progress
 from nemodesk.core.formats import ACCEPTED_EXTENSIONS, kind_of, supported_list
+from nemodesk.ui.humanize import clock, download_text
 from nemodesk.ui.icons import icon
-
-
-def clock(seconds: float) -> str:
-    s = max(round(seconds), 0)
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
 def split_files(mime: QMimeData) -> tuple[list[Path], list[str]]:
@@ -227,13 +215,7 @@ class DropArea(QFrame):
     def set_progress(self, p: Progress) -> None:
         if p.fraction is not None:
             self.upload_bar.setValue(int(p.fraction * 1000))
-        left = self.tr(" · {0} s left").format(f"{p.eta_s:.0f}") if p.eta_s is not None else ""
-        self.upload_rate.setText(
-            self.tr("{0} of {1} · {2}/s").format(
-                human_bytes(p.done), human_bytes(p.total or p.done), human_bytes(p.rate_bps)
-            )
-            + left
-        )
+        self.upload_rate.setText(download_text(p))
 
     def set_clip(self, clip: dict[str, Any]) -> None:
         self.clip = clip

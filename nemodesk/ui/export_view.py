@@ -17,29 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QEvent,
-    QMimeData,
-    QPoint,
-    QSize,
     QStandardPaths,
-    Qt,
     QUrl,
     Signal,
 )
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
-    QDrag,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -57,158 +44,14 @@ from PySide6.QtWidgets import (
 )
 
 from nemodesk.client.models import Progress, RenderStatus
-from nemodesk.core.formats import kind_of
 from nemodesk.ui import theme
+from nemodesk.ui.file_chip import ElidedLabel, FileChip
+from nemodesk.ui.humanize import download_text
 from nemodesk.ui.icons import icon
 
 FORMATS: tuple[str, ...] = ("mp4", "wav", "mp3", "m4a")
 QUALITIES: tuple[str, ...] = ("high", "medium", "low")
 DOWNLOAD_BAR_STEPS = 1000
-MIN_NAME_PX = 48
-
-
-def format_size(n_bytes: float) -> str:
-    """Decimal units, as file managers and browsers show downloads: ``3.1 MB``."""
-    if n_bytes < 1000:
-        return QCoreApplication.translate("ExportView", "{0} B").format(f"{max(n_bytes, 0):.0f}")
-    for unit in ("KB", "MB", "GB"):
-        n_bytes /= 1000
-        if n_bytes < 1000 or unit == "GB":
-            break
-    return f"{n_bytes:.1f} {unit}"
-
-
-def format_rate(bytes_per_s: float) -> str:
-    return QCoreApplication.translate("ExportView", "{0}/s").format(format_size(bytes_per_s))
-
-
-def format_time_left(seconds: float) -> str:
-    """Rounded the way people say it: ``2 s left``, ``1 min 5 s left``, ``2 h 3 min left``."""
-    s = max(round(seconds), 0)
-    if s < 60:
-        return QCoreApplication.translate("ExportView", "{0} s left").format(s)
-    if s < 3600:
-        return QCoreApplication.translate("ExportView", "{0} min {1} s left").format(
-            s // 60, s % 60
-        )
-    return QCoreApplication.translate("ExportView", "{0} h {1} min left").format(
-        s // 3600, s % 3600 // 60
-    )
-
-
-def download_text(p: Progress) -> str:
-    """``3.1 MB of 12.4 MB · 5.2 MB/s · 2 s left``; parts that are unknown are left out."""
-    if p.total:
-        parts = [
-            QCoreApplication.translate("ExportView", "{0} of {1}").format(
-                format_size(p.done), format_size(p.total)
-            )
-        ]
-    else:
-        parts = [format_size(p.done)]
-    if p.rate_bps > 0:
-        parts.append(format_rate(p.rate_bps))
-    if p.eta_s is not None and p.done < (p.total or 0):
-        parts.append(format_time_left(p.eta_s))
-    return " · ".join(parts)
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that asks for its full width but, squeezed, draws what fits with an
-    ellipsis in the middle — file names and paths keep their ends, which tell them apart."""
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(MIN_NAME_PX, super().minimumSizeHint().height())
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
-        )
-        painter = QPainter(self)
-        self.style().drawItemText(
-            painter,
-            rect,
-            int(self.alignment()),
-            self.palette(),
-            self.isEnabled(),
-            text,
-            self.foregroundRole(),
-        )
-
-
-class FileChip(QFrame):
-    """The finished file, as something to drag out (or copy with Ctrl+C)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.path: Path | None = None
-        self._press: QPoint | None = None
-        self.setObjectName("fileChip")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.setStyleSheet(
-            "#fileChip { background: palette(base); border: 1px solid palette(mid);"
-            " border-radius: 6px; }"
-            "#fileChip:focus { border: 1px solid palette(highlight); }"
-        )
-        self.glyph = QLabel(self)
-        self.name = ElidedLabel(self)
-        self.handle = QLabel(self)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(self.glyph)
-        row.addWidget(self.name, 1)
-        row.addWidget(self.handle)
-
-    def set_path(self, path: Path) -> None:
-        self.path = path
-        self.name.setText(path.name)
-        self.retranslate()
-        self.refresh_icons()
-
-    def retranslate(self) -> None:
-        self.setToolTip(self.tr("Drag into your video editor or a folder (Ctrl+C copies it)"))
-        name = self.path.name if self.path else ""
-        self.setAccessibleName(self.tr("Exported file {0}").format(name))
-
-    def refresh_icons(self) -> None:
-        video = self.path is not None and kind_of(self.path.name) == "video"
-        self.glyph.setPixmap(icon("video" if video else "music").pixmap(20, 20))
-        self.handle.setPixmap(icon("drag").pixmap(16, 16))
-
-    def mime_data(self) -> QMimeData:
-        mime = QMimeData()
-        if self.path is not None:
-            mime.setUrls([QUrl.fromLocalFile(str(self.path))])
-        return mime
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._press = event.position().toPoint()
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._press is None or self.path is None:
-            return
-        moved = (event.position().toPoint() - self._press).manhattanLength()
-        if moved < QApplication.startDragDistance():
-            return
-        self._press = None
-        drag = QDrag(self)
-        drag.setMimeData(self.mime_data())
-        drag.setPixmap(self.grab())
-        drag.exec(Qt.DropAction.CopyAction)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._press = None
-        super().mouseReleaseEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy) and self.path is not None:
-            QGuiApplication.clipboard().setMimeData(self.mime_data())
-            return
-        super().keyPressEvent(event)
 
 
 class _State(Enum):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nemodesk.ui.humanize import clock
 from nemodesk.ui.icons import icon
 
 
@@ -30,8 +31,7 @@ def describe(entry: dict[str, Any]) -> str:
     if entry.get("mood"):
         parts.append(str(entry["mood"]))
     if entry.get("duration_s"):
-        s = round(float(entry["duration_s"]))
-        parts.append(f"{s // 60}:{s % 60:02d}")
+        parts.append(clock(float(entry["duration_s"])))
     return " · ".join(parts)
 
 

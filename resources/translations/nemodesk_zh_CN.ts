@@ -105,7 +105,7 @@
 <context>
     <name>DropArea</name>
     <message>
-        <location filename="../../nemodesk/ui/drop_area.py" line="+155"/>
+        <location filename="../../nemodesk/ui/drop_area.py" line="+143"/>
         <source>Drop a video clip here</source>
         <translation>将视频片段拖放到这里</translation>
     </message>
@@ -154,18 +154,8 @@
         <source>Uploading {0}…</source>
         <translation>正在上传 {0}…</translation>
     </message>
-    <message>
-        <location line="+8"/>
-        <source> · {0} s left</source>
-        <translation> · 剩余 {0} 秒</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>{0} of {1} · {2}/s</source>
-        <translation>{0} / {1} · {2}/秒</translation>
-    </message>
     <message numerus="yes">
-        <location line="+25"/>
+        <location line="+29"/>
         <source>%n cut(s) at {0}</source>
         <translation>
             <numerusform>%n 处剪切点：{0}</numerusform>
@@ -259,7 +249,7 @@
 <context>
     <name>ExportView</name>
     <message>
-        <location filename="../../nemodesk/ui/export_view.py" line="+73"/>
+        <location filename="../../nemodesk/ui/humanize.py" line="+20"/>
         <source>{0} B</source>
         <translation>{0} B</translation>
     </message>
@@ -289,7 +279,7 @@
         <translation>{0} / {1}</translation>
     </message>
     <message>
-        <location line="+228"/>
+        <location filename="../../nemodesk/ui/export_view.py" line="+174"/>
         <source>MP4 video with music</source>
         <translation>带音乐的 MP4 视频</translation>
     </message>
@@ -490,7 +480,7 @@
 <context>
     <name>FileChip</name>
     <message>
-        <location line="-342"/>
+        <location filename="../../nemodesk/ui/file_chip.py" line="+80"/>
         <source>Drag into your video editor or a folder (Ctrl+C copies it)</source>
         <translation>拖入视频编辑器或文件夹（Ctrl+C 可复制）</translation>
     </message>

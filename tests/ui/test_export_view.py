@@ -12,13 +12,8 @@ from PySide6.QtGui import QColor, QGuiApplication
 
 from nemodesk.client.models import Progress, RenderStatus
 from nemodesk.ui import theme
-from nemodesk.ui.export_view import (
-    ExportView,
-    download_text,
-    format_rate,
-    format_size,
-    format_time_left,
-)
+from nemodesk.ui.export_view import ExportView
+from nemodesk.ui.humanize import download_text, format_rate, format_size, format_time_left
 
 
 @pytest.fixture
