@@ -18,19 +18,25 @@ import contextlib
 import datetime as dt
 import json
 import os
-import queue
-import signal
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from concurrent.futures import Future, InvalidStateError
+from collections.abc import AsyncIterator, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
 import httpx
 import platformdirs
+
+from nemodesk.client.engine_process import (
+    FileLock,
+    die_with_parent,
+    drain,
+    pid_alive,
+    spawner,
+)
 
 READY_PREFIX = "NemoDesk engine listening on "
 RECORD_NAME = "engine.json"
@@ -64,154 +70,6 @@ def engine_command(data_dir: Path, parent_pid: int | None = None) -> list[str]:
     if parent_pid is not None:
         cmd += ["--parent-pid", str(parent_pid)]
     return cmd
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (never signals it: on Windows ``os.kill`` would kill)."""
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":
-        import ctypes
-
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.OpenProcess.restype = ctypes.c_void_p
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return ctypes.get_last_error() == 5  # ERROR_ACCESS_DENIED: exists, not ours
-        code = ctypes.c_ulong()
-        try:
-            ok = kernel32.GetExitCodeProcess(ctypes.c_void_p(handle), ctypes.byref(code))
-        finally:
-            kernel32.CloseHandle(ctypes.c_void_p(handle))
-        return bool(ok) and code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when we die, even by ``kill -9``."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl  # loaded now: not after fork
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # we died between fork and prctl
-            os._exit(1)
-
-    return preexec
-
-
-class _Spawner:
-    """Starts children from one thread that lives as long as the process. Linux sends the
-    parent-death signal when the *thread* that forked the child ends, so spawning from a
-    short-lived thread (an executor, a loop in a worker thread) would stop the engine early."""
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Future[Any], list[str], dict[str, Any]]]
-        self._jobs = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._guard = threading.Lock()
-
-    def popen(self, cmd: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
-        with self._guard:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="nemodesk-engine-spawner", daemon=True
-                )
-                self._thread.start()
-        done: Future[subprocess.Popen[bytes]] = Future()
-        self._jobs.put((done, cmd, kwargs))
-        return done.result()  # a fork+exec: milliseconds, fine to block on
-
-    def _run(self) -> None:
-        while True:
-            done, cmd, kwargs = self._jobs.get()
-            try:
-                done.set_result(subprocess.Popen(cmd, **kwargs))
-            except BaseException as e:
-                done.set_exception(e)
-
-
-_spawner = _Spawner()
-
-
-def _settle(future: Future[str | None], value: str | None) -> None:
-    if not future.done():
-        with contextlib.suppress(InvalidStateError):
-            future.set_result(value)
-
-
-def _drain(stdout: IO[bytes], log: IO[bytes], first_line: Future[str | None]) -> None:
-    """Hand over the ready line, then copy the child's stdout to the log until it ends, so the
-    pipe never fills and blocks the engine."""
-    try:
-        for raw in iter(stdout.readline, b""):
-            _settle(first_line, raw.decode("utf-8", "replace").strip())
-            log.write(raw)
-            log.flush()
-    except (OSError, ValueError):
-        pass
-    finally:
-        _settle(first_line, None)
-        with contextlib.suppress(OSError):
-            log.close()
-        with contextlib.suppress(OSError):
-            stdout.close()
-
-
-class _FileLock:
-    """An exclusive lock on a file, between processes (and between tasks of one process, since
-    each attempt opens its own descriptor). The OS releases it if the holder dies."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def try_acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
 
 
 class LocalEngine:
@@ -328,7 +186,7 @@ class LocalEngine:
     async def _locked(self) -> AsyncIterator[None]:
         """Hold the folder's lock; polled so the event loop stays free while another process
         finishes starting the engine we are about to reuse."""
-        lock = _FileLock(self.data_dir / LOCK_NAME)
+        lock = FileLock(self.data_dir / LOCK_NAME)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.start_timeout + 30
         while not lock.try_acquire():
@@ -388,9 +246,9 @@ class LocalEngine:
         if sys.platform == "win32":
             kwargs["creationflags"] = subprocess.CREATE_NO_WINDOW
         else:
-            kwargs["preexec_fn"] = _die_with_parent()
+            kwargs["preexec_fn"] = die_with_parent()
         try:
-            proc = _spawner.popen(
+            proc = spawner.popen(
                 engine_command(self.data_dir, os.getpid()),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -405,7 +263,7 @@ class LocalEngine:
         first_line: Future[str | None] = Future()
         self._proc = proc
         self._drainer = threading.Thread(
-            target=_drain, args=(proc.stdout, log, first_line), name="nemodesk-engine-log"
+            target=drain, args=(proc.stdout, log, first_line), name="nemodesk-engine-log"
         )
         self._drainer.daemon = True
         self._drainer.start()
