@@ -159,8 +159,9 @@ class AppService(QObject):
     # ---- jobs -----------------------------------------------------------------------------
 
     def busy(self, name: str) -> bool:
-        task = self._tasks.get(name)
-        return task is not None and not task.done()
+        """Until ``running(name, False)`` has been told: a finished task's done callback
+        runs a moment after the task, and the window follows the signal."""
+        return name in self._tasks
 
     def cancel(self, name: str) -> None:
         task = self._tasks.get(name)
