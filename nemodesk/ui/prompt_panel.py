@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTime, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -25,6 +25,53 @@ from PySide6.QtWidgets import (
 from nemodesk.core import presets
 from nemodesk.ui.flow_layout import FlowLayout
 from nemodesk.ui.icons import icon
+
+
+def mood_labels() -> dict[str, str]:
+    """Mood ids (what the engine reads) → names users read, in the current language."""
+    return {
+        "upbeat": QCoreApplication.translate("PromptPanel", "Upbeat"),
+        "warm": QCoreApplication.translate("PromptPanel", "Warm"),
+        "chill": QCoreApplication.translate("PromptPanel", "Chill"),
+        "tense": QCoreApplication.translate("PromptPanel", "Tense"),
+        "dark": QCoreApplication.translate("PromptPanel", "Dark"),
+        "sad": QCoreApplication.translate("PromptPanel", "Sad"),
+        "epic": QCoreApplication.translate("PromptPanel", "Epic"),
+        "romantic": QCoreApplication.translate("PromptPanel", "Romantic"),
+        "playful": QCoreApplication.translate("PromptPanel", "Playful"),
+        "mysterious": QCoreApplication.translate("PromptPanel", "Mysterious"),
+        "inspiring": QCoreApplication.translate("PromptPanel", "Inspiring"),
+        "calm": QCoreApplication.translate("PromptPanel", "Calm"),
+    }
+
+
+def genre_labels() -> dict[str, str]:
+    return {
+        "acoustic": QCoreApplication.translate("PromptPanel", "Acoustic"),
+        "lofi": QCoreApplication.translate("PromptPanel", "Lo-fi hip-hop"),
+        "cinematic": QCoreApplication.translate("PromptPanel", "Cinematic"),
+        "electronic": QCoreApplication.translate("PromptPanel", "Electronic"),
+        "ambient": QCoreApplication.translate("PromptPanel", "Ambient"),
+        "corporate": QCoreApplication.translate("PromptPanel", "Corporate pop"),
+        "rock": QCoreApplication.translate("PromptPanel", "Rock"),
+        "jazz": QCoreApplication.translate("PromptPanel", "Jazz"),
+        "piano": QCoreApplication.translate("PromptPanel", "Solo piano"),
+        "chiptune": QCoreApplication.translate("PromptPanel", "Chiptune"),
+    }
+
+
+def instrument_labels() -> dict[str, str]:
+    return {
+        "guitar": QCoreApplication.translate("PromptPanel", "Guitar"),
+        "ukulele": QCoreApplication.translate("PromptPanel", "Ukulele"),
+        "piano": QCoreApplication.translate("PromptPanel", "Piano"),
+        "strings": QCoreApplication.translate("PromptPanel", "Strings"),
+        "brass": QCoreApplication.translate("PromptPanel", "Brass"),
+        "synth": QCoreApplication.translate("PromptPanel", "Synth"),
+        "drums": QCoreApplication.translate("PromptPanel", "Drums"),
+        "upright_bass": QCoreApplication.translate("PromptPanel", "Upright bass"),
+        "brushes": QCoreApplication.translate("PromptPanel", "Brushes"),
+    }
 
 
 class ChipRow(QWidget):
@@ -215,49 +262,9 @@ class PromptPanel(QWidget):
         self.generate_button.setText(self.tr("Generate"))
         self.generate_button.setToolTip(self.tr("Generate (Ctrl+Enter)"))
         self.variations_button.setText(self.tr("3 variations"))
-        self.moods.set_labels(
-            {
-                "upbeat": self.tr("Upbeat"),
-                "warm": self.tr("Warm"),
-                "chill": self.tr("Chill"),
-                "tense": self.tr("Tense"),
-                "dark": self.tr("Dark"),
-                "sad": self.tr("Sad"),
-                "epic": self.tr("Epic"),
-                "romantic": self.tr("Romantic"),
-                "playful": self.tr("Playful"),
-                "mysterious": self.tr("Mysterious"),
-                "inspiring": self.tr("Inspiring"),
-                "calm": self.tr("Calm"),
-            }
-        )
-        self.genres.set_labels(
-            {
-                "acoustic": self.tr("Acoustic"),
-                "lofi": self.tr("Lo-fi hip-hop"),
-                "cinematic": self.tr("Cinematic"),
-                "electronic": self.tr("Electronic"),
-                "ambient": self.tr("Ambient"),
-                "corporate": self.tr("Corporate pop"),
-                "rock": self.tr("Rock"),
-                "jazz": self.tr("Jazz"),
-                "piano": self.tr("Solo piano"),
-                "chiptune": self.tr("Chiptune"),
-            }
-        )
-        self.instruments.set_labels(
-            {
-                "guitar": self.tr("Guitar"),
-                "ukulele": self.tr("Ukulele"),
-                "piano": self.tr("Piano"),
-                "strings": self.tr("Strings"),
-                "brass": self.tr("Brass"),
-                "synth": self.tr("Synth"),
-                "drums": self.tr("Drums"),
-                "upright_bass": self.tr("Upright bass"),
-                "brushes": self.tr("Brushes"),
-            }
-        )
+        self.moods.set_labels(mood_labels())
+        self.genres.set_labels(genre_labels())
+        self.instruments.set_labels(instrument_labels())
         self._show_seed()
 
     # ---- state ------------------------------------------------------------------------------

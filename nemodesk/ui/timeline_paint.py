@@ -395,16 +395,14 @@ def _paint_headers(p: QPainter, sc: Scene, lanes_bottom: int) -> None:
         p.setFont(bold)
         p.setPen(_text_color(pal))
         title = fm_bold.elidedText(lane.title, Qt.TextElideMode.ElideRight, w - 18)
-        p.drawText(QRect(12, y, w - 16, fm_bold.height()), Qt.AlignmentFlag.AlignLeft, title)
+        # CJK fallback glyphs can be taller than the font's own metrics: draw unclipped
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextDontClip
+        p.drawText(QRect(12, y, w - 16, fm_bold.height()), flags, title)
         if two_lines and lane.detail:
             p.setFont(small)
             p.setPen(_text_color(pal, 170))
             detail = fm_small.elidedText(lane.detail, Qt.TextElideMode.ElideRight, w - 18)
-            p.drawText(
-                QRect(12, y + fm_bold.height(), w - 16, fm_small.height()),
-                Qt.AlignmentFlag.AlignLeft,
-                detail,
-            )
+            p.drawText(QRect(12, y + fm_bold.height(), w - 16, fm_small.height()), flags, detail)
         p.fillRect(QRect(0, rect.bottom(), w, 1), pal.color(QPalette.ColorRole.Midlight))
     p.fillRect(QRect(0, sc.ruler.bottom(), w, 1), pal.color(QPalette.ColorRole.Mid))
     p.fillRect(QRect(w - 1, 0, 1, lanes_bottom), pal.color(QPalette.ColorRole.Mid))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,18 +18,24 @@ from PySide6.QtWidgets import (
 
 from nemodesk.ui.humanize import clock
 from nemodesk.ui.icons import icon
+from nemodesk.ui.prompt_panel import genre_labels, mood_labels
 
 
 def describe(entry: dict[str, Any]) -> str:
+    """``95 BPM · E minor · Cinematic · Tense · 0:12``, in the user's language."""
     parts = []
     if entry.get("bpm"):
         parts.append(f"{float(entry['bpm']):.0f} BPM")
     if entry.get("key"):
-        parts.append(f"{entry['key']} {entry.get('mode', '')}".strip())
+        mode = {
+            "major": QCoreApplication.translate("VariationsView", "major"),
+            "minor": QCoreApplication.translate("VariationsView", "minor"),
+        }.get(str(entry.get("mode", "")), str(entry.get("mode", "")))
+        parts.append(f"{entry['key']} {mode}".strip())
     if entry.get("genre"):
-        parts.append(str(entry["genre"]))
+        parts.append(genre_labels().get(str(entry["genre"]), str(entry["genre"])))
     if entry.get("mood"):
-        parts.append(str(entry["mood"]))
+        parts.append(mood_labels().get(str(entry["mood"]), str(entry["mood"])))
     if entry.get("duration_s"):
         parts.append(clock(float(entry["duration_s"])))
     return " · ".join(parts)
@@ -69,6 +75,7 @@ class Card(QFrame):
 
     def retranslate(self) -> None:
         n = self.entry.get("variation", 1)
+        self.facts.setText(describe(self.entry))
         self.title.setText(self.tr("Variation {0}").format(n))
         self.use_button.setText(self.tr("In use") if self.in_use else self.tr("Use this"))
         self.play_button.setAccessibleName(self.tr("Play variation {0}").format(n))

@@ -29,7 +29,7 @@
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
     <message>
-        <location line="+247"/>
+        <location line="+248"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -42,7 +42,7 @@
 <context>
     <name>Card</name>
     <message>
-        <location filename="../../nemodesk/ui/variations.py" line="+72"/>
+        <location filename="../../nemodesk/ui/variations.py" line="+79"/>
         <source>Variation {0}</source>
         <translation>变体 {0}</translation>
     </message>
@@ -699,7 +699,162 @@
 <context>
     <name>PromptPanel</name>
     <message>
-        <location filename="../../nemodesk/ui/prompt_panel.py" line="+172"/>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+33"/>
+        <source>Upbeat</source>
+        <translation>欢快</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Warm</source>
+        <translation>温暖</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chill</source>
+        <translation>轻松</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tense</source>
+        <translation>紧张</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>阴郁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sad</source>
+        <translation>悲伤</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Epic</source>
+        <translation>史诗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Romantic</source>
+        <translation>浪漫</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Playful</source>
+        <translation>俏皮</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mysterious</source>
+        <translation>神秘</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Inspiring</source>
+        <translation>励志</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calm</source>
+        <translation>平静</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Acoustic</source>
+        <translation>原声</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lo-fi hip-hop</source>
+        <translation>Lo-fi 嘻哈</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cinematic</source>
+        <translation>电影感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Electronic</source>
+        <translation>电子</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ambient</source>
+        <translation>氛围</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Corporate pop</source>
+        <translation>商务流行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rock</source>
+        <translation>摇滚</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Jazz</source>
+        <translation>爵士</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Solo piano</source>
+        <translation>钢琴独奏</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chiptune</source>
+        <translation>芯片音乐</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Guitar</source>
+        <translation>吉他</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ukulele</source>
+        <translation>尤克里里</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Piano</source>
+        <translation>钢琴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Strings</source>
+        <translation>弦乐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Brass</source>
+        <translation>铜管</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Synth</source>
+        <translation>合成器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drums</source>
+        <translation>鼓</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Upright bass</source>
+        <translation>低音提琴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Brushes</source>
+        <translation>鼓刷</translation>
+    </message>
+    <message>
+        <location line="+146"/>
         <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
         <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
     </message>
@@ -826,162 +981,7 @@
         <translation>3 个变体</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Upbeat</source>
-        <translation>欢快</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Warm</source>
-        <translation>温暖</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Chill</source>
-        <translation>轻松</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Tense</source>
-        <translation>紧张</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Dark</source>
-        <translation>阴郁</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sad</source>
-        <translation>悲伤</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Epic</source>
-        <translation>史诗</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Romantic</source>
-        <translation>浪漫</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Playful</source>
-        <translation>俏皮</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Mysterious</source>
-        <translation>神秘</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Inspiring</source>
-        <translation>励志</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Calm</source>
-        <translation>平静</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Acoustic</source>
-        <translation>原声</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Lo-fi hip-hop</source>
-        <translation>Lo-fi 嘻哈</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Cinematic</source>
-        <translation>电影感</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Electronic</source>
-        <translation>电子</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Ambient</source>
-        <translation>氛围</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Corporate pop</source>
-        <translation>商务流行</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Rock</source>
-        <translation>摇滚</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Jazz</source>
-        <translation>爵士</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Solo piano</source>
-        <translation>钢琴独奏</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Chiptune</source>
-        <translation>芯片音乐</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Guitar</source>
-        <translation>吉他</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Ukulele</source>
-        <translation>尤克里里</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Piano</source>
-        <translation>钢琴</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Strings</source>
-        <translation>弦乐</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Brass</source>
-        <translation>铜管</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Synth</source>
-        <translation>合成器</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Drums</source>
-        <translation>鼓</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Upright bass</source>
-        <translation>低音提琴</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Brushes</source>
-        <translation>鼓刷</translation>
-    </message>
-    <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>Seed: {0}</source>
         <translation>种子：{0}</translation>
     </message>
@@ -1232,6 +1232,19 @@
         <location line="+5"/>
         <source>Type {0}</source>
         <translation>类型 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>VariationsView</name>
+    <message>
+        <location filename="../../nemodesk/ui/variations.py" line="-51"/>
+        <source>major</source>
+        <translation>大调</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>minor</source>
+        <translation>小调</translation>
     </message>
 </context>
 </TS>
