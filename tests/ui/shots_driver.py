@@ -4,6 +4,7 @@ test_screenshots.py under Xvfb). Usage: python -m tests.ui.shots_driver OUT_DIR 
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import json
 import os
 import shutil
@@ -77,6 +78,7 @@ async def drive(desktop, out: Path, lang: str, clip: Path) -> dict:
 
 
 def main() -> int:
+    faulthandler.dump_traceback_later(150, exit=True)  # a hang says where, then ends
     out, lang, clip = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     out.mkdir(parents=True, exist_ok=True)
     from nemodesk.ui import app as appmod
