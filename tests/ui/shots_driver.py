@@ -16,6 +16,8 @@ from pathlib import Path
 
 import qasync
 
+from tests.hang_watch import HangWatch
+
 PROMPTS = {
     "en": "Tense cinematic score that builds to a dramatic finale, title: Night Run",
     "zh_CN": "紧张的电影感配乐，逐渐推向高潮，标题：夜跑",
@@ -78,7 +80,10 @@ async def drive(desktop, out: Path, lang: str, clip: Path) -> dict:
 
 
 def main() -> int:
-    faulthandler.dump_traceback_later(150, exit=True)  # a hang says where, then ends
+    # A hang says where, then ends: native stacks by gdb at 120 s, Python stacks at 150 s.
+    watch = HangWatch()
+    watch.arm(120, "screenshot driver")
+    faulthandler.dump_traceback_later(150, exit=True)
     out, lang, clip = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     out.mkdir(parents=True, exist_ok=True)
     from nemodesk.ui import app as appmod
@@ -96,6 +101,7 @@ def main() -> int:
     desktop.show()
     with loop:
         result = loop.run_until_complete(drive(desktop, out, lang, clip))
+    watch.disarm()
     print(json.dumps(result))
     return 0 if not result["failures"] else 1
 
