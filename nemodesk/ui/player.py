@@ -19,9 +19,9 @@ from collections import deque
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 )
 
 from nemodesk.ui.icons import icon
+from nemodesk.ui.media_track import MediaTrack
 
 DRIFT_TOLERANCE_MS = 40
 SYNC_INTERVAL_MS = 50
 DRIFT_WINDOW_SAMPLES = 6  # ~300 ms of readings averaged before a correction
 CORRECTION_COOLDOWN_S = 0.8  # let a seek settle before judging drift again
-MAX_INTERPOLATION_MS = 250  # the backend reports at least every ~100 ms while playing
 PLAY_ICON_PX = 28
 
 
@@ -59,45 +59,6 @@ def format_clock(ms: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-class _Track(QObject):
-    """One QMediaPlayer and its audio output, remembering when it last reported a position so
-    it can be read between the backend's coarse updates."""
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self.player = QMediaPlayer(self)
-        self.audio = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio)
-        self.loaded = False
-        self._pos_ms = 0
-        self._at = time.monotonic()
-        self.player.positionChanged.connect(self._mark)
-        self.player.playbackStateChanged.connect(lambda _s: self._mark(self.player.position()))
-
-    def _mark(self, ms: int) -> None:
-        self._pos_ms = ms
-        self._at = time.monotonic()
-
-    def load(self, path: Path | None) -> None:
-        self.player.stop()
-        self.player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
-        self.loaded = path is not None
-        self._mark(0)
-
-    def playing(self) -> bool:
-        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-
-    def set_position(self, ms: int) -> None:
-        self.player.setPosition(max(int(ms), 0))
-        self._mark(max(int(ms), 0))
-
-    def estimate_ms(self) -> float:
-        if not self.playing():
-            return float(self.player.position())
-        since_ms = min((time.monotonic() - self._at) * 1000.0, MAX_INTERPOLATION_MS)
-        return self._pos_ms + since_ms
-
-
 class PlayerView(QWidget):
     """Plays the music alone or the video with the music; see the module docstring."""
 
@@ -106,8 +67,8 @@ class PlayerView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._music = _Track(self)
-        self._video = _Track(self)
+        self._music = MediaTrack(self)
+        self._video = MediaTrack(self)
         self._video.audio.setMuted(True)
         self._music_path: Path | None = None
         self._offset_ms = 0
@@ -340,7 +301,7 @@ class PlayerView(QWidget):
 
     # ---- keeping the music with the video ---------------------------------------------------
 
-    def _master(self) -> _Track:
+    def _master(self) -> MediaTrack:
         return self._video if self._mode is PlayerMode.VIDEO else self._music
 
     @staticmethod
