@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.first_paint import first_paint
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dist" / "NemoDesk" / ("NemoDesk.exe" if sys.platform == "win32" else "NemoDesk")
 RUNS = 3
@@ -32,24 +34,7 @@ def fresh_env(home: Path) -> dict[str, str]:
         "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "QT_QPA_PLATFORM": "offscreen",
-        "NEMODESK_PAINT_MARK": "1",
     }
-
-
-def first_paint(home: Path) -> float:
-    t0 = time.time()
-    proc = subprocess.Popen(
-        [str(APP)], env=fresh_env(home), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    try:
-        for line in proc.stdout:
-            if line.startswith("first-paint "):
-                return float(line.split()[1]) - t0
-        raise RuntimeError("the frozen app exited before painting")
-    finally:
-        proc.terminate()
-        proc.wait(30)
 
 
 def main() -> None:
@@ -59,7 +44,7 @@ def main() -> None:
     paints = []
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as home:
-            paints.append(first_paint(Path(home)))
+            paints.append(first_paint([str(APP)], fresh_env(Path(home))))
     with tempfile.TemporaryDirectory() as home:
         t0 = time.perf_counter()
         out = subprocess.run(

@@ -14,6 +14,8 @@ DEB_PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1  # the Qt xcb platform (Xvfb screenshots)
   fonts-noto-cjk                       # Chinese UI text in screenshots
+  desktop-file-utils                   # validates the Linux .desktop entry (tests/packaging)
+  gdb                                  # tests/hang_watch.py: a frozen test's native stacks
 )
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from nemodesk.ui.icons import icon
-from nemodesk.ui.media_track import MediaTrack
+from nemodesk.ui.media_track import MediaTrack, prime_virtuals
 
 DRIFT_TOLERANCE_MS = 40
 SYNC_INTERVAL_MS = 50
@@ -90,6 +90,7 @@ class PlayerView(QWidget):
     def _build(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.video_widget = QVideoWidget(self)
+        prime_virtuals(self.video_widget)  # the video renderer's thread talks to it too
         self._video.player.setVideoOutput(self.video_widget)
         self.placeholder_icon = QLabel(self)
         self.placeholder_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)

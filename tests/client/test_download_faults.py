@@ -4,8 +4,6 @@ no partial file left."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +14,7 @@ import pytest
 from nemodesk.client import errors
 from tests.client.standin import CloudStandIn
 from tests.client.test_cloud_recovery import cloud_client
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.probes import answer, run_probe
 
 
 def _can_mount_tmpfs(folder: Path) -> bool:
@@ -40,16 +37,8 @@ def test_disk_full_reported_and_nothing_left(tmp_path):
             f"mount -t tmpfs -o size=1m tmpfs '{folder}' && "
             f"exec '{sys.executable}' -m tests.client.download_probe '{cloud.url}' '{folder}'"
         )
-        proc = subprocess.run(
-            ["unshare", "-rm", "sh", "-c", script],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+        proc = run_probe(["unshare", "-rm", "sh", "-c", script], timeout=120)
+    result = answer(proc)
     assert result["error"] == "DiskFull" and "disk is full" in result["message"]
     assert result["left"] == []
 

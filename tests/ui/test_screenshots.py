@@ -3,11 +3,8 @@ server (Xvfb) into tests/artifacts/ — to be looked at, and checked here for co
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tests.fixtures.media import make_clip
+from tests.probes import answer, module_command, run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -53,28 +51,18 @@ def test_main_window_states(xvfb, tmp_path, lang, theme):
     out = ARTIFACTS / "screenshots" / theme
     out.mkdir(parents=True, exist_ok=True)
     env = {
-        **os.environ,
         "DISPLAY": xvfb,
         "QT_QPA_PLATFORM": "xcb",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        "PYTHONPATH": str(ROOT),
         "NEMODESK_THEME": theme,
     }
     # A freeze photographs its stacks (gdb at 120 s, faulthandler at 150 s) into stderr.
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.ui.shots_driver", str(out), lang, str(clip)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
+    proc = run_probe(module_command("tests.ui.shots_driver", out, lang, clip), timeout=300, env=env)
     if proc.returncode != 0:
         (ARTIFACTS / f"stall-{lang}-{theme}.txt").write_text(proc.stderr[-20000:])
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = answer(proc)
     assert result["failures"] == []
     for state in STATES:
         png = Path(result["shots"][state])
