@@ -29,6 +29,7 @@ from nemodesk.engine.music.brief import (
 )
 from nemodesk.engine.server import agent_apply as R
 from nemodesk.engine.server import agent_edits as E
+from nemodesk.engine.server import agent_edits_sound as S
 from nemodesk.engine.server import agent_mix as M
 from nemodesk.engine.server import agent_params as P
 from nemodesk.engine.server import agent_text as T
@@ -241,12 +242,12 @@ def _plan(
     edits += E.detect_energy(t)
     edits += E.detect_tempo(t)
     edits += E.detect_length(t)
-    edits += E.detect_instruments(t)
-    edits += E.detect_loop(t)
-    edits += E.detect_comparatives(t)
-    edits += E.detect_key(t)
-    edits += E.detect_mode(t)
-    edits += E.detect_remainder(t)
+    edits += S.detect_instruments(t)
+    edits += S.detect_loop(t)
+    edits += S.detect_comparatives(t)
+    edits += S.detect_key(t)
+    edits += S.detect_mode(t)
+    edits += S.detect_remainder(t)
     edits += P.as_edits(params, current.brief.instruments)  # after the text's: they win
     return _edit(t, current, edits, video, seed, lang)
 
