@@ -27,6 +27,7 @@ FORMATS = ("wav", "mp3", "flac", "m4a")
 
 _BITRATE = 192_000
 _FRAME = 8192  # samples per frame handed to the encoder
+_PCM_FRAME = 1 << 18  # WAV: few, large frames (PCM has no frame size)
 _DITHER_SEED = 0x5EED  # same audio in, same bits out
 _MUXER = {"wav": "wav", "mp3": "mp3", "flac": "flac", "m4a": "ipod"}
 _CONTAINER_OPTIONS = {"fflags": "+bitexact"}  # no "Lavf x.y" tags that change with versions
@@ -52,28 +53,42 @@ def _as_frames(audio: np.ndarray) -> np.ndarray:
         raise AudioFileError(f"Cannot write audio shaped {x.shape}: expected mono or stereo.")
     if not len(x):
         raise AudioFileError("Cannot write an audio file with no samples in it.")
+    if np.isfinite(x.min()) and np.isfinite(x.max()):  # a NaN or inf shows in one of them
+        return x
     return np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
 
 
-def _to_int(x: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
-    """Float to integer PCM; 16-bit gets TPDF dither so quiet fades don't turn to grit."""
+def _to_int(x: np.ndarray, bits: int) -> np.ndarray:
+    """Float to integer PCM, the whole track at once (per-frame conversion cost more than
+    the encoding); 16-bit gets seeded TPDF dither so quiet fades don't turn to grit."""
     if bits == 16:
-        tpdf = rng.random(x.shape, dtype=np.float32) - rng.random(x.shape, dtype=np.float32)
-        return np.clip(np.round(x * 32768.0 + tpdf), -32768, 32767).astype(np.int16)
-    v = np.clip(np.round(x.astype(np.float64) * 8388608.0), -8388608, 8388607)
+        rng = np.random.default_rng(_DITHER_SEED)
+        v = x * np.float32(32768.0)
+        v += rng.random(x.shape, dtype=np.float32)
+        v -= rng.random(x.shape, dtype=np.float32)
+        np.round(v, out=v)
+        np.clip(v, -32768, 32767, out=v)
+        return v.astype(np.int16)
+    v = x * np.float32(8388608.0)  # exact in float32: a power-of-two scale, |v| < 2**24
+    np.round(v, out=v)
+    np.clip(v, -8388608, 8388607, out=v)
     return v.astype(np.int32) << 8  # FFmpeg takes 24-bit PCM in the top bits of s32
 
 
 def _frames(x: np.ndarray, fmt: str, bits: int, sr: int, layout: str) -> Iterator[av.AudioFrame]:
-    rng = np.random.default_rng(_DITHER_SEED)
-    for pos in range(0, len(x), _FRAME):
-        chunk = x[pos : pos + _FRAME]
+    if fmt in ("wav", "flac"):
+        sample_fmt = "s16" if bits == 16 else "s32"
+        pcm = _to_int(x, bits)
+    else:
+        sample_fmt = "fltp"
+        planar = np.clip(x, -1.0, 1.0).T  # planar: one row per channel
+    # PCM takes frames of any size; FLAC and the lossy encoders re-frame what they get
+    step = _PCM_FRAME if fmt == "wav" else _FRAME
+    for pos in range(0, len(x), step):
         if fmt in ("wav", "flac"):
-            sample_fmt = "s16" if bits == 16 else "s32"
-            arr = _to_int(chunk, bits, rng).reshape(1, -1)  # packed: interleaved channels
+            arr = pcm[pos : pos + step].reshape(1, -1)  # packed: interleaved channels
         else:
-            sample_fmt = "fltp"
-            arr = np.ascontiguousarray(np.clip(chunk, -1.0, 1.0).T)  # planar: one row each
+            arr = np.ascontiguousarray(planar[:, pos : pos + step])
         frame = av.AudioFrame.from_ndarray(arr, format=sample_fmt, layout=layout)
         frame.sample_rate = sr
         frame.pts = pos

@@ -11,11 +11,13 @@ import os
 import secrets
 import tempfile
 import time
+from concurrent.futures import wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from nemodesk.engine.music import threads
 from nemodesk.engine.music.audiofile import format_for, write_audio
 from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.music.compose import compose
@@ -84,6 +86,10 @@ def _atomic_json(path: Path, data: dict) -> None:
         raise
 
 
+def _write_stem(path: Path, rendered: Rendered, group: str, sr: int) -> Path:
+    return write_audio(path, rendered.stem(group), sr, "wav", bits=24)
+
+
 class MusicEngine:
     def __init__(self, sample_rate: int = SAMPLE_RATE, soundfont: Path | None = None) -> None:
         self.sample_rate = sample_rate
@@ -132,25 +138,29 @@ class MusicEngine:
         t0 = time.perf_counter()
         fmt = format_for(out, fmt)
         plan, score, rendered = self.render(brief, seed, cuts_s=cuts_s, loudness_lufs=loudness_lufs)
-        path = write_audio(out, rendered.mix, self.sample_rate, fmt)
-        stems: dict[str, str] = {}
+        # the mix, the stems and the MIDI are written at once: encoding, conversion and
+        # fsync mostly run without the GIL
+        pool = threads.pool()
+        mix = pool.submit(write_audio, out, rendered.mix, self.sample_rate, fmt)
+        stem_jobs = {}
         if stems_dir is not None:
             stems_dir.mkdir(parents=True, exist_ok=True)
             for group in rendered.groups:
-                stems[group] = str(
-                    write_audio(
-                        stems_dir / f"{out.stem}-{group}.wav",
-                        rendered.stem(group),
-                        self.sample_rate,
-                        "wav",
-                        bits=24,
-                    )
+                stem_jobs[group] = pool.submit(
+                    _write_stem,
+                    stems_dir / f"{out.stem}-{group}.wav",
+                    rendered,
+                    group,
+                    self.sample_rate,
                 )
         midi = None
         if midi_path is not None:
             from nemodesk.engine.music.midi import write_midi
 
             midi = str(write_midi(midi_path, score))
+        wait([mix, *stem_jobs.values()])  # every file finished or removed before any error
+        path = mix.result()
+        stems = {group: str(job.result()) for group, job in stem_jobs.items()}
         result = TrackResult(
             path=str(path),
             duration_s=brief.duration_s,

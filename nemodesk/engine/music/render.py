@@ -2,27 +2,33 @@
 
 Stems are the groups after their own effects (EQ, compression, lo-fi colour); the genre's
 reverb is one shared bus fed by the harmonic groups and delivered as its own "reverb" stem,
-as studios deliver an FX return. (Freeverb in pedalboard costs ~0.2 s per 90 s stem and
-holds the GIL, so one shared pass instead of one per stem is what keeps a 90 s track near
-a second.) The stems therefore add up exactly to the mix before mastering. In a loop,
-every stateful effect runs with the track's own end as pre-roll, so the state at the
-first sample is the state after the last: no seam.
+as studios deliver an FX return. (Freeverb in pedalboard costs ~0.2 s per 90 s stem, so one
+shared pass instead of one per stem is what keeps a 90 s track near a second.) Effects are
+half the render's time and pedalboard releases the GIL, so every long stem is processed as
+two pieces on the engine's thread pool, joined without a seam. The stems add up exactly to
+the mix before mastering. In a loop, every stateful effect runs with the track's own end as
+pre-roll, so the state at the first sample is the state after the last: no seam.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 import pedalboard as pb
 
+from nemodesk.engine.music import threads
 from nemodesk.engine.music.genres import GENRE_TEMPLATES, Genre
 from nemodesk.engine.music.groove import rng_for
 from nemodesk.engine.music.master import master
 from nemodesk.engine.music.score import Score
 from nemodesk.engine.music.synth import NoteSampler, render_part
 
-LOOP_PREROLL_S = 4.0
+LOOP_PREROLL_S = 4.0  # effect state catch-up before a loop's start or a piece's
+SPLIT_MIN_S = 20.0  # stems at least this long are processed as two pieces at once
+SPLICE_S = 0.05  # crossfade where two pieces of one stem meet
 FADE_IN_S = 0.004
 ENERGY_DB = 8.0  # level change per unit of section energy (on top of velocity and density)
 REVERB_SENDS = {"chords": 1.0, "pads": 1.3, "melody": 1.0, "hits": 0.5}
@@ -71,16 +77,62 @@ def _chain(group: str, genre: Genre) -> pb.Pedalboard:
     return pb.Pedalboard(fx)
 
 
-def _effects(audio: np.ndarray, board: pb.Pedalboard, sr: int, loop: bool) -> np.ndarray:
-    """Run ``board`` over (samples, channels) audio; in a loop, with the end as pre-roll."""
-    if len(board) == 0:
-        return audio
-    if not loop:
-        return board(audio, sr)
-    pre = min(len(audio), int(LOOP_PREROLL_S * sr))
-    reps = -(-pre // len(audio))
-    preroll = np.tile(audio, (reps, 1))[-pre:]
-    return board(np.concatenate([preroll, audio]), sr)[pre:]
+def _pieces(n: int, sr: int) -> list[tuple[int, int]]:
+    """Where a long stem is cut so its halves run on two cores (pedalboard frees the GIL)."""
+    if n < SPLIT_MIN_S * sr:
+        return [(0, n)]
+    mid = n // 2
+    return [(0, mid), (mid, n)]
+
+
+def _effects(
+    audio: np.ndarray,
+    board: Callable[[], pb.Pedalboard],
+    sr: int,
+    loop: bool,
+    pool: Executor,
+) -> Callable[[], np.ndarray]:
+    """Start a fresh board() over (samples, channels) audio, in pieces on the pool; the
+    returned function waits for them and gives the whole.
+
+    Each piece after the first starts with LOOP_PREROLL_S of the audio before it, so its
+    effects' state (compressor envelope, filter memory, reverb tail) has caught up when its
+    own part begins; the earlier piece runs on for SPLICE_S past its end and the two are
+    crossfaded there, so the join is as smooth as the audio. In a loop the first piece's
+    pre-roll is the track's own end: the state at the first sample is the state after the
+    last, no seam.
+    """
+    n = len(audio)
+    pre = min(n, int(LOOP_PREROLL_S * sr))
+    if loop:
+        reps = -(-pre // n)
+        audio = np.concatenate([np.tile(audio, (reps, 1))[-pre:], audio])
+    off = pre if loop else 0  # where the track starts in `audio`
+    cuts = _pieces(n, sr)
+    xf = int(SPLICE_S * sr)
+
+    def run(i: int) -> np.ndarray:
+        a, b = cuts[i]
+        lo = off + a - (pre if (i or loop) else 0)
+        hi = off + b + (xf if i + 1 < len(cuts) else 0)
+        return board()(audio[lo:hi], sr)[off + a - lo :]
+
+    parts = [pool.submit(run, i) for i in range(len(cuts))]
+
+    def join() -> np.ndarray:
+        outs = [f.result() for f in parts]
+        if len(outs) == 1:
+            return outs[0]
+        out = np.empty((n, audio.shape[1]), dtype=np.float32)
+        for (a, b), piece in zip(cuts, outs, strict=True):
+            out[a:b] = piece[: b - a]
+        fade = np.linspace(0.0, 1.0, xf, dtype=np.float32)[:, None]
+        for (a, b), piece in zip(cuts[:-1], outs[:-1], strict=True):
+            tail = piece[b - a : b - a + xf]
+            out[b : b + xf] = tail + (out[b : b + xf] - tail) * fade
+        return out
+
+    return join
 
 
 def _texture(n: int, sr: int, seed: int) -> np.ndarray:
@@ -131,20 +183,29 @@ def render(
         if part.group not in stems:
             stems[part.group] = np.zeros((n, 2), dtype=np.float32)
         render_part(part, sampler, stems[part.group], loop=score.loop)
-    for group in list(stems):
-        stems[group] = _effects(stems[group], _chain(group, genre), sr, score.loop)
+    pool = threads.pool()
+    pending = {
+        g: _effects(a, lambda g=g: _chain(g, genre), sr, score.loop, pool) for g, a in stems.items()
+    }
+    for group, join in pending.items():
+        stems[group] = join()
     send = np.zeros((n, 2), dtype=np.float32)
     for group, level in REVERB_SENDS.items():
         if group in stems:
             send += stems[group] * np.float32(level)
     room, wet = genre.reverb
-    reverb = pb.Pedalboard(
-        [
-            pb.HighpassFilter(cutoff_frequency_hz=150),
-            pb.Reverb(room_size=room, damping=0.45, wet_level=wet * 1.6, dry_level=0.0, width=1.0),
-        ]
-    )
-    stems["reverb"] = _effects(send, reverb, sr, score.loop)
+
+    def reverb() -> pb.Pedalboard:
+        return pb.Pedalboard(
+            [
+                pb.HighpassFilter(cutoff_frequency_hz=150),
+                pb.Reverb(
+                    room_size=room, damping=0.45, wet_level=wet * 1.6, dry_level=0.0, width=1.0
+                ),
+            ]
+        )
+
+    stems["reverb"] = _effects(send, reverb, sr, score.loop, pool)()
     if genre.lofi:
         stems["texture"] = _texture(n, sr, seed)
     env = envelope(score, end_s)

@@ -141,7 +141,7 @@ class _FailingContainer:
 
     def mux(self, packets):
         self.calls += 1
-        if self.calls == 3:
+        if self.calls == 2:  # after the first packets are in the file
             raise self.exc
         return self.real.mux(packets)
 
