@@ -93,7 +93,7 @@ def _effects(
     pool: Executor,
 ) -> Callable[[], np.ndarray]:
     """Start a fresh board() over (samples, channels) audio, in pieces on the pool; the
-    returned function waits for them and gives the whole.
+    returned function waits for them and gives the whole, written over the input.
 
     Each piece after the first starts with LOOP_PREROLL_S of the audio before it, so its
     effects' state (compressor envelope, filter memory, reverb tail) has caught up when its
@@ -123,7 +123,7 @@ def _effects(
         outs = [f.result() for f in parts]
         if len(outs) == 1:
             return outs[0]
-        out = np.empty((n, audio.shape[1]), dtype=np.float32)
+        out = audio[off : off + n]  # the input is spent: the result takes its place
         for (a, b), piece in zip(cuts, outs, strict=True):
             out[a:b] = piece[: b - a]
         fade = np.linspace(0.0, 1.0, xf, dtype=np.float32)[:, None]
@@ -184,11 +184,8 @@ def render(
             stems[part.group] = np.zeros((n, 2), dtype=np.float32)
         render_part(part, sampler, stems[part.group], loop=score.loop)
     pool = threads.pool()
-    pending = {
-        g: _effects(a, lambda g=g: _chain(g, genre), sr, score.loop, pool) for g, a in stems.items()
-    }
-    for group, join in pending.items():
-        stems[group] = join()
+    for group, audio in stems.items():  # one stem at a time: its two pieces fill the cores
+        stems[group] = _effects(audio, lambda g=group: _chain(g, genre), sr, score.loop, pool)()
     send = np.zeros((n, 2), dtype=np.float32)
     for group, level in REVERB_SENDS.items():
         if group in stems:
