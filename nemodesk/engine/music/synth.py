@@ -132,14 +132,15 @@ class NoteSampler:
         for _ in range(int(_MAX_TAIL_S * sr / _BLOCK) + 1):
             block = np.frombuffer(synth.generate(_BLOCK), dtype=np.float32).copy()
             blocks.append(block)
-            if np.abs(block).max(initial=0.0) < _SILENCE:
+            if block.size == 0 or max(block.max(), -block.min()) < _SILENCE:
                 break
         synth.sounds_off(chan)
-        audio = np.concatenate(blocks).reshape(-1, 2)
-        # trim the silent end so overlap-add does no useless work
-        loud = np.flatnonzero(np.abs(audio).max(axis=1) >= _SILENCE)
-        end = int(loud[-1]) + 1 if loud.size else 1
-        audio = audio[:end]
+        flat = np.concatenate(blocks)  # interleaved L, R
+        # trim the silent end so overlap-add does no useless work (searched on the flat
+        # samples: numpy's max over an axis of length 2 is ~30x slower than this)
+        loud = np.flatnonzero(np.abs(flat) >= _SILENCE)
+        end = int(loud[-1]) // 2 + 1 if loud.size else 1
+        audio = flat.reshape(-1, 2)[:end]
         if end > 64:  # a short fade on whatever is left of the tail: no step at its end
             audio[-64:] *= np.linspace(1.0, 0.0, 64, dtype=np.float32)[:, None]
         audio.setflags(write=False)
