@@ -362,7 +362,7 @@ def _generate(
     if notes:
         reply += ("" if lang == "zh" else " ") + " ".join(notes)
     changes = ["generate", *(["duration:video"] if video_note else []), *say.tags]
-    return Plan("generate", settings, variations=n, reply=reply, changes=changes)
+    return Plan("generate", settings, variations=n, reply=reply, changes=changes, lang=lang)
 
 
 def _edit(
@@ -446,4 +446,4 @@ def _edit(
             reply += f" Rendered {n} variations."
         else:
             reply += " The music was re-rendered."
-    return Plan(action, new, variations=n, reply=reply + tail_unknown, changes=say.tags)
+    return Plan(action, new, variations=n, reply=reply + tail_unknown, changes=say.tags, lang=lang)

@@ -273,7 +273,10 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     reply = plan.reply
     if plan.variations > 1:
         reply += (
-            f" ({plan.variations} candidates; the first is on the timeline, pick another any time.)"
+            f"（共 {plan.variations} 个候选，第一个已放上时间线，随时可以换成别的。）"
+            if plan.lang == "zh"
+            else f" ({plan.variations} candidates; the first is on the timeline,"
+            " pick another any time.)"
         )
     run.emit({"type": "text", "content": reply})
 

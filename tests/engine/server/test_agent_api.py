@@ -405,6 +405,8 @@ TABLE = [
         both(
             generated(60000, "cinematic", "tense", volume=80),
             lambda t: len({g["seed"] for g in t.new_media}) == 3,
+            says("共 3 个候选"),
+            lambda t: "candidates" not in t.reply,  # all in the user's language
         ),
         n=3,
     ),
@@ -462,8 +464,8 @@ TABLE = [
         both(bpm_change(-0.15, -0.05), excluded("piano"), volume(30), fade_in(2000)),
     ),
     # --- variations and new takes ---
-    row("3 variations", MUSIC, "gen", takes(3), n=3),
-    row("两个版本", MUSIC, "gen", takes(2), n=2),
+    row("3 variations", MUSIC, "gen", both(takes(3), says("3 candidates")), n=3),
+    row("两个版本", MUSIC, "gen", both(takes(2), says("共 2 个候选")), n=2),
     row("try again", MUSIC, "gen", retake),
     row("再来一个", MUSIC, "gen", retake),
     # --- undo ---
