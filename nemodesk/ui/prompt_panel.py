@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTime, Signal
+from PySide6.QtCore import QEvent, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -25,53 +25,7 @@ from PySide6.QtWidgets import (
 from nemodesk.core import presets
 from nemodesk.ui.flow_layout import FlowLayout
 from nemodesk.ui.icons import icon
-
-
-def mood_labels() -> dict[str, str]:
-    """Mood ids (what the engine reads) → names users read, in the current language."""
-    return {
-        "upbeat": QCoreApplication.translate("PromptPanel", "Upbeat"),
-        "warm": QCoreApplication.translate("PromptPanel", "Warm"),
-        "chill": QCoreApplication.translate("PromptPanel", "Chill"),
-        "tense": QCoreApplication.translate("PromptPanel", "Tense"),
-        "dark": QCoreApplication.translate("PromptPanel", "Dark"),
-        "sad": QCoreApplication.translate("PromptPanel", "Sad"),
-        "epic": QCoreApplication.translate("PromptPanel", "Epic"),
-        "romantic": QCoreApplication.translate("PromptPanel", "Romantic"),
-        "playful": QCoreApplication.translate("PromptPanel", "Playful"),
-        "mysterious": QCoreApplication.translate("PromptPanel", "Mysterious"),
-        "inspiring": QCoreApplication.translate("PromptPanel", "Inspiring"),
-        "calm": QCoreApplication.translate("PromptPanel", "Calm"),
-    }
-
-
-def genre_labels() -> dict[str, str]:
-    return {
-        "acoustic": QCoreApplication.translate("PromptPanel", "Acoustic"),
-        "lofi": QCoreApplication.translate("PromptPanel", "Lo-fi hip-hop"),
-        "cinematic": QCoreApplication.translate("PromptPanel", "Cinematic"),
-        "electronic": QCoreApplication.translate("PromptPanel", "Electronic"),
-        "ambient": QCoreApplication.translate("PromptPanel", "Ambient"),
-        "corporate": QCoreApplication.translate("PromptPanel", "Corporate pop"),
-        "rock": QCoreApplication.translate("PromptPanel", "Rock"),
-        "jazz": QCoreApplication.translate("PromptPanel", "Jazz"),
-        "piano": QCoreApplication.translate("PromptPanel", "Solo piano"),
-        "chiptune": QCoreApplication.translate("PromptPanel", "Chiptune"),
-    }
-
-
-def instrument_labels() -> dict[str, str]:
-    return {
-        "guitar": QCoreApplication.translate("PromptPanel", "Guitar"),
-        "ukulele": QCoreApplication.translate("PromptPanel", "Ukulele"),
-        "piano": QCoreApplication.translate("PromptPanel", "Piano"),
-        "strings": QCoreApplication.translate("PromptPanel", "Strings"),
-        "brass": QCoreApplication.translate("PromptPanel", "Brass"),
-        "synth": QCoreApplication.translate("PromptPanel", "Synth"),
-        "drums": QCoreApplication.translate("PromptPanel", "Drums"),
-        "upright_bass": QCoreApplication.translate("PromptPanel", "Upright bass"),
-        "brushes": QCoreApplication.translate("PromptPanel", "Brushes"),
-    }
+from nemodesk.ui.preset_labels import genre_labels, instrument_labels, mood_labels
 
 
 class ChipRow(QWidget):

@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication
 
 from nemodesk.core.draft import Draft, Track, TrackType
+from nemodesk.ui.preset_labels import genre_labels
 
 KIND_BY_TT = {TrackType.VIDEO: "video", TrackType.AUDIO: "audio", TrackType.TEXT: "text"}
 # Ruler steps (ms): the smallest whose labels sit at least MIN_LABEL_PX apart is used.
@@ -55,6 +56,11 @@ def segment_label(kind: str, meta: dict[str, Any]) -> str:
             or QCoreApplication.translate("TimelineView", "Clip")
         )
     if kind == "audio":
+        genre = meta.get("genre")
+        if isinstance(genre, str) and genre:  # the local engine's id: named in the UI language
+            label = genre_labels().get(genre)
+            if label:
+                return label
         return str(
             meta.get("name")
             or meta.get("genre")

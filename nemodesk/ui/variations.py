@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from nemodesk.ui.humanize import clock
 from nemodesk.ui.icons import icon
-from nemodesk.ui.prompt_panel import genre_labels, mood_labels
+from nemodesk.ui.preset_labels import genre_labels, mood_labels
 
 
 def describe(entry: dict[str, Any]) -> str:

@@ -210,3 +210,19 @@ def test_system_language_picks_chinese_or_english(monkeypatch, system, expected)
     assert i18n.system_language() == expected
     assert i18n.resolve("system") == expected
     assert i18n.resolve("en") == "en" and i18n.resolve("xx") == "en"
+
+
+def test_music_segment_is_named_in_the_users_language(english_after) -> None:
+    """The local engine writes the genre id on the BGM segment; the timeline names it in the
+    UI language (a cloud draft with only a name keeps that name)."""
+    from nemodesk.ui.timeline_model import segment_label
+
+    ours = {"name": "Cinematic", "genre": "cinematic", "volume": 80}
+    theirs = {"name": "Epic Trailer"}
+    assert segment_label("audio", ours) == "Cinematic"
+    translator = Translator()
+    english_after.append(translator)
+    translator.apply("zh_CN")
+    assert segment_label("audio", ours) == "电影感"
+    assert segment_label("audio", theirs) == "Epic Trailer"
+    assert segment_label("audio", {"genre": "not-a-genre", "name": "X"}) == "X"

@@ -53,6 +53,7 @@ def set_music(
         duration_ms,
         src=f"media:{media_id}",
         name=GENRE_LABELS.get(genre, genre),
+        genre=genre,  # the id, so an app can name it in its user's language
         length=duration_ms,
         **(extra or {}),
     )

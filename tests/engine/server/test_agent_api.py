@@ -329,6 +329,7 @@ def generated(ms: int, genre_: str | None, mood: str, **mix: int) -> Check:
         assert not tracks(t.before, 1)
         assert abs(t.m["length"] - ms) <= 50 and abs(t.seg["d"] - ms) <= 50
         assert t.brief["genre"] == t.track["genre"] and t.brief["mood"] == mood
+        assert t.m["genre"] == t.brief["genre"]  # the id beside the name, for the app's language
         if genre_ is not None:
             assert t.brief["genre"] == genre_
         else:
