@@ -129,5 +129,17 @@ class Conversation(QWidget):
 
     def _tick(self) -> None:
         self._dots = (self._dots + 1) % 4
-        name = self._tool.replace("_", " ")
-        self.activity.setText(self.tr("Working: {0}").format(name) + "." * self._dots)
+        self.activity.setText(
+            self.tr("Working: {0}").format(self.tool_label(self._tool)) + "." * self._dots
+        )
+
+    def tool_label(self, tool: str) -> str:
+        """The backend's tool name in the user's words; a tool we don't know (the cloud
+        may have more) is shown as its name."""
+        known = {
+            "generate_music": self.tr("generating music"),
+            "update_mix": self.tr("updating the mix"),
+            "use_variation": self.tr("switching variation"),
+            "undo": self.tr("undoing"),
+        }
+        return known.get(tool, tool.replace("_", " "))

@@ -101,6 +101,26 @@
         <source>Working: {0}</source>
         <translation>处理中：{0}</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>generating music</source>
+        <translation>生成音乐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>updating the mix</source>
+        <translation>调整混音</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>switching variation</source>
+        <translation>切换版本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>undoing</source>
+        <translation>撤销</translation>
+    </message>
 </context>
 <context>
     <name>DropArea</name>
@@ -610,7 +630,7 @@
 <context>
     <name>PlayerView</name>
     <message>
-        <location filename="../../nemodesk/ui/player.py" line="+204"/>
+        <location filename="../../nemodesk/ui/player.py" line="+166"/>
         <source>Player</source>
         <translation>播放器</translation>
     </message>
@@ -699,7 +719,7 @@
 <context>
     <name>PromptPanel</name>
     <message>
-        <location filename="../../nemodesk/ui/prompt_panel.py" line="+33"/>
+        <location filename="../../nemodesk/ui/preset_labels.py" line="+12"/>
         <source>Upbeat</source>
         <translation>欢快</translation>
     </message>
@@ -854,7 +874,7 @@
         <translation>鼓刷</translation>
     </message>
     <message>
-        <location line="+146"/>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+173"/>
         <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
         <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
     </message>
@@ -1173,12 +1193,12 @@
         <translation>时间线为空</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/timeline_model.py" line="+55"/>
+        <location filename="../../nemodesk/ui/timeline_model.py" line="+56"/>
         <source>Clip</source>
         <translation>片段</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+11"/>
         <source>Music</source>
         <translation>音乐</translation>
     </message>

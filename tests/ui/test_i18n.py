@@ -226,3 +226,21 @@ def test_music_segment_is_named_in_the_users_language(english_after) -> None:
     assert segment_label("audio", ours) == "电影感"
     assert segment_label("audio", theirs) == "Epic Trailer"
     assert segment_label("audio", {"genre": "not-a-genre", "name": "X"}) == "X"
+
+
+def test_tool_activity_is_named_in_the_users_language(qtbot, english_after) -> None:
+    from nemodesk.ui.conversation import Conversation
+
+    view = Conversation()
+    qtbot.addWidget(view)
+    view.set_activity("generate_music")
+    assert view.activity.text().startswith("Working: generating music")
+    translator = Translator()
+    english_after.append(translator)
+    translator.apply("zh_CN")
+    view.set_activity("generate_music")
+    assert view.activity.text().startswith("处理中：生成音乐")
+    view.set_activity("trim_clip")  # a tool only the cloud has: its name, readable
+    assert view.activity.text().startswith("处理中：trim clip")
+    view.set_activity("")
+    assert view.activity.isHidden()
