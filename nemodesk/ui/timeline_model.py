@@ -56,11 +56,9 @@ def segment_label(kind: str, meta: dict[str, Any]) -> str:
             or QCoreApplication.translate("TimelineView", "Clip")
         )
     if kind == "audio":
-        genre = meta.get("genre")
-        if isinstance(genre, str) and genre:  # the local engine's id: named in the UI language
-            label = genre_labels().get(genre)
-            if label:
-                return label
+        genre = meta.get("genre")  # the local engine's id: named in the UI language
+        if isinstance(genre, str) and genre in (labels := genre_labels()):
+            return labels[genre]
         return str(
             meta.get("name")
             or meta.get("genre")

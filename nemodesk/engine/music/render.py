@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pedalboard as pb
@@ -91,9 +92,9 @@ def _effects(
     sr: int,
     loop: bool,
     pool: Executor,
-) -> Callable[[], np.ndarray]:
-    """Start a fresh board() over (samples, channels) audio, in pieces on the pool; the
-    returned function waits for them and gives the whole, written over the input.
+) -> np.ndarray:
+    """Run a fresh board() over (samples, channels) audio, in pieces on the pool; a split
+    result is written over the input.
 
     Each piece after the first starts with LOOP_PREROLL_S of the audio before it, so its
     effects' state (compressor envelope, filter memory, reverb tail) has caught up when its
@@ -117,22 +118,17 @@ def _effects(
         hi = off + b + (xf if i + 1 < len(cuts) else 0)
         return board()(audio[lo:hi], sr)[off + a - lo :]
 
-    parts = [pool.submit(run, i) for i in range(len(cuts))]
-
-    def join() -> np.ndarray:
-        outs = [f.result() for f in parts]
-        if len(outs) == 1:
-            return outs[0]
-        out = audio[off : off + n]  # the input is spent: the result takes its place
-        for (a, b), piece in zip(cuts, outs, strict=True):
-            out[a:b] = piece[: b - a]
-        fade = np.linspace(0.0, 1.0, xf, dtype=np.float32)[:, None]
-        for (a, b), piece in zip(cuts[:-1], outs[:-1], strict=True):
-            tail = piece[b - a : b - a + xf]
-            out[b : b + xf] = tail + (out[b : b + xf] - tail) * fade
-        return out
-
-    return join
+    outs = list(pool.map(run, range(len(cuts))))
+    if len(outs) == 1:
+        return outs[0]
+    out = audio[off : off + n]  # the input is spent: the result takes its place
+    for (a, b), piece in zip(cuts, outs, strict=True):
+        out[a:b] = piece[: b - a]
+    fade = np.linspace(0.0, 1.0, xf, dtype=np.float32)[:, None]
+    for (a, b), piece in zip(cuts[:-1], outs[:-1], strict=True):
+        tail = piece[b - a : b - a + xf]
+        out[b : b + xf] = tail + (out[b : b + xf] - tail) * fade
+    return out
 
 
 def _texture(n: int, sr: int, seed: int) -> np.ndarray:
@@ -185,7 +181,7 @@ def render(
         render_part(part, sampler, stems[part.group], loop=score.loop)
     pool = threads.pool()
     for group, audio in stems.items():  # one stem at a time: its two pieces fill the cores
-        stems[group] = _effects(audio, lambda g=group: _chain(g, genre), sr, score.loop, pool)()
+        stems[group] = _effects(audio, partial(_chain, group, genre), sr, score.loop, pool)
     send = np.zeros((n, 2), dtype=np.float32)
     for group, level in REVERB_SENDS.items():
         if group in stems:
@@ -202,7 +198,7 @@ def render(
             ]
         )
 
-    stems["reverb"] = _effects(send, reverb, sr, score.loop, pool)()
+    stems["reverb"] = _effects(send, reverb, sr, score.loop, pool)
     if genre.lofi:
         stems["texture"] = _texture(n, sr, seed)
     env = envelope(score, end_s)

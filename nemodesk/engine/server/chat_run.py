@@ -272,12 +272,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     store.set_state(sid, "generated_media", media)
     reply = plan.reply
     if plan.variations > 1:
-        reply += (
-            f"（共 {plan.variations} 个候选，第一个已放上时间线，随时可以换成别的。）"
-            if plan.lang == "zh"
-            else f" ({plan.variations} candidates; the first is on the timeline,"
-            " pick another any time.)"
-        )
+        reply += U.CANDIDATES_NOTE[plan.lang == "zh"].format(n=plan.variations)
     run.emit({"type": "text", "content": reply})
 
 

@@ -44,7 +44,7 @@ def engine_module():
 def test_pieces_match_one_pass(stem, board):
     assert len(R._pieces(len(stem), SR)) == 2  # long enough to be split
     whole = board()(stem, SR)
-    split = R._effects(stem.copy(), board, SR, False, threads.pool())()
+    split = R._effects(stem.copy(), board, SR, False, threads.pool())
     assert split.shape == whole.shape
     err = np.abs(split - whole)
     mid = len(stem) // 2
@@ -56,8 +56,8 @@ def test_pieces_match_one_pass(stem, board):
 
 
 def test_split_is_deterministic(stem):
-    a = R._effects(stem.copy(), reverb, SR, False, threads.pool())()
-    b = R._effects(stem.copy(), reverb, SR, False, threads.pool())()
+    a = R._effects(stem.copy(), reverb, SR, False, threads.pool())
+    b = R._effects(stem.copy(), reverb, SR, False, threads.pool())
     assert np.array_equal(a, b)
 
 
