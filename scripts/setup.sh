@@ -16,6 +16,7 @@ DEB_PACKAGES=(
   fonts-noto-cjk                       # Chinese UI text in screenshots
   desktop-file-utils                   # validates the Linux .desktop entry (tests/packaging)
   gdb                                  # tests/hang_watch.py: a frozen test's native stacks
+  espeak-ng                            # real speech for the voice-over (ducking) tests
 )
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then

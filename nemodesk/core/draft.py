@@ -69,7 +69,11 @@ class Track:
 
     @property
     def tt(self) -> int:
-        return int(self.raw.get("tt", -1))
+        """The track type; -1 when missing or not a number (a malformed track is no type)."""
+        try:
+            return int(self.raw.get("tt", -1))
+        except (TypeError, ValueError, OverflowError):
+            return -1
 
     @property
     def segments(self) -> list[Segment]:

@@ -1,9 +1,10 @@
 """The export's sound: music and the clips' own sound mixed sample-accurately in numpy.
 
 Everything is 48 kHz stereo float32, channel-first (2, n) so it goes to the encoders as
-planar frames without a reshuffle. The whole timeline is one buffer: music is placed first,
-its level drives the ducking curve, then each clip's sound is added (ducked where asked),
-and a look-ahead limiter keeps the sum under -1 dBFS. SoundWriter then feeds it to the
+planar frames without a reshuffle. The whole timeline is one buffer: music is placed first
+and dipped under the clips' speech (nemodesk.core.ducking's curve, the one the app's
+preview applies), then each clip's sound is added at its level, and a look-ahead limiter
+keeps the sum under -1 dBFS. SoundWriter then feeds it to the
 output's encoder a little ahead of the picture, so the file stays interleaved.
 """
 
@@ -21,17 +22,10 @@ from av.container import OutputContainer
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import uniform_filter1d
 
+from nemodesk.core.ducking import Breakpoints
+
 RATE = 48_000
 CEILING = 10 ** (-1 / 20)  # -1 dBFS: headroom for lossy encoders' overshoot
-
-# Ducking: the clip's sound drops by DUCK_DB wherever the music is audible (its 10 ms RMS
-# over -50 dBFS, fully at -40), like an editor's auto-duck. The look-ahead lets the dip
-# finish as the music starts; the hold keeps short rests in the music from pumping the
-# voice back up.
-DUCK_DB = 12.0
-_DUCK_BLOCK = 480  # 10 ms
-_DUCK_FLOOR_DB, _DUCK_FULL_DB = -50.0, -40.0
-_DUCK_LOOKAHEAD, _DUCK_HOLD, _DUCK_RAMP = 6, 30, 7  # blocks: 60 ms, 300 ms, 70 ms
 
 # Limiter: per 5 ms block the gain that brings the peak to the ceiling, spread over ±50 ms
 # (min filter) and smoothed, so the gain moves in ramps instead of distorting the wave.
@@ -82,7 +76,6 @@ class Part:
     gain: float
     fade_in_s: float = 0.0
     fade_out_s: float = 0.0
-    duck: bool = False
     zero_s: float = 0.0
 
 
@@ -162,25 +155,25 @@ def _window_max(x: np.ndarray, before: int, after: int) -> np.ndarray:
     return sliding_window_view(padded, before + after + 1).max(axis=1)
 
 
-def duck_curve(music: np.ndarray) -> np.ndarray:
-    """Per-10 ms-block gain (linear) for ducked sound under `music` (2, n)."""
-    n_blocks = math.ceil(music.shape[1] / _DUCK_BLOCK)
-    if n_blocks == 0:
-        return np.ones(0, np.float32)
-    mono = music.mean(axis=0)
-    mono = np.pad(mono, (0, n_blocks * _DUCK_BLOCK - mono.size))
-    rms = np.sqrt(np.mean(mono.reshape(n_blocks, _DUCK_BLOCK) ** 2, axis=1) + 1e-20)
-    level = 20 * np.log10(rms)
-    active = np.clip((level - _DUCK_FLOOR_DB) / (_DUCK_FULL_DB - _DUCK_FLOOR_DB), 0.0, 1.0)
-    active = _window_max(active, _DUCK_HOLD, _DUCK_LOOKAHEAD)
-    active = uniform_filter1d(active, _DUCK_RAMP, mode="nearest")
-    return (10 ** (-DUCK_DB * active / 20)).astype(np.float32)
-
-
-def _curve_at(curve: np.ndarray, a: int, b: int) -> np.ndarray:
-    """The block curve interpolated to samples a..b (block values sit at block centres)."""
-    centres = (np.arange(curve.size) + 0.5) * _DUCK_BLOCK
-    return np.interp(np.arange(a, b), centres, curve).astype(np.float32)
+def apply_gain_curve(sound: np.ndarray, points: Breakpoints) -> None:
+    """Multiply (2, n) `sound` in place by a breakpoint curve (timeline ms, dB), only where
+    the curve is not 0 dB (the dips), so a long track with a few phrases costs little."""
+    if not points:
+        return
+    n = sound.shape[1]
+    times = np.array([t for t, _ in points], np.float64) * (RATE / 1000)
+    gains = np.array([g for _, g in points], np.float64)
+    i = 0
+    while i < len(points):  # each dip runs from a 0 dB point to the next 0 dB point
+        j = i + 1
+        while j < len(points) and gains[j] != 0.0:
+            j += 1
+        a, b = max(0, math.floor(times[i])), min(n, math.ceil(times[min(j, len(points) - 1)]))
+        if b > a:
+            x = np.arange(a, b, dtype=np.float64)
+            db = np.interp(x, times[i : j + 1], gains[i : j + 1])
+            sound[:, a:b] *= (10 ** (db / 20)).astype(np.float32)
+        i = j + 1
 
 
 def limit(mix: np.ndarray) -> np.ndarray:
@@ -213,8 +206,10 @@ def mix(
     clips: list[Part],
     length_s: float,
     tick: Tick | None = None,
+    music_gain: Breakpoints | None = None,
 ) -> np.ndarray:
-    """The timeline's sound, (2, samples(length_s)) float32.
+    """The timeline's sound, (2, samples(length_s)) float32: the music (dipped by
+    `music_gain`, nemodesk.core.ducking's curve) plus the clips at their level.
 
     tick(seconds_done) is called as sources are decoded (seconds summed over all parts)."""
     n = samples(length_s)
@@ -246,16 +241,13 @@ def mix(
         if fades is not None:
             data *= fades
         out[:, a : a + data.shape[1]] += data
-    curve = duck_curve(out) if any(p.duck for p in clips) and music else None
+    apply_gain_curve(out, music_gain or [])
     for part in clips:
         a, data = placed(part)
         if not data.shape[1] or part.gain <= 0:
             continue
         data *= part.gain
-        b = a + data.shape[1]
-        if part.duck and curve is not None:
-            data *= _curve_at(curve, a, b)
-        out[:, a:b] += data
+        out[:, a : a + data.shape[1]] += data
     return limit(out)
 
 

@@ -2,9 +2,11 @@
 
 The draft is read through nemodesk.core.draft: the video track (tt 0) gives the clips and
 the length, BGM tracks (tt 1) the music, title tracks (tt 7) the text; other tracks and
-fields are ignored. The sound is mixed in numpy (audiomix). The picture is copied packet
-for packet when nothing about it changes (one whole H.264 clip into mp4/mov, no title):
-that is a remux, many times faster than real time and bit-exact. Otherwise frames are
+fields are ignored. The sound is mixed in numpy (audiomix): the clips at their level, the
+music dipping under their speech by the curve nemodesk.core.ducking draws from the draft.
+The picture is copied packet for packet when nothing about it changes (one whole H.264
+clip into mp4/mov, no title): that is a remux, many times faster than real time and
+bit-exact. Otherwise frames are
 decoded, titled (title.py) and re-encoded. The file appears only when complete: it is
 written to a hidden temp name beside `out` and renamed; cancelling or failing removes it.
 """
@@ -24,6 +26,7 @@ import av
 import numpy as np
 
 from nemodesk.core.draft import Draft, Segment, Track, TrackType
+from nemodesk.core.ducking import Breakpoints, clip_sound_heard, music_gain
 from nemodesk.engine.media import audiomix
 from nemodesk.engine.media.audiomix import (
     RATE,
@@ -76,6 +79,7 @@ class _Plan:
     music: list[Part] = field(default_factory=list)
     titles: list[tuple[str, float, float]] = field(default_factory=list)  # text, start, end
     length_s: float = 0.0
+    music_gain: Breakpoints = field(default_factory=list)  # the dip under speech
 
     @property
     def has_picture(self) -> bool:
@@ -129,10 +133,6 @@ def _num(meta: dict[str, Any], key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return default
     return float(value)
-
-
-def _flag(*metas: dict[str, Any], key: str) -> bool:
-    return any(m.get(key) is True for m in metas)
 
 
 def _volume(*metas: dict[str, Any]) -> float:
@@ -249,7 +249,7 @@ def _plan(draft: Draft, resolve: Callable[[str], Path]) -> _Plan:
                         in_s,
                         dur,
                         _volume(m, track.m),
-                        _flag(m, track.m, key="duck"),
+                        clip_sound_heard(track),
                         zero,
                         rotation,
                         vdur,
@@ -273,6 +273,7 @@ def _plan(draft: Draft, resolve: Callable[[str], Path]) -> _Plan:
                 other_end = max(other_end, b_ms / 1000)
     plan.clips.sort(key=lambda c: c.start_s)  # later starts win where clips overlap
     plan.length_s = video_end if plan.clips else other_end
+    plan.music_gain = music_gain(draft)
     return plan
 
 
@@ -281,9 +282,9 @@ def _plan(draft: Draft, resolve: Callable[[str], Path]) -> _Plan:
 
 def _clip_parts(plan: _Plan) -> list[Part]:
     return [
-        Part(c.path, c.start_s, c.in_s, c.dur_s, c.volume, duck=c.duck, zero_s=c.zero_s)
+        Part(c.path, c.start_s, c.in_s, c.dur_s, c.volume, zero_s=c.zero_s)
         for c in plan.clips
-        if c.info.has_audio
+        if c.info.has_audio and c.heard
     ]
 
 
@@ -311,7 +312,8 @@ def _write(tmp: Path, plan: _Plan, fmt: str, quality: str, video: bool, watch: _
     sound = None
     if parts or plan.music or not video:
         work = sum(p.dur_s for p in plan.music) + sum(p.dur_s for p in parts)
-        sound = audiomix.mix(plan.music, parts, plan.length_s, watch.stage(0, mix_share, work))
+        tick = watch.stage(0, mix_share, work)
+        sound = audiomix.mix(plan.music, parts, plan.length_s, tick, plan.music_gain)
     tick = watch.stage(mix_share, 0.99, plan.length_s)
     if mode == "copy":
         try:

@@ -53,7 +53,7 @@ class Clip:
     in_s: float
     dur_s: float
     volume: float
-    duck: bool
+    heard: bool  # False when the track's sound mode is "mute"
     zero_s: float = 0.0
     rotation: int = 0
     video_dur_s: float = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import shutil
 from pathlib import Path
@@ -27,6 +28,7 @@ from nemodesk.engine.server.errors import (
 from nemodesk.engine.server.multipart import TooLarge, Unsupported, receive_files
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 User = Annotated[str, Depends(deps.current_user)]
 
 
@@ -36,9 +38,17 @@ def _analyse(path: Path, thumbs_dir: Path) -> dict[str, Any]:
     from nemodesk.engine.media.scenes import detect_cuts
 
     info = probe(path)
-    out: dict[str, Any] = {"info": info, "cuts_s": [], "thumbnails": [], "waveform": []}
+    out: dict[str, Any] = {
+        "info": info,
+        "cuts_s": [],
+        "speech_s": [],
+        "thumbnails": [],
+        "waveform": [],
+    }
     if info.kind == "video" and info.has_video:
         out["cuts_s"] = detect_cuts(path)
+        if info.has_audio:
+            out["speech_s"] = _speech(path)
         try:
             from nemodesk.engine.media.thumbs import make_thumbnails, make_waveform
 
@@ -47,6 +57,18 @@ def _analyse(path: Path, thumbs_dir: Path) -> dict[str, Any]:
         except ImportError:  # thumbnails are a nicety; the upload stands without them
             pass
     return out
+
+
+def _speech(path: Path) -> list[list[float]]:
+    """Where the clip speaks (seconds on its picture clock); none when its sound is damaged
+    (the upload stands: the music just won't duck under it)."""
+    from nemodesk.engine.media.speech import SpeechError, detect_speech
+
+    try:
+        return [[a, b] for a, b in detect_speech(path)]
+    except SpeechError:
+        log.warning("speech detection failed for an upload; no ducking for it", exc_info=True)
+        return []
 
 
 async def _register(
@@ -71,6 +93,7 @@ async def _register(
         "has_audio": info.has_audio,
         "kind": info.kind,
         "cuts_s": found["cuts_s"],
+        "speech_s": found["speech_s"],
         "hash": sha256,
     }
     upload_id = store.add_upload(session_id, user, filename, path.name, info.kind, size, details)
@@ -85,6 +108,7 @@ async def _register(
             width=info.width,
             height=info.height,
             fps=round(info.fps, 3),
+            speech=[[round(a * 1000), round(b * 1000)] for a, b in found["speech_s"]],
         )
         store.save_draft(session_id, draft.encode(), f"upload {filename}")
         extra = store.state(session_id)

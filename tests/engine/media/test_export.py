@@ -109,7 +109,7 @@ def resolver(files: dict[str, Path]) -> Callable[[str], Path]:
 
 
 def video(src: str, d: int, **meta: Any) -> dict[str, Any]:
-    track_meta = {k: meta.pop(k) for k in ("duck", "volume") if k in meta}
+    track_meta = {k: meta.pop(k) for k in ("sound", "duck_db", "volume") if k in meta}
     return {"tt": 0, "m": track_meta, "sg": [{"d": d, "m": {"src": src, "name": "clip", **meta}}]}
 
 
@@ -185,7 +185,7 @@ def test_whole_h264_clip_is_copied_packet_for_packet(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "copy.mp4"
-    export(files, out, video("upload:a", 3000, duck=True), music(2000, volume=35, start=500))
+    export(files, out, video("upload:a", 3000), music(2000, volume=35, start=500))
     assert video_packets(out, 90) == video_packets(files["upload:a"], 90)
 
 
@@ -282,28 +282,53 @@ def test_mono_music_plays_at_full_level(files: dict[str, Path], tmp_path: Path) 
         assert abs(rms_db(audio[RATE // 2 : RATE, side]) - rms_db(np.full(1, 0.5 / 2**0.5))) < 0.3
 
 
-@pytest.mark.parametrize("duck", [True, False])
-def test_ducking_lowers_the_clip_under_the_music_only(
-    files: dict[str, Path], tmp_path: Path, duck: bool
+def _music_db(x: np.ndarray, a: float, b: float) -> float:
+    return tone_db(window(x, a, b), MUSIC_HZ)
+
+
+@pytest.mark.parametrize("mode", ["duck", "even", "mute"])
+def test_the_music_dips_under_speech_and_the_clip_keeps_its_level(
+    files: dict[str, Path], tmp_path: Path, mode: str
 ) -> None:
-    out = tmp_path / f"duck_{duck}.wav"
-    export(
-        files,
-        out,
-        video("upload:long", 5000, duck=duck),
-        music(2000, volume=35, start=1500),
-        fmt="wav",
-    )
+    """Speech at 2.0-3.0 s of the clip: in "duck" mode the music is 12 dB down by 150 ms before
+    it (look-ahead) until it ends, then back within 0.4 s; the clip's own sound is never
+    lowered; "even" leaves both alone, "mute" leaves the clip's sound out."""
+    out = tmp_path / f"voice_{mode}.wav"
+    clip = video("upload:long", 5000, sound=mode, speech=[[2000, 3000]])
+    export(files, out, clip, music(5000, volume=35), fmt="wav")
     x = sound(out)
-    before = tone_db(window(x, 0.3, 1.2), CLIP_HZ)
-    under = tone_db(window(x, 2.0, 3.2), CLIP_HZ)
-    after = tone_db(window(x, 4.2, 4.9), CLIP_HZ)
-    assert tone_db(window(x, 2.0, 3.2), MUSIC_HZ) > before  # the music really plays there
-    if duck:
-        assert under <= before - 6, (before, under)
+    clear = _music_db(x, 0.3, 1.5)
+    dip = {"duck": -12.0, "even": 0.0, "mute": 0.0}[mode]
+    assert abs(_music_db(x, 1.86, 2.0) - (clear + dip)) < 0.5  # down before the first syllable
+    assert abs(_music_db(x, 2.1, 2.9) - (clear + dip)) < 0.5
+    assert abs(_music_db(x, 3.45, 4.9) - clear) < 0.5  # back after the 0.4 s release
+    clip_level = tone_db(window(x, 0.3, 1.5), CLIP_HZ)
+    if mode == "mute":
+        assert clip_level < clear - 40
     else:
-        assert abs(under - before) < 1, (before, under)
-    assert abs(after - before) < 1.5, (before, after)
+        assert abs(tone_db(window(x, 2.1, 2.9), CLIP_HZ) - clip_level) < 1.0
+        assert clip_level > -45  # the clip's quiet tone is really there
+
+
+def test_depth_and_clips_placed_later_on_the_timeline(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Speech is in the clip's own time: a second clip placed at 3 s with an in-point of 1 s
+    speaks at 3 + (1.5 - 1) = 3.5 s on the timeline; the depth follows `duck_db`."""
+    out = tmp_path / "placed.wav"
+    track = video("upload:a", 3000, duck_db=20, speech=[[500, 800]])
+    track["sg"].append(
+        {
+            "d": 2000,
+            "m": {"src": "upload:long", "start": 3000, "in": 1000, "speech": [[1500, 1900]]},
+        }
+    )
+    export(files, out, track, music(5000, volume=35), fmt="wav")
+    x = sound(out)
+    clear = _music_db(x, 1.6, 3.0)
+    assert abs(_music_db(x, 0.55, 0.75) - (clear - 20)) < 0.5
+    assert abs(_music_db(x, 3.55, 3.85) - (clear - 20)) < 0.5
+    assert abs(_music_db(x, 4.35, 4.95) - clear) < 0.5
 
 
 def test_fades_in_and_out(files: dict[str, Path], tmp_path: Path) -> None:
@@ -460,7 +485,7 @@ def test_missing_output_folder_is_a_clear_error(files: dict[str, Path], tmp_path
 
 
 def test_unknown_tracks_and_fields_are_ignored(files: dict[str, Path], tmp_path: Path) -> None:
-    clip = video("upload:a", 3000, duck=True)
+    clip = video("upload:a", 3000, sound="duck")
     clip["sg"][0]["m"]["filter"] = {"kind": "sepia"}
     clip["x-extra"] = [1, 2, 3]
     draft = {
