@@ -7,6 +7,7 @@ traceback — and leaves no partial file behind.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -147,6 +148,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise UsageError(f"Cannot write stems to {args.stems}: it is a file, not a folder.")
 
     cuts: list[float] = []
+    speech: list[tuple[float, float]] = []
     if args.video is not None:
         from nemodesk.engine.media.probe import MediaError, probe
         from nemodesk.engine.media.scenes import detect_cuts
@@ -156,6 +158,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
             if not info.has_video or info.duration_s <= 0:
                 raise UsageError(f"{args.video.name} has no video to fit the music to.")
             cuts = detect_cuts(args.video)
+            if info.has_audio:
+                from nemodesk.engine.media.speech import SpeechError, detect_speech
+
+                with contextlib.suppress(SpeechError):  # damaged sound: the melody just plays
+                    speech = detect_speech(args.video)[0]  # the melody rests where it talks
         except MediaError as e:
             raise UsageError(str(e)) from None
         if not brief.duration_given:
@@ -178,6 +185,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 _numbered(out, i, args.variations),
                 fmt=fmt,
                 cuts_s=cuts,
+                speech_s=speech,
                 loudness_lufs=args.loudness,
                 stems_dir=args.stems,
                 midi_path=_numbered(args.midi, i, args.variations),

@@ -6,6 +6,11 @@ does), "even" (no dip) or "mute" (the clip's sound is left out). ``m.duck_db`` i
 depth. Each video segment may carry ``m.speech``: [[start_ms, end_ms], ...] in the clip's own
 time (0 = its first picture), found by the engine's voice detector at upload.
 
+The depth: when the track sets ``m.duck_db`` (the user chose it), exactly that. Otherwise it
+is automatic: at least ``DEFAULT_DUCK_DB``, and deeper when the music at its set volume is so
+loud against the voice (``m.voice_lufs`` of the clips, ``m.lufs`` of the BGM segment) that
+the default dip would leave the voice less than ``VOICE_CLEAR_DB`` above it.
+
 ``music_gain(draft)`` turns that into breakpoints (timeline ms, gain dB) that the export and
 the app's preview both apply, so what the user hears is what the file gets. The dip is in
 place ``LOOKAHEAD_MS`` before the first syllable (speech onsets are detected up to ~0.2 s
@@ -15,6 +20,7 @@ the music to come back fully are bridged so it does not pump between words.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from enum import StrEnum
 from typing import Any
@@ -29,6 +35,9 @@ class SoundMode(StrEnum):
 
 
 DEFAULT_DUCK_DB = 12.0
+VOICE_CLEAR_DB = (
+    15.0  # automatic depth: the voice this far (LU) above the music, as broadcast mixes keep it
+)
 MIN_DUCK_DB, MAX_DUCK_DB = 3.0, 30.0
 ATTACK_MS = 150  # the dip's fall
 LOOKAHEAD_MS = 150  # fully down this long before speech starts
@@ -46,11 +55,47 @@ def sound_mode(track: Track | None) -> SoundMode:
         return SoundMode.DUCK
 
 
-def duck_db(track: Track | None) -> float:
-    value = track.m.get("duck_db") if track is not None else None
+def _number(meta: dict[str, Any], key: str) -> float | None:
+    value = meta.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(value) if abs(value) != float("inf") else None
+
+
+def duck_db(track: Track | None) -> float | None:
+    """The depth the user set on this video track (clamped), or None for automatic."""
+    value = _number(track.m, "duck_db") if track is not None else None
+    return None if value is None else min(MAX_DUCK_DB, max(MIN_DUCK_DB, value))
+
+
+def _volume_db(*metas: dict[str, Any]) -> float:
+    for meta in metas:
+        v = _number(meta, "volume")
+        if v is not None and v >= 0:
+            return 20 * math.log10(max(min(v, 400.0), 0.1) / 100)
+    return 0.0
+
+
+def depth_db(draft: Draft) -> float:
+    """How far the music dips under speech: the user's depth, or the automatic one."""
+    tracks = [t for t in draft.tracks_of(TrackType.VIDEO) if sound_mode(t) is SoundMode.DUCK]
+    chosen = [d for d in (duck_db(t) for t in tracks) if d is not None]
+    if chosen:
+        return max(chosen)
+    voices = [
+        v + _volume_db(seg.m, t.m)
+        for t in tracks
+        for seg in t.segments
+        if (v := _number(seg.m, "voice_lufs")) is not None
+    ]
+    bgm = draft.first(TrackType.AUDIO)
+    seg = bgm.segments[0] if bgm is not None and bgm.segments else None
+    music = _number(seg.m, "lufs") if seg is not None else None
+    if not voices or music is None:
         return DEFAULT_DUCK_DB
-    return min(MAX_DUCK_DB, max(MIN_DUCK_DB, float(value)))
+    music += _volume_db(seg.m, bgm.m)
+    need = music - min(voices) + VOICE_CLEAR_DB
+    return round(min(MAX_DUCK_DB, max(DEFAULT_DUCK_DB, need)), 1)
 
 
 def set_sound(track: Track, mode: SoundMode | str | None = None, depth_db: float | None = None):
@@ -112,10 +157,8 @@ def envelope(spans: list[tuple[int, int]], depth_db: float) -> Breakpoints:
 
 def music_gain(draft: Draft) -> Breakpoints:
     """The music's gain curve for this draft (empty when nothing ducks it)."""
-    tracks = [t for t in draft.tracks_of(TrackType.VIDEO) if sound_mode(t) is SoundMode.DUCK]
-    if not tracks:
-        return []
-    return envelope(speech_on_timeline(draft), max(duck_db(t) for t in tracks))
+    spans = speech_on_timeline(draft)
+    return envelope(spans, depth_db(draft)) if spans else []
 
 
 def gain_db_at(points: Breakpoints, t_ms: float) -> float:

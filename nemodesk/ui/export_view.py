@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import (
     QEvent,
     QStandardPaths,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -39,11 +40,13 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from nemodesk.client.models import Progress, RenderStatus
+from nemodesk.core.ducking import DEFAULT_DUCK_DB, MAX_DUCK_DB, MIN_DUCK_DB, SoundMode
 from nemodesk.ui import theme
 from nemodesk.ui.file_chip import ElidedLabel, FileChip
 from nemodesk.ui.humanize import download_text
@@ -52,6 +55,8 @@ from nemodesk.ui.icons import icon
 FORMATS: tuple[str, ...] = ("mp4", "wav", "mp3", "m4a")
 QUALITIES: tuple[str, ...] = ("high", "medium", "low")
 DOWNLOAD_BAR_STEPS = 1000
+SOUND_MODES: tuple[SoundMode, ...] = (SoundMode.DUCK, SoundMode.EVEN, SoundMode.MUTE)
+DEPTH_SETTLE_MS = 400  # the depth is sent once the arrows stop
 
 
 class _State(Enum):
@@ -70,6 +75,9 @@ class ExportView(QWidget):
 
     exportRequested = Signal(dict)
     cancelRequested = Signal()
+    # the clip sound the user chose: mode ("duck", "even", "mute") and the dip's depth in dB,
+    # or None when the depth was not touched (the draft's own, maybe automatic, stays)
+    clipSoundChanged = Signal(str, object)
 
     def __init__(
         self,
@@ -84,6 +92,7 @@ class ExportView(QWidget):
         self._folder = Path(music or Path.home())
         self._has_video = True
         self._local_extras = False
+        self._sound_busy = False
         self._state = _State.IDLE
         self._result: Path | None = None
         self._build()
@@ -115,12 +124,25 @@ class ExportView(QWidget):
         folder.addWidget(self.folder_label, 1)
         folder.addWidget(self.change_folder)
 
-        self.form_labels = [QLabel(self) for _ in range(4)]
-        form = QFormLayout()
+        self.clip_sound = QComboBox(self)
+        for mode in SOUND_MODES:
+            self.clip_sound.addItem("", mode.value)
+        self.duck_depth = QSpinBox(self)
+        self.duck_depth.setRange(round(MIN_DUCK_DB), round(MAX_DUCK_DB))
+        self.duck_depth.setValue(round(DEFAULT_DUCK_DB))
+        self.duck_depth.setKeyboardTracking(False)
+        self._depth_timer = QTimer(self)
+        self._depth_timer.setSingleShot(True)
+        self._depth_timer.setInterval(DEPTH_SETTLE_MS)
+        depth = QHBoxLayout()
+        depth.addWidget(self.duck_depth)
+        depth.addStretch(1)
+
+        self.form_labels = [QLabel(self) for _ in range(6)]
+        self.form = form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for label, field in zip(
-            self.form_labels, (formats, self.quality, extras, folder), strict=True
-        ):
+        fields = (formats, self.quality, extras, folder, self.clip_sound, depth)
+        for label, field in zip(self.form_labels, fields, strict=True):
             form.addRow(label, field)
 
         self.export_button = QPushButton(self)
@@ -168,6 +190,9 @@ class ExportView(QWidget):
         self.cancel_button.clicked.connect(self._cancel)
         self.change_folder.clicked.connect(self._choose_folder)
         self.show_folder.clicked.connect(self._reveal)
+        self.clip_sound.activated.connect(lambda _i: self._mode_chosen())
+        self.duck_depth.valueChanged.connect(lambda _v: self._depth_timer.start())
+        self._depth_timer.timeout.connect(self._depth_chosen)
 
     def retranslate(self) -> None:
         names = {
@@ -197,7 +222,26 @@ class ExportView(QWidget):
         self.show_folder.setText(self.tr("Show in folder"))
         self.show_folder.setAccessibleName(self.tr("Show the exported file in its folder"))
         self.bar.setAccessibleName(self.tr("Export progress"))
-        labels = (self.tr("Format"), self.tr("Quality"), self.tr("Extras"), self.tr("Save to"))
+        sound_names = (
+            self.tr("Duck music under voice"),
+            self.tr("Mix evenly"),
+            self.tr("Mute original sound"),
+        )
+        for i, text in enumerate(sound_names):
+            self.clip_sound.setItemText(i, text)
+        self.clip_sound.setAccessibleName(self.tr("Clip sound"))
+        self.clip_sound.setToolTip(self.tr("The video's own sound, and the music under its speech"))
+        self.duck_depth.setSuffix(self.tr(" dB"))
+        self.duck_depth.setAccessibleName(self.tr("Duck depth"))
+        self.duck_depth.setToolTip(self.tr("How far the music dips while someone speaks"))
+        labels = (
+            self.tr("Format"),
+            self.tr("Quality"),
+            self.tr("Extras"),
+            self.tr("Save to"),
+            self.tr("Clip sound"),
+            self.tr("Duck depth"),
+        )
         for label, text in zip(self.form_labels, labels, strict=True):
             label.setText(text)
         self.chip.retranslate()
@@ -227,6 +271,33 @@ class ExportView(QWidget):
         if not has_video and self.selected_format() == "mp4":
             self.format_buttons["wav"].setChecked(True)
         self._refresh_options()
+
+    def set_clip_sound(self, mode: SoundMode | str, depth_db: float) -> None:
+        """Show the draft's clip sound (core.ducking's mode and depth); sends nothing."""
+        self._depth_timer.stop()
+        index = self.clip_sound.findData(SoundMode(mode).value)
+        self.clip_sound.setCurrentIndex(max(index, 0))
+        self.duck_depth.blockSignals(True)
+        self.duck_depth.setValue(round(depth_db))
+        self.duck_depth.blockSignals(False)
+        self._refresh_options()
+
+    def clip_sound_choice(self) -> tuple[str, float]:
+        return str(self.clip_sound.currentData()), float(self.duck_depth.value())
+
+    def set_sound_busy(self, busy: bool) -> None:
+        """While the backend works on the draft, the clip sound waits."""
+        self._sound_busy = busy
+        self._refresh_options()
+
+    def _mode_chosen(self) -> None:
+        self._depth_timer.stop()
+        self._refresh_options()
+        self.clipSoundChanged.emit(str(self.clip_sound.currentData()), None)
+
+    def _depth_chosen(self) -> None:
+        self._refresh_options()
+        self.clipSoundChanged.emit(*self.clip_sound_choice())
 
     def set_local_extras(self, available: bool) -> None:
         """Stems and MIDI exist only on the local engine."""
@@ -274,6 +345,11 @@ class ExportView(QWidget):
             box.setEnabled(idle and self._local_extras)
             box.setToolTip("" if self._local_extras else cloud_tip)
         self.change_folder.setEnabled(idle)
+        for row in (4, 5):  # the clip sound rows exist only with a clip
+            self.form.setRowVisible(row, self._has_video)
+        self.clip_sound.setEnabled(not self._sound_busy)
+        ducking = self.clip_sound.currentData() == SoundMode.DUCK.value
+        self.duck_depth.setEnabled(ducking and not self._sound_busy)
 
     def _show_folder(self) -> None:
         self.folder_label.setText(str(self._folder))

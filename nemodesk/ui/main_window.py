@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from nemodesk.client.models import Credits, Session
 from nemodesk.core.draft import Draft, TrackType
+from nemodesk.core.ducking import clip_sound_heard, depth_db, sound_mode
 from nemodesk.core.guitalk import Action
 from nemodesk.ui.conversation import Conversation
 from nemodesk.ui.drop_area import DropArea
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._error_link = ""
         self._has_video = False
+        self._clip_heard = True  # the player starts with the clip's sound on
 
         self.drop = DropArea(self)
         self.prompt = PromptPanel(self)
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
         self.variations.playRequested.connect(self._preview_variation)
         self.export_view.exportRequested.connect(self._export)
         self.export_view.cancelRequested.connect(lambda: s.cancel("export"))
+        self.export_view.clipSoundChanged.connect(s.set_clip_sound)
         self.timeline.seekRequested.connect(self.player.seek)
         self.timeline.segmentSelected.connect(self._on_segment)
         self.player.positionChanged.connect(lambda ms: self.timeline.set_playhead(ms, True))
@@ -299,6 +302,7 @@ class MainWindow(QMainWindow):
     def _on_running(self, name: str, running: bool) -> None:
         if name == "chat":
             self.prompt.set_busy(running)
+            self.export_view.set_sound_busy(running)
             if not running:
                 self.conversation.set_activity("")
         elif name == "upload" and not running:
@@ -314,6 +318,12 @@ class MainWindow(QMainWindow):
         self.export_view.set_has_video(has_video)
         if has_video and not had_video and not self.export_view.is_running():
             self.export_view.select_format("mp4")  # a clip is there: the video is the point
+        video = draft.first(TrackType.VIDEO)
+        self.export_view.set_clip_sound(sound_mode(video), depth_db(draft))
+        heard = clip_sound_heard(video)
+        if heard != self._clip_heard:  # follow the draft; the checkbox stays the user's
+            self._clip_heard = heard
+            self.player.set_original_audio(heard)
         bgm = draft.first(TrackType.AUDIO)
         if bgm and bgm.segments:
             m = bgm.segments[0].m

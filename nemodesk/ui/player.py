@@ -68,8 +68,7 @@ class PlayerView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._music = MediaTrack(self)
-        self._video = MediaTrack(self)
-        self._video.audio.setMuted(True)
+        self._video = MediaTrack(self)  # the clip's own sound is heard, as in the export
         self._music_path: Path | None = None
         self._offset_ms = 0
         self._mode = PlayerMode.MUSIC
@@ -132,6 +131,7 @@ class PlayerView(QWidget):
             button.setCheckable(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.original_audio = QCheckBox(self)
+        self.original_audio.setChecked(True)
 
         controls = QHBoxLayout()
         controls.addWidget(self.play_button)
@@ -185,7 +185,9 @@ class PlayerView(QWidget):
     # ---- public API -------------------------------------------------------------------------
 
     def load_music(self, path: Path | None) -> None:
-        """Show a new music file (or none); playback stops and starts again from the top."""
+        """Show a new music file (or none); playback stops and starts again from the top.
+        The window gives the music as the export will have it: dipped under the clips'
+        speech (service.preview_music), in both modes, so a mode switch needs no reload."""
         self.pause()
         self._error = ""
         self._music_path = Path(path) if path else None
@@ -219,8 +221,13 @@ class PlayerView(QWidget):
     def music_volume(self) -> int:
         return round(self._music.audio.volume() * 100)
 
+    def music_source(self) -> Path | None:
+        """The file the music track plays."""
+        return self._music_path if self._music.loaded else None
+
     def set_original_audio(self, on: bool) -> None:
-        """The video's own sound: muted (the default, to judge the music) or at its level."""
+        """The video's own sound: at its level (the default, as the export has it unless the
+        draft mutes it) or muted, to judge the music."""
         self._video.audio.setMuted(not on)
         if self.original_audio.isChecked() != on:
             self.original_audio.setChecked(on)

@@ -31,7 +31,9 @@ from nemodesk.client.models import Credits, Session
 from nemodesk.client.sse import ChatEvent, ChatOutcome
 from nemodesk.core import intent
 from nemodesk.core.draft import Draft, TrackType, summary
+from nemodesk.core.ducking import music_gain
 from nemodesk.core.guitalk import Action
+from nemodesk.ui.ducked_music import ducked_name, write_ducked
 
 log = logging.getLogger(__name__)
 WAVEFORM_POINTS = 2000
@@ -66,7 +68,9 @@ class AppService(QObject):
     downloadProgress = Signal(object)  # Progress
     exported = Signal(str)
     cancelled = Signal(str)
-    musicReady = Signal(str, object, int)  # local path, peaks, duration ms
+    # what the player plays (the music with the draft's dip under speech), the music's own
+    # peaks, its duration ms
+    musicReady = Signal(str, object, int)
     creditsChanged = Signal(object)  # Credits, or None on the local engine
     sessionChanged = Signal(object)  # Session
     tokenStatus = Signal(bool)  # saved in the keyring?
@@ -229,6 +233,15 @@ class AppService(QObject):
     def use_variation(self, media_id: str) -> asyncio.Task[Any]:
         return self._job("chat", self._chat("", {"use_media_id": media_id}))
 
+    def set_clip_sound(self, mode: str, depth_db: float | None = None) -> asyncio.Task[Any]:
+        """The clips' own sound: "duck" (the music dips under their speech, by ``depth_db``
+        when given, else by the draft's own depth), "even" or "mute"; a chat round with no
+        text that the backend saves in the draft."""
+        params: dict[str, Any] = {"clip_sound": mode}
+        if depth_db is not None:
+            params["duck_db"] = round(float(depth_db), 1)
+        return self._job("chat", self._chat("", params))
+
     def upload(self, paths: list[Path]) -> asyncio.Task[Any]:
         return self._job("upload", self._upload(paths))
 
@@ -313,7 +326,27 @@ class AppService(QObject):
         peaks = await asyncio.to_thread(music_peaks, path)
         bgm = self.draft.first(TrackType.AUDIO)
         duration = bgm.segments[0].d if bgm and bgm.segments else 0
-        self.musicReady.emit(str(path), peaks, duration)
+        preview = await self.preview_music(media_id, path)
+        self.musicReady.emit(str(preview), peaks, duration)
+
+    async def preview_music(self, media_id: str, path: Path) -> Path:
+        """The file the player should play for the current draft: ``path`` with the draft's
+        dip under speech applied (made once per media, curve and offset), or ``path`` itself
+        when nothing ducks the music or the file cannot be read."""
+        points = music_gain(self.draft)
+        if not points:
+            return path
+        bgm = self.draft.first(TrackType.AUDIO)
+        start = bgm.segments[0].m.get("start", 0) if bgm and bgm.segments else 0
+        offset = int(start) if isinstance(start, int | float) and not isinstance(start, bool) else 0
+        dest = self.cache_dir / "ducked" / ducked_name(media_id, points, offset)
+        if dest.is_file():
+            return dest
+        try:
+            return await asyncio.to_thread(write_ducked, path, dest, points, offset)
+        except (OSError, ValueError, EOFError, wave.Error) as e:
+            log.warning("no ducked preview of %s: %s", path, e)
+            return path
 
     async def _upload(self, paths: list[Path]) -> None:
         assert self.client is not None
@@ -339,6 +372,8 @@ class AppService(QObject):
                     "thumbnails": thumbs,
                 }
             )
+        if self.current_media_id() is not None:
+            await self._load_music()  # the clip's speech now dips the music
 
     async def _thumbnails(self, urls: list[str]) -> list[QImage]:
         images: list[QImage] = []

@@ -16,7 +16,8 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QRegion, QResizeEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
-from nemodesk.core.draft import Draft, summary
+from nemodesk.core.draft import Draft, TrackType, summary
+from nemodesk.core.ducking import Breakpoints, SoundMode, music_gain, sound_mode, speech_on_timeline
 from nemodesk.ui.timeline_input import TimelineInput
 from nemodesk.ui.timeline_media import ThumbnailStrip, WaveformStrip
 from nemodesk.ui.timeline_model import Lane, TimeScale, build_lanes
@@ -55,6 +56,8 @@ class TimelineView(TimelineInput, QWidget):
         self._waveform_track: int | None = None
         self._thumbs: dict[int | None, ThumbnailStrip] = {}
         self._selected: tuple[int, int] | None = None
+        self._speech: list[tuple[int, int]] = []
+        self._gain: Breakpoints = []
         self._scrollbar = QScrollBar(Qt.Orientation.Horizontal, self)
         self._scrollbar.setAccessibleName(self.tr("Timeline position"))
         self._scrollbar.valueChanged.connect(self.update)
@@ -72,6 +75,8 @@ class TimelineView(TimelineInput, QWidget):
         self._draft = draft
         self._lanes = build_lanes(draft)
         self._draft_ms = max((lane.end_ms for lane in self._lanes), default=0)
+        self._speech = heard_speech(draft)
+        self._gain = music_gain(draft)
         if self._selected is not None:
             li, pos = self._selected
             if li >= len(self._lanes) or pos >= len(self._lanes[li].starts):
@@ -81,6 +86,14 @@ class TimelineView(TimelineInput, QWidget):
 
     def draft(self) -> Draft:
         return self._draft
+
+    def speech_ms(self) -> list[tuple[int, int]]:
+        """The speech band's spans (timeline ms)."""
+        return list(self._speech)
+
+    def music_gain(self) -> Breakpoints:
+        """The dip line's breakpoints (timeline ms, dB): core.ducking's curve."""
+        return list(self._gain)
 
     def set_video_thumbnails(
         self, images: Sequence[QImage], duration_ms: float, track_index: int | None = None
@@ -314,6 +327,10 @@ class TimelineView(TimelineInput, QWidget):
             waveform_lane=wave_lane,
             thumbs=thumbs,
             focused=self.hasFocus(),
+            speech_ms=self._speech,
+            speech_lane=self._first_lane("video", None),
+            music_gain=self._gain,
+            gain_lane=wave_lane,
         )
 
     def _hit(self, pos: QPoint) -> tuple[int, int] | None:
@@ -367,3 +384,13 @@ class TimelineView(TimelineInput, QWidget):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self.update()
         super().changeEvent(event)
+
+
+def heard_speech(draft: Draft) -> list[tuple[int, int]]:
+    """Speech on the timeline in every video track whose sound is heard ("duck" or "even"),
+    as core.ducking finds it for the dip; a muted track's speech is not shown."""
+    view = Draft({"t": []})
+    for track in draft.tracks_of(TrackType.VIDEO):
+        if sound_mode(track) is not SoundMode.MUTE:
+            view.raw["t"].append({**track.raw, "m": {**track.m, "sound": SoundMode.DUCK.value}})
+    return speech_on_timeline(view)

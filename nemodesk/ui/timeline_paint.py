@@ -9,12 +9,14 @@ segments costs about the same as one with ten.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPen, QPolygonF
 
+from nemodesk.core.ducking import Breakpoints, gain_db_at
 from nemodesk.ui.timeline_media import ThumbnailStrip, WaveformStrip
 from nemodesk.ui.timeline_model import (
     Lane,
@@ -44,6 +46,12 @@ ROUNDED_MIN_PX = 12.0
 HIT_RADIUS_PX = 3.5
 ENVELOPE_MIN_PX = 24.0
 CUT_LINE_ROOM_PX = 6
+# Voice first: speech along the video lane's bottom, the music's dip as a line over the BGM.
+SPEECH_LIGHT = QColor(250, 204, 21, 235)  # yellow: reads on the blue clips and on thumbnails
+SPEECH_DARK = QColor(253, 224, 71, 215)
+SPEECH_BAND_PX = 5
+GAIN_LINE_PX = 2.0
+GAIN_FULL_SCALE_DB = 24.0  # the lane's height: a 12 dB dip reaches halfway down
 ARGB32_PREMULTIPLIED = QImage.Format.Format_ARGB32_Premultiplied
 
 
@@ -67,6 +75,30 @@ class Scene:
     waveform_lane: int | None = None
     thumbs: dict[int, ThumbnailStrip] = field(default_factory=dict)
     focused: bool = False
+    speech_ms: list[tuple[int, int]] = field(default_factory=list)
+    speech_lane: int | None = None
+    music_gain: Breakpoints = field(default_factory=list)
+    gain_lane: int | None = None
+
+
+def speech_color(palette: QPalette) -> QColor:
+    """The voice colour of the speech band and the dip line, for a light or dark theme."""
+    dark = palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+    return QColor(SPEECH_DARK if dark else SPEECH_LIGHT)
+
+
+def lane_inner(rect: QRect) -> QRectF:
+    """The part of a lane segments are drawn in (inside their one-pixel edge)."""
+    return QRectF(
+        rect.left(), rect.top() + LANE_PAD_PX + 1, rect.width(), rect.height() - 2 * LANE_PAD_PX - 2
+    )
+
+
+def gain_y(inner: QRectF, db: float) -> float:
+    """Where the dip line is drawn for ``db``: 0 dB at the top, GAIN_FULL_SCALE_DB down at
+    the bottom."""
+    depth = min(1.0, max(0.0, -db / GAIN_FULL_SCALE_DB))
+    return inner.top() + GAIN_LINE_PX / 2 + depth * (inner.height() - GAIN_LINE_PX)
 
 
 def _argb(color: QColor) -> int:
@@ -96,6 +128,7 @@ def paint_timeline(p: QPainter, sc: Scene, exposed: QRect) -> None:
                 base = QPalette.ColorRole.Base if li % 2 == 0 else QPalette.ColorRole.AlternateBase
                 p.fillRect(QRect(cx0, rect.top(), cx1 - cx0, rect.height()), sc.palette.color(base))
                 _paint_lane(p, sc, li, rect, cx0, cx1)
+        _paint_voice(p, sc, cx0, cx1, exposed)
         _paint_markers(p, sc, cx0, cx1, lanes_bottom)
         _paint_playhead(p, sc, cx0, cx1, lanes_bottom)
         p.restore()
@@ -308,6 +341,51 @@ def _outline(p: QPainter, sc: Scene, r: QRectF) -> None:
     p.setPen(QPen(sc.palette.color(QPalette.ColorRole.Highlight), 2))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRoundedRect(r.adjusted(1, 1, -1, -1), 3, 3)
+
+
+def _paint_voice(p: QPainter, sc: Scene, cx0: int, cx1: int, exposed: QRect) -> None:
+    """Speech as a band along the bottom of the video lane; the music's gain as a line over
+    the BGM segments (top = 0 dB), so the dips show under the speech that causes them."""
+    color = speech_color(sc.palette)
+    t0, t1 = sc.scale.ms(cx0 - 2), sc.scale.ms(cx1 + 2)
+    li = sc.speech_lane
+    if sc.speech_ms and li is not None and sc.lane_rects[li].intersects(exposed):
+        inner = lane_inner(sc.lane_rects[li])
+        y = inner.bottom() - SPEECH_BAND_PX
+        edge = color.darker(160)
+        for a, b in sc.speech_ms:
+            if b < t0 or a > t1:
+                continue
+            x0, x1 = max(sc.scale.x(a), cx0 - 1.0), min(sc.scale.x(b), cx1 + 1.0)
+            band = QRectF(x0, y, max(1.0, x1 - x0), SPEECH_BAND_PX)
+            p.fillRect(band, color)
+            p.fillRect(QRectF(band.left(), y - 1, band.width(), 1), edge)
+    li = sc.gain_lane
+    if not sc.music_gain or li is None or not sc.lane_rects[li].intersects(exposed):
+        return
+    lane, inner = sc.lanes[li], lane_inner(sc.lane_rects[li])
+    times = [t for t, _ in sc.music_gain]
+    shadow = QPen(QColor(0, 0, 0, 110), GAIN_LINE_PX + 2)
+    line = QPen(color, GAIN_LINE_PX)
+    lo, hi = lane.visible(t0, t1)
+    for pos in range(lo, hi):
+        a, b = max(float(lane.starts[pos]), t0), min(float(lane.ends[pos]), t1)
+        if b <= a:
+            continue
+        inside = sc.music_gain[bisect_right(times, a) : bisect_left(times, b)]
+        stops = [(a, gain_db_at(sc.music_gain, a)), *inside, (b, gain_db_at(sc.music_gain, b))]
+        poly = QPolygonF([QPointF(sc.scale.x(t), gain_y(inner, g)) for t, g in stops])
+        xa, xb = sc.scale.x(a), sc.scale.x(b)
+        p.save()
+        p.setClipRect(
+            QRectF(xa, inner.top() - 2, xb - xa, inner.height() + 4),
+            Qt.ClipOperation.IntersectClip,
+        )
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for pen in (shadow, line):
+            p.setPen(pen)
+            p.drawPolyline(poly)
+        p.restore()
 
 
 def _paint_markers(p: QPainter, sc: Scene, cx0: int, cx1: int, lanes_bottom: int) -> None:

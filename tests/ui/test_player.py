@@ -153,7 +153,8 @@ def test_video_with_music_keeps_the_offset(qtbot, media) -> None:
     assert view.mode() is PlayerMode.VIDEO
     assert view.screen_stack.currentWidget() is view.video_widget
     assert view.duration_ms() == VIDEO_S * 1000
-    assert not view.original_audio_on()  # the clip's own sound starts muted
+    assert view.original_audio_on()  # the clip's own sound is heard, as in the export
+    assert view.original_audio.isChecked()
     view.set_music_offset_ms(1000)
 
     view.play()

@@ -64,7 +64,12 @@ def load_mono(path: Path) -> tuple[np.ndarray, float]:
             zero = picture_zero_s(box)
             stream = box.streams.audio[0]
             stream.thread_type = "AUTO"
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+            # the mean of the two sides, as the export plays it (FFmpeg's own downmix to mono
+            # would read 3 dB hot); a mono source is taken as it is, as the export does
+            mono = stream.codec_context.layout.nb_channels == 1
+            resampler = av.AudioResampler(
+                format="fltp", layout="mono" if mono else "stereo", rate=RATE
+            )
             chunks: list[np.ndarray] = []
             first: float | None = None
             for packet in box.demux(stream):
@@ -75,8 +80,8 @@ def load_mono(path: Path) -> tuple[np.ndarray, float]:
                 for frame in frames:
                     if first is None and frame.time is not None:
                         first = float(frame.time)
-                    chunks += [f.to_ndarray()[0] for f in resampler.resample(frame)]
-            chunks += [f.to_ndarray()[0] for f in resampler.resample(None)]
+                    chunks += [f.to_ndarray().mean(axis=0) for f in resampler.resample(frame)]
+            chunks += [f.to_ndarray().mean(axis=0) for f in resampler.resample(None)]
     except (av.FFmpegError, OSError, ValueError) as err:
         raise SpeechError(path.name) from err
     audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
@@ -132,6 +137,22 @@ def detect_in_samples(audio: np.ndarray) -> list[tuple[float, float]]:
     return [(round(a, 3), round(b, 3)) for a, b in found]
 
 
-def detect_speech(path: Path) -> list[tuple[float, float]]:
-    """Speech regions of a clip in its picture time, seconds; [] for a clip without sound."""
-    return detect_in_samples(load_mono(path)[0])
+def voice_lufs(audio: np.ndarray, regions: list[tuple[float, float]]) -> float | None:
+    """How loud the voice is where it talks (BS.1770 integrated, as heard on two speakers:
+    the export puts a mono voice on both sides), or None without speech."""
+    from nemodesk.engine.music.master import FLOOR_LUFS, measure_loudness
+
+    parts = [audio[round(a * RATE) : round(b * RATE)] for a, b in regions]
+    said = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    if said.size < RATE // 2:
+        return None
+    lufs = measure_loudness(np.stack([said, said], axis=1), RATE)
+    return None if lufs <= FLOOR_LUFS else round(float(lufs), 1)
+
+
+def detect_speech(path: Path) -> tuple[list[tuple[float, float]], float | None]:
+    """(speech regions in the clip's picture time in seconds, the voice's loudness in LUFS);
+    ([], None) for a clip without sound or speech."""
+    audio = load_mono(path)[0]
+    regions = detect_in_samples(audio)
+    return regions, voice_lufs(audio, regions)

@@ -3,6 +3,8 @@ the ending and the accents on video cuts. Deterministic for a given seed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from nemodesk.engine.music.accompaniment import BarChord, bass_bar, comp_bar, pad_bar
@@ -118,6 +120,8 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
             pad_prev,
             rng_for(seed, "ending"),
         )
+    if "lead" in notes:
+        notes["lead"] = leave_room(notes["lead"], plan.speech_s)
     parts = [
         Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role], v.gain_db)
         for role, v in voices.items()
@@ -139,6 +143,29 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         plan.hits_s,
         plan.loop,
     )
+
+
+ROOM_BEFORE_S = 0.2  # the melody is out of the way this long before a voice comes in
+MIN_NOTE_S = 0.12  # shorter than this after trimming, a note is left out
+
+
+def leave_room(notes: list[Note], speech_s: list[tuple[float, float]]) -> list[Note]:
+    """The melody rests while a voice talks: notes that would sound over speech are left
+    out, notes that start before it stop in time. The voice's band is then free before any
+    ducking (the harmony underneath keeps playing)."""
+    if not speech_s:
+        return notes
+    out: list[Note] = []
+    for n in notes:
+        end = n.start_s + n.dur_s
+        clash = [a for a, b in speech_s if n.start_s < b and end > a - ROOM_BEFORE_S]
+        if not clash:
+            out.append(n)
+            continue
+        stop = min(clash) - ROOM_BEFORE_S
+        if stop - n.start_s >= MIN_NOTE_S:
+            out.append(replace(n, dur_s=stop - n.start_s))
+    return out
 
 
 def _lead_plays(sec: Section, body: list[Section], genre: Genre) -> bool:

@@ -103,9 +103,14 @@ class MusicEngine:
         return self._sampler
 
     def compose(
-        self, brief: Brief, seed: int, cuts_s: list[float] | None = None
+        self,
+        brief: Brief,
+        seed: int,
+        cuts_s: list[float] | None = None,
+        speech_s: list[tuple[float, float]] | None = None,
     ) -> tuple[Plan, Score]:
         plan = make_plan(brief, cuts_s)
+        plan.speech_s = [(float(a), float(b)) for a, b in speech_s or []]
         return plan, compose(brief, plan, seed, self.sample_rate)
 
     def render(
@@ -114,9 +119,10 @@ class MusicEngine:
         seed: int,
         *,
         cuts_s: list[float] | None = None,
+        speech_s: list[tuple[float, float]] | None = None,
         loudness_lufs: float = -14.0,
     ) -> tuple[Plan, Score, Rendered]:
-        plan, score = self.compose(brief, seed, cuts_s)
+        plan, score = self.compose(brief, seed, cuts_s, speech_s)
         rendered = render(
             score, self.sampler, end_s=plan.end_s, seed=seed, target_lufs=loudness_lufs
         )
@@ -130,6 +136,7 @@ class MusicEngine:
         *,
         fmt: str | None = None,
         cuts_s: list[float] | None = None,
+        speech_s: list[tuple[float, float]] | None = None,
         loudness_lufs: float = -14.0,
         stems_dir: Path | None = None,
         midi_path: Path | None = None,
@@ -137,7 +144,9 @@ class MusicEngine:
     ) -> TrackResult:
         t0 = time.perf_counter()
         fmt = format_for(out, fmt)
-        plan, score, rendered = self.render(brief, seed, cuts_s=cuts_s, loudness_lufs=loudness_lufs)
+        plan, score, rendered = self.render(
+            brief, seed, cuts_s=cuts_s, speech_s=speech_s, loudness_lufs=loudness_lufs
+        )
         # the mix, the stems and the MIDI are written at once: encoding, conversion and
         # fsync mostly run without the GIL
         pool = threads.pool()

@@ -33,6 +33,7 @@ class Plan:
     hits_s: list[float] = field(default_factory=list)
     cuts_s: list[float] = field(default_factory=list)
     loop: bool = False
+    speech_s: list[tuple[float, float]] = field(default_factory=list)  # where a voice talks
 
     @property
     def beat_s(self) -> float:

@@ -113,6 +113,8 @@ class Parameters(BaseModel):
     variations: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
     loudness_lufs: Annotated[Number, Field(ge=-40, le=-5)] | None = None
     use_media_id: str | None = Field(None, min_length=1, max_length=100)
+    clip_sound: Literal["duck", "even", "mute"] | None = None  # the clips' own sound
+    duck_db: Annotated[Number, Field(ge=3, le=30)] | None = None  # the music's dip under speech
 
     @model_validator(mode="after")
     def _known_names(self) -> Parameters:

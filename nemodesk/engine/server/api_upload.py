@@ -42,13 +42,14 @@ def _analyse(path: Path, thumbs_dir: Path) -> dict[str, Any]:
         "info": info,
         "cuts_s": [],
         "speech_s": [],
+        "voice_lufs": None,
         "thumbnails": [],
         "waveform": [],
     }
     if info.kind == "video" and info.has_video:
         out["cuts_s"] = detect_cuts(path)
         if info.has_audio:
-            out["speech_s"] = _speech(path)
+            out["speech_s"], out["voice_lufs"] = _speech(path)
         try:
             from nemodesk.engine.media.thumbs import make_thumbnails, make_waveform
 
@@ -59,16 +60,17 @@ def _analyse(path: Path, thumbs_dir: Path) -> dict[str, Any]:
     return out
 
 
-def _speech(path: Path) -> list[list[float]]:
-    """Where the clip speaks (seconds on its picture clock); none when its sound is damaged
-    (the upload stands: the music just won't duck under it)."""
+def _speech(path: Path) -> tuple[list[list[float]], float | None]:
+    """Where the clip speaks (seconds on its picture clock) and how loud; none when its sound
+    is damaged (the upload stands: the music just won't duck under it)."""
     from nemodesk.engine.media.speech import SpeechError, detect_speech
 
     try:
-        return [[a, b] for a, b in detect_speech(path)]
+        regions, lufs = detect_speech(path)
     except SpeechError:
         log.warning("speech detection failed for an upload; no ducking for it", exc_info=True)
-        return []
+        return [], None
+    return [[a, b] for a, b in regions], lufs
 
 
 async def _register(
@@ -94,6 +96,7 @@ async def _register(
         "kind": info.kind,
         "cuts_s": found["cuts_s"],
         "speech_s": found["speech_s"],
+        "voice_lufs": found["voice_lufs"],
         "hash": sha256,
     }
     upload_id = store.add_upload(session_id, user, filename, path.name, info.kind, size, details)
@@ -109,6 +112,7 @@ async def _register(
             height=info.height,
             fps=round(info.fps, 3),
             speech=[[round(a * 1000), round(b * 1000)] for a, b in found["speech_s"]],
+            voice_lufs=found["voice_lufs"],
         )
         store.save_draft(session_id, draft.encode(), f"upload {filename}")
         extra = store.state(session_id)

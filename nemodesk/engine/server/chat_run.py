@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from nemodesk.core.draft import Draft, TrackType, summary
+from nemodesk.core.ducking import speech_on_timeline
 from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.server import agent, draftops, work
 from nemodesk.engine.server import agent_use as U
+from nemodesk.engine.server import agent_voice as voice
+from nemodesk.engine.server.agent_text import CJK
 
 SETTINGS_KEY = "nemodesk"
 STATUS_WORDS = re.compile(
@@ -74,6 +77,9 @@ async def execute(app, run, user: str, text: str, parameters: dict[str, Any] | N
     said = json.dumps({"parameters": parameters}, ensure_ascii=False) if parameters else ""
     store.add_message(sid, "user", f"{text}\n{said}".strip())
     draft = Draft.decode(store.draft(sid))
+    text, parameters, draft = _clip_sound(store, run, text, parameters, draft)
+    if text is None:
+        return
     if not parameters and STATUS_WORDS.fullmatch(text.strip().lower()):  # the app routes these
         run.emit({"type": "text", "content": summary(draft)})
         store.add_message(sid, "assistant", summary(draft))
@@ -112,6 +118,35 @@ async def execute(app, run, user: str, text: str, parameters: dict[str, Any] | N
     )
 
 
+_FILLER = re.compile(r"(?:[\s\W_]|and|also|please|then|too|i|it|和|并且|然后|请|也)*", re.I)
+
+
+def _clip_sound(
+    store, run, text: str, parameters: dict[str, Any] | None, draft: Draft
+) -> tuple[str | None, dict[str, Any] | None, Draft]:
+    """Apply what the message (or the app's control) says about the clips' own sound; returns
+    the rest for the music agent (None when nothing is left to do)."""
+    change, rest = voice.read(text)
+    given = voice.from_parameters(parameters)
+    if given:
+        change = given
+    params = {k: v for k, v in (parameters or {}).items() if k not in voice.PARAM_KEYS} or None
+    if not change:
+        return text, parameters, draft
+    lang = "zh" if CJK.search(text) else "en"
+    args = {"mode": change.mode.value if change.mode else None, "duck_db": change.depth_db}
+    run.emit({"type": "tool_call", "name": "set_clip_sound", "args": args})
+    changed, reply = voice.apply(draft, change, lang)
+    if changed:
+        store.save_draft(run.session_id, draft.encode(), f"clip sound: {text[:60] or args}")
+    run.emit({"type": "tool_result", "name": "set_clip_sound", "result": {"ok": changed}})
+    run.emit({"type": "text", "content": reply})
+    if _FILLER.fullmatch(rest) and not params:
+        store.add_message(run.session_id, "assistant", reply)
+        return None, None, draft
+    return rest, params, draft
+
+
 def _use(store, run, plan, draft: Draft) -> None:
     """Put one of the generated takes on the BGM track, keeping the mix; undo-able."""
     sid = run.session_id
@@ -136,7 +171,7 @@ def _use(store, run, plan, draft: Draft) -> None:
             round(float(entry.get("duration_s") or settings.brief.duration_s) * 1000),
             settings.brief.genre,
             _mix_of(settings),
-            {"seed": settings.seed, "bpm": settings.brief.bpm},
+            {"seed": settings.seed, "bpm": settings.brief.bpm, "lufs": entry.get("loudness_lufs")},
         )
         draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
         store.save_draft(sid, draft.encode(), f"use: {entry['media_id']}")
@@ -158,6 +193,12 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
         if video_s and abs(brief.duration_s - video_s) < 0.05 and settings.start_s == 0
         else []
     )
+    start_ms = settings.start_s * 1000  # the voice, on the music's own clock
+    speech = [
+        ((a - start_ms) / 1000, (b - start_ms) / 1000)
+        for a, b in speech_on_timeline(draft)
+        if b > start_ms
+    ]
     folder = config.files_dir / sid / "music"
     folder.mkdir(parents=True, exist_ok=True)
     media = list(store.state(sid).get("generated_media", []))
@@ -187,6 +228,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                 str(folder / f"{stem}-stems"),
                 str(folder / f"{stem}.mid"),
                 str(folder / f"{stem}.json"),
+                speech,
             )
         )
         result = await _await_with_heartbeats(run, future, config.heartbeat_s)
@@ -264,7 +306,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
         round(result["duration_s"] * 1000),
         result["genre"],
         _mix_of(settings),
-        {"seed": result["seed"], "bpm": result["bpm"]},
+        {"seed": result["seed"], "bpm": result["bpm"], "lufs": result["loudness_lufs"]},
     )
     settings.seed = result["seed"]
     draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)

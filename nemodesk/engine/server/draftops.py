@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from nemodesk.core.draft import Draft, Segment, Track, TrackType
-from nemodesk.core.ducking import DEFAULT_DUCK_DB, SoundMode
+from nemodesk.core.ducking import SoundMode
 
 GENRE_LABELS = {
     "acoustic": "Acoustic",
@@ -28,7 +28,7 @@ def add_video(draft: Draft, upload_id: str, name: str, duration_ms: int, **meta:
     """Append a clip to the video track (made on the first clip: its sound kept at full level,
     the music ducking under its speech; see nemodesk.core.ducking)."""
     track = draft.first(TrackType.VIDEO) or draft.add(
-        Track.new(TrackType.VIDEO, sound=SoundMode.DUCK.value, duck_db=DEFAULT_DUCK_DB, volume=100)
+        Track.new(TrackType.VIDEO, sound=SoundMode.DUCK.value, volume=100)
     )
     end = track.span()[1] if track.segments else 0
     seg = Segment.new(duration_ms, src=f"upload:{upload_id}", name=name, start=end, **meta)

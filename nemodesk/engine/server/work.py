@@ -63,6 +63,7 @@ def generate_track(
     stems_dir: str | None,
     midi: str | None,
     plan: str | None,
+    speech_s: list[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     from nemodesk.engine.music.brief import Brief
     from nemodesk.engine.music.generate import MusicEngine
@@ -73,6 +74,7 @@ def generate_track(
         seed,
         Path(out),
         cuts_s=cuts_s,
+        speech_s=speech_s,
         loudness_lufs=loudness_lufs,
         stems_dir=Path(stems_dir) if stems_dir else None,
         midi_path=Path(midi) if midi else None,

@@ -100,14 +100,21 @@ def test_regions_on_the_picture_clock(tmp_path: Path) -> None:
     """A clip whose sound is the voice: regions found from the file match where it speaks."""
     voice = voice_over(12.0, [1.0, 5.5])
     clip = make_clip(tmp_path / "talk.mp4", duration_s=12.0, sound=voice.stereo())
-    found = detect_speech(clip)
+    found, lufs = detect_speech(clip)
     assert len(found) == 2
     for (a, b), (ta, tb) in zip(found, voice.regions, strict=True):
         assert abs(a - ta) <= 0.15 and abs(b - tb) <= 0.15
+    # as loud as the voice measured alone where it talks (mono on two speakers)
+    from nemodesk.engine.music.master import measure_loudness
+
+    said = np.concatenate(
+        [voice.signal[round(a * RATE) : round(b * RATE)] for a, b in voice.regions]
+    )
+    assert lufs == pytest.approx(measure_loudness(np.stack([said, said], 1), RATE), abs=1.0)
     audio, zero = load_mono(clip)
     assert zero == pytest.approx(0.0, abs=0.05) and abs(len(audio) / VAD_RATE - 12.0) < 0.1
 
 
 def test_a_clip_without_sound_has_no_speech(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "mute.mp4", duration_s=3.0, audio=False)
-    assert detect_speech(clip) == []
+    assert detect_speech(clip) == ([], None)
