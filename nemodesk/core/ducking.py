@@ -35,9 +35,7 @@ class SoundMode(StrEnum):
 
 
 DEFAULT_DUCK_DB = 12.0
-VOICE_CLEAR_DB = (
-    15.0  # automatic depth: the voice this far (LU) above the music, as broadcast mixes keep it
-)
+VOICE_CLEAR_DB = 12.0  # automatic depth: the voice at least this far (LU) above the music
 MIN_DUCK_DB, MAX_DUCK_DB = 3.0, 30.0
 ATTACK_MS = 150  # the dip's fall
 LOOKAHEAD_MS = 150  # fully down this long before speech starts
