@@ -4,7 +4,7 @@
 <context>
     <name>AppService</name>
     <message>
-        <location filename="../../nemodesk/ui/service.py" line="+113"/>
+        <location filename="../../nemodesk/ui/service.py" line="+117"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
@@ -29,7 +29,7 @@
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
     <message>
-        <location line="+248"/>
+        <location line="+279"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -299,7 +299,7 @@
         <translation>{0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/export_view.py" line="+174"/>
+        <location filename="../../nemodesk/ui/export_view.py" line="+199"/>
         <source>MP4 video with music</source>
         <translation>带音乐的 MP4 视频</translation>
     </message>
@@ -340,12 +340,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+16"/>
+        <location line="+30"/>
         <source>Quality</source>
         <translation>质量</translation>
     </message>
     <message>
-        <location line="-15"/>
+        <location line="-29"/>
         <source>Stems (WAV per instrument)</source>
         <translation>分轨（每种乐器一个 WAV）</translation>
     </message>
@@ -412,22 +412,64 @@
         <translation>导出进度</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Duck music under voice</source>
+        <translation>人声时压低音乐</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Mix evenly</source>
+        <translation>均衡混合</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mute original sound</source>
+        <translation>静音原声</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+10"/>
+        <source>Clip sound</source>
+        <translation>视频原声</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>The video's own sound, and the music under its speech</source>
+        <translation>视频自带的声音，以及有人说话时音乐如何处理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> dB</source>
+        <translation> dB</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+8"/>
+        <source>Duck depth</source>
+        <translation>压低幅度</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>How far the music dips while someone speaks</source>
+        <translation>有人说话时音乐降低多少</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Extras</source>
         <translation>附加内容</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Save to</source>
         <translation>保存到</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+97"/>
         <source>Add a video clip to export it with music.</source>
         <translation>添加视频片段后，即可连同音乐一起导出。</translation>
     </message>
@@ -437,7 +479,7 @@
         <translation>仅本地引擎支持此项导出。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
         <source>Export to folder</source>
         <translation>导出到文件夹</translation>
     </message>
@@ -521,12 +563,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nemodesk/ui/main_window.py" line="+150"/>
+        <location filename="../../nemodesk/ui/main_window.py" line="+152"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+83"/>
         <source>NemoDesk — music for your video</source>
         <translation>NemoDesk — 为你的视频配乐</translation>
     </message>
@@ -587,12 +629,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+103"/>
+        <location line="+110"/>
         <source>free · offline</source>
         <translation>免费 · 离线</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-108"/>
         <source>No system keyring: the sign-in is kept for this session only</source>
         <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
     </message>
@@ -607,7 +649,7 @@
         <translation>会话链接已复制</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+65"/>
         <source>Credits: {0}</source>
         <translation>积分：{0}</translation>
     </message>
@@ -676,7 +718,7 @@
         <translation>在音乐下混入视频原声</translation>
     </message>
     <message>
-        <location line="+186"/>
+        <location line="+193"/>
         <source>unknown error</source>
         <translation>未知错误</translation>
     </message>
@@ -1178,7 +1220,7 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../nemodesk/ui/timeline.py" line="+59"/>
+        <location filename="../../nemodesk/ui/timeline.py" line="+62"/>
         <source>Timeline position</source>
         <translation>时间线位置</translation>
     </message>
@@ -1198,7 +1240,7 @@
         <translation>片段</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>Music</source>
         <translation>音乐</translation>
     </message>
@@ -1244,7 +1286,7 @@
         <translation>%n 个片段</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/timeline_paint.py" line="+269"/>
+        <location filename="../../nemodesk/ui/timeline_paint.py" line="+302"/>
         <source>{0} · {1}%</source>
         <translation>{0} · {1}%</translation>
     </message>

@@ -277,19 +277,19 @@ def test_the_control_changes_the_engines_draft(desktop, tmp_path):  # noqa: F811
     assert view.clip_sound.isVisibleTo(view) and view.clip_sound.currentData() == "duck"
     assert w.player.original_audio_on()
 
+    d.runs.clear()
     view.clip_sound.setCurrentIndex(view.clip_sound.findData("mute"))
     view.clip_sound.activated.emit(view.clip_sound.currentIndex())
-    d.loop.run_until_complete(until(lambda: service.busy("chat")))
-    d.loop.run_until_complete(until(lambda: not service.busy("chat")))
+    d.loop.run_until_complete(until(lambda: ("chat", False) in d.runs))
     video = service.draft.first(TrackType.VIDEO)
     assert video.m.get("sound") == "mute"
     assert view.clip_sound.currentData() == "mute" and not view.duck_depth.isEnabled()
     assert not w.player.original_audio_on()
 
     view.set_clip_sound("duck", 12.0)
+    d.runs.clear()
     view.duck_depth.setValue(21)
-    d.loop.run_until_complete(until(lambda: service.busy("chat")))
-    d.loop.run_until_complete(until(lambda: not service.busy("chat")))
+    d.loop.run_until_complete(until(lambda: ("chat", False) in d.runs))
     video = service.draft.first(TrackType.VIDEO)
     assert video.m.get("sound") == "duck" and video.m.get("duck_db") == 21
     assert view.clip_sound.currentData() == "duck" and view.duck_depth.value() == 21
