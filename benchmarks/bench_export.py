@@ -75,7 +75,7 @@ def _music() -> Path:
 def _draft(title: bool) -> dict:
     ms = int(DURATION_S * 1000)
     tracks: list[dict] = [
-        {"tt": 0, "m": {"duck": True}, "sg": [{"d": ms, "m": {"src": "upload:clip"}}]},
+        {"tt": 0, "m": {"sound": "duck"}, "sg": [{"d": ms, "m": {"src": "upload:clip"}}]},
         {
             "tt": 1,
             "sg": [
