@@ -134,15 +134,28 @@ class ExportView(QWidget):
         self._depth_timer = QTimer(self)
         self._depth_timer.setSingleShot(True)
         self._depth_timer.setInterval(DEPTH_SETTLE_MS)
-        depth = QHBoxLayout()
-        depth.addWidget(self.duck_depth)
-        depth.addStretch(1)
+        # The clip's sound: its own block, so its labels do not widen the form's label column.
+        self.sound_box = QWidget(self)
+        self.sound_title = QLabel(self.sound_box)
+        self.sound_title.setObjectName("sectionLabel")
+        self.depth_label = QLabel(self.sound_box)
+        self.depth_label.setBuddy(self.duck_depth)
+        sound_row = QHBoxLayout()
+        sound_row.addWidget(self.clip_sound, 1)
+        sound_row.addSpacing(8)
+        sound_row.addWidget(self.depth_label)
+        sound_row.addWidget(self.duck_depth)
+        sv = QVBoxLayout(self.sound_box)
+        sv.setContentsMargins(0, 6, 0, 4)
+        sv.addWidget(self.sound_title)
+        sv.addLayout(sound_row)
 
-        self.form_labels = [QLabel(self) for _ in range(6)]
-        self.form = form = QFormLayout()
+        self.form_labels = [QLabel(self) for _ in range(4)]
+        form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        fields = (formats, self.quality, extras, folder, self.clip_sound, depth)
-        for label, field in zip(self.form_labels, fields, strict=True):
+        for label, field in zip(
+            self.form_labels, (formats, self.quality, extras, folder), strict=True
+        ):
             form.addRow(label, field)
 
         self.export_button = QPushButton(self)
@@ -181,6 +194,7 @@ class ExportView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.sound_box)
         layout.addLayout(buttons)
         layout.addWidget(self.progress_area)
         layout.addStretch(1)
@@ -234,14 +248,9 @@ class ExportView(QWidget):
         self.duck_depth.setSuffix(self.tr(" dB"))
         self.duck_depth.setAccessibleName(self.tr("Duck depth"))
         self.duck_depth.setToolTip(self.tr("How far the music dips while someone speaks"))
-        labels = (
-            self.tr("Format"),
-            self.tr("Quality"),
-            self.tr("Extras"),
-            self.tr("Save to"),
-            self.tr("Clip sound"),
-            self.tr("Duck depth"),
-        )
+        self.sound_title.setText(self.tr("Clip sound"))
+        self.depth_label.setText(self.tr("Duck depth"))
+        labels = (self.tr("Format"), self.tr("Quality"), self.tr("Extras"), self.tr("Save to"))
         for label, text in zip(self.form_labels, labels, strict=True):
             label.setText(text)
         self.chip.retranslate()
@@ -345,11 +354,11 @@ class ExportView(QWidget):
             box.setEnabled(idle and self._local_extras)
             box.setToolTip("" if self._local_extras else cloud_tip)
         self.change_folder.setEnabled(idle)
-        for row in (4, 5):  # the clip sound rows exist only with a clip
-            self.form.setRowVisible(row, self._has_video)
+        self.sound_box.setVisible(self._has_video)  # the clip's sound needs a clip
         self.clip_sound.setEnabled(not self._sound_busy)
         ducking = self.clip_sound.currentData() == SoundMode.DUCK.value
         self.duck_depth.setEnabled(ducking and not self._sound_busy)
+        self.depth_label.setEnabled(ducking)
 
     def _show_folder(self) -> None:
         self.folder_label.setText(str(self._folder))

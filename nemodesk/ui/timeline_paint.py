@@ -266,7 +266,9 @@ def _paint_block(
     shown.setLeft(max(inner.left(), sc.header_w + 1.0))
     shown.setRight(min(inner.right(), float(sc.ruler.right())))
     if shown.width() >= LABEL_MIN_PX:
-        _paint_label(p, sc, lane, pos, shown, boxed=lane.kind == "video" and li in sc.thumbs)
+        boxed = lane.kind == "video" and li in sc.thumbs
+        lift = SPEECH_BAND_PX + 2 if sc.speech_ms and sc.speech_lane == li else 0
+        _paint_label(p, sc, lane, pos, shown, boxed=boxed, lift=lift)
     if selected:
         _outline(p, sc, r)
 
@@ -293,8 +295,11 @@ def _paint_envelope(p: QPainter, sc: Scene, r: QRectF, meta: dict) -> None:
     p.drawPolyline(QPolygonF(ramp))
 
 
-def _paint_label(p: QPainter, sc: Scene, lane: Lane, pos: int, r: QRectF, *, boxed: bool) -> None:
-    """The segment's words; over thumbnails (``boxed``) on a dark pill to stay legible."""
+def _paint_label(
+    p: QPainter, sc: Scene, lane: Lane, pos: int, r: QRectF, *, boxed: bool, lift: float = 0
+) -> None:
+    """The segment's words; over thumbnails (``boxed``) on a dark pill to stay legible,
+    ``lift`` px above the bottom (clear of the speech band)."""
     text = lane.labels[pos]
     if lane.kind == "audio":
         volume = f"{volume_of(lane.seg_meta[pos]):g}"
@@ -320,7 +325,7 @@ def _paint_label(p: QPainter, sc: Scene, lane: Lane, pos: int, r: QRectF, *, box
     if boxed:
         box = QRectF(
             r.left() + 2,
-            r.bottom() - fm.height() - 2,
+            r.bottom() - fm.height() - 2 - lift,
             fm.horizontalAdvance(shown) + 8,
             fm.height() + 1,
         )

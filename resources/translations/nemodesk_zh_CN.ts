@@ -156,7 +156,7 @@
     </message>
     <message>
         <location line="+34"/>
-        <source>Can't use {0}. Supported files: {1}.</source>
+        <source>Can&apos;t use {0}. Supported files: {1}.</source>
         <translation>无法使用 {0}。支持的文件：{1}。</translation>
     </message>
     <message>
@@ -299,7 +299,7 @@
         <translation>{0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/export_view.py" line="+199"/>
+        <location filename="../../nemodesk/ui/export_view.py" line="+213"/>
         <source>MP4 video with music</source>
         <translation>带音乐的 MP4 视频</translation>
     </message>
@@ -428,13 +428,13 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+10"/>
+        <location line="+5"/>
         <source>Clip sound</source>
         <translation>视频原声</translation>
     </message>
     <message>
-        <location line="-9"/>
-        <source>The video's own sound, and the music under its speech</source>
+        <location line="-4"/>
+        <source>The video&apos;s own sound, and the music under its speech</source>
         <translation>视频自带的声音，以及有人说话时音乐如何处理</translation>
     </message>
     <message>
@@ -444,32 +444,32 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+8"/>
+        <location line="+3"/>
         <source>Duck depth</source>
         <translation>压低幅度</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-2"/>
         <source>How far the music dips while someone speaks</source>
         <translation>有人说话时音乐降低多少</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+0"/>
         <source>Extras</source>
         <translation>附加内容</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Save to</source>
         <translation>保存到</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+94"/>
         <source>Add a video clip to export it with music.</source>
         <translation>添加视频片段后，即可连同音乐一起导出。</translation>
     </message>
@@ -714,7 +714,7 @@
     </message>
     <message>
         <location line="-1"/>
-        <source>Hear the video's own sound under the music</source>
+        <source>Hear the video&apos;s own sound under the music</source>
         <translation>在音乐下混入视频原声</translation>
     </message>
     <message>
@@ -739,7 +739,7 @@
     </message>
     <message>
         <location line="+25"/>
-        <source>This file can't be played: {0}</source>
+        <source>This file can&apos;t be played: {0}</source>
         <translation>无法播放此文件：{0}</translation>
     </message>
     <message>
@@ -1286,7 +1286,7 @@
         <translation>%n 个片段</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/timeline_paint.py" line="+302"/>
+        <location filename="../../nemodesk/ui/timeline_paint.py" line="+307"/>
         <source>{0} · {1}%</source>
         <translation>{0} · {1}%</translation>
     </message>

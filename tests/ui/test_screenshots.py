@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tests.fixtures.media import make_clip
+from tests.fixtures.speech import voice_over
 from tests.probes import answer, module_command, run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +48,8 @@ def _distinct_colours(path: Path) -> int:
 
 @pytest.mark.parametrize(("lang", "theme"), [("en", "light"), ("zh_CN", "light"), ("en", "dark")])
 def test_main_window_states(xvfb, tmp_path, lang, theme):
-    clip = make_clip(tmp_path / "city-night.mp4", duration_s=10.0, cuts_s=[3.0, 6.5])
+    talk = voice_over(10.0, [1.0, 6.0]).stereo()  # speech: the band, and the music's dip
+    clip = make_clip(tmp_path / "city-night.mp4", duration_s=10.0, cuts_s=[3.0, 6.5], sound=talk)
     out = ARTIFACTS / "screenshots" / theme
     out.mkdir(parents=True, exist_ok=True)
     env = {
