@@ -11,6 +11,7 @@ curve and the music's offset), so it is made once and reused until one of them c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,11 +26,33 @@ BLOCK_FRAMES = 1 << 18
 _DTYPES = {2: np.int16, 4: np.int32}
 
 
+KEEP_PER_MEDIA = 3  # older curves of the same music are removed
+
+
+def _safe(media_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in media_id)[:40]
+
+
 def ducked_name(media_id: str, points: Breakpoints, offset_ms: int) -> str:
     key = json.dumps([media_id, [[int(t), float(g)] for t, g in points], int(offset_ms)])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in media_id)[:40]
-    return f"{safe}-ducked-{digest}.wav"
+    return f"{_safe(media_id)}-ducked-{digest}.wav"
+
+
+def prune(folder: Path, media_id: str, keep: int = KEEP_PER_MEDIA) -> None:
+    """Remove all but the ``keep`` newest ducked copies of one music (a file still open
+    elsewhere may refuse: it goes next time)."""
+    try:
+        found = sorted(
+            folder.glob(f"{_safe(media_id)}-ducked-*.wav"),
+            key=lambda p: p.stat().st_mtime_ns,
+            reverse=True,
+        )
+    except OSError:
+        return
+    for old in found[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def gain_db(points: Breakpoints, t_ms: np.ndarray) -> np.ndarray:

@@ -33,7 +33,7 @@ from nemodesk.core import intent
 from nemodesk.core.draft import Draft, TrackType, summary
 from nemodesk.core.ducking import music_gain
 from nemodesk.core.guitalk import Action
-from nemodesk.ui.ducked_music import ducked_name, write_ducked
+from nemodesk.ui.ducked_music import ducked_name, prune, write_ducked
 
 log = logging.getLogger(__name__)
 WAVEFORM_POINTS = 2000
@@ -341,12 +341,16 @@ class AppService(QObject):
         offset = int(start) if isinstance(start, int | float) and not isinstance(start, bool) else 0
         dest = self.cache_dir / "ducked" / ducked_name(media_id, points, offset)
         if dest.is_file():
+            with contextlib.suppress(OSError):
+                os.utime(dest)  # in use again: the newest, for prune
             return dest
         try:
-            return await asyncio.to_thread(write_ducked, path, dest, points, offset)
+            await asyncio.to_thread(write_ducked, path, dest, points, offset)
         except (OSError, ValueError, EOFError, wave.Error) as e:
             log.warning("no ducked preview of %s: %s", path, e)
             return path
+        prune(dest.parent, media_id)
+        return dest
 
     async def _upload(self, paths: list[Path]) -> None:
         assert self.client is not None
