@@ -25,6 +25,8 @@ from bisect import bisect_right
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from nemodesk.core.draft import Draft, Track, TrackType
 
 
@@ -166,6 +168,16 @@ def gain_db_at(points: Breakpoints, t_ms: float) -> float:
     i = bisect_right([p[0] for p in points], t_ms)
     (t0, g0), (t1, g1) = points[i - 1], points[i]
     return g0 if t1 == t0 else g0 + (g1 - g0) * (t_ms - t0) / (t1 - t0)
+
+
+def gains_db(points: Breakpoints, t_ms: np.ndarray) -> np.ndarray:
+    """The curve at many times (float64 dB; 0 outside): how the export and the preview both
+    sample it, so what the player plays is what the file gets."""
+    if not points:
+        return np.zeros(len(t_ms))
+    times = np.array([t for t, _ in points], np.float64)
+    gains = np.array([g for _, g in points], np.float64)
+    return np.interp(t_ms, times, gains, left=0.0, right=0.0)
 
 
 def clip_sound_heard(track: Track | None) -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nemodesk.core.ducking import Breakpoints
+from nemodesk.core.ducking import Breakpoints, gains_db
 
 BLOCK_FRAMES = 1 << 18
 _DTYPES = {2: np.int16, 4: np.int32}
@@ -53,21 +53,6 @@ def prune(folder: Path, media_id: str, keep: int = KEEP_PER_MEDIA) -> None:
     for old in found[keep:]:
         with contextlib.suppress(OSError):
             old.unlink()
-
-
-def gain_db(points: Breakpoints, t_ms: np.ndarray) -> np.ndarray:
-    """core.ducking.gain_db_at for many times at once (0 dB outside the curve)."""
-    out = np.zeros(len(t_ms), dtype=np.float64)
-    if not points:
-        return out
-    times = np.array([t for t, _ in points], dtype=np.float64)
-    gains = np.array([g for _, g in points], dtype=np.float64)
-    inside = (t_ms > times[0]) & (t_ms < times[-1])
-    t = t_ms[inside]
-    i = np.searchsorted(times, t, side="right")  # times[i-1] <= t < times[i]
-    t0, t1, g0, g1 = times[i - 1], times[i], gains[i - 1], gains[i]
-    out[inside] = g0 + (g1 - g0) * (t - t0) / (t1 - t0)
-    return out
 
 
 def _int24_to_int32(raw: bytes) -> np.ndarray:
@@ -105,7 +90,7 @@ def write_ducked(src: Path, dest: Path, points: Breakpoints, offset_ms: float) -
                 data = _int24_to_int32(raw) if width == 3 else np.frombuffer(raw, _DTYPES[width])
                 frames = len(data) // channels
                 t_ms = offset_ms + (pos + np.arange(frames)) * (1000.0 / rate)
-                db = gain_db(points, t_ms)
+                db = gains_db(points, t_ms)
                 if np.any(db != 0.0):
                     g = np.power(10.0, db / 20.0)
                     v = data.reshape(frames, channels).astype(np.float64) * g[:, None]

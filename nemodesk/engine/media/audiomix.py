@@ -22,7 +22,7 @@ from av.container import OutputContainer
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import uniform_filter1d
 
-from nemodesk.core.ducking import Breakpoints
+from nemodesk.core.ducking import Breakpoints, gains_db
 
 RATE = 48_000
 CEILING = 10 ** (-1 / 20)  # -1 dBFS: headroom for lossy encoders' overshoot
@@ -156,24 +156,16 @@ def _window_max(x: np.ndarray, before: int, after: int) -> np.ndarray:
 
 
 def apply_gain_curve(sound: np.ndarray, points: Breakpoints) -> None:
-    """Multiply (2, n) `sound` in place by a breakpoint curve (timeline ms, dB), only where
-    the curve is not 0 dB (the dips), so a long track with a few phrases costs little."""
+    """Multiply (2, n) `sound` in place by a breakpoint curve (timeline ms, dB), only from
+    its first to its last breakpoint, in 10 s pieces (no full-length float64 temporaries)."""
     if not points:
         return
-    n = sound.shape[1]
-    times = np.array([t for t, _ in points], np.float64) * (RATE / 1000)
-    gains = np.array([g for _, g in points], np.float64)
-    i = 0
-    while i < len(points):  # each dip runs from a 0 dB point to the next 0 dB point
-        j = i + 1
-        while j < len(points) and gains[j] != 0.0:
-            j += 1
-        a, b = max(0, math.floor(times[i])), min(n, math.ceil(times[min(j, len(points) - 1)]))
-        if b > a:
-            x = np.arange(a, b, dtype=np.float64)
-            db = np.interp(x, times[i : j + 1], gains[i : j + 1])
-            sound[:, a:b] *= (10 ** (db / 20)).astype(np.float32)
-        i = j + 1
+    a = max(0, math.floor(points[0][0] * RATE / 1000))
+    b = min(sound.shape[1], math.ceil(points[-1][0] * RATE / 1000) + 1)
+    for pos in range(a, b, RATE * 10):
+        end = min(b, pos + RATE * 10)
+        db = gains_db(points, np.arange(pos, end) * (1000 / RATE))
+        sound[:, pos:end] *= (10 ** (db / 20)).astype(np.float32)
 
 
 def limit(mix: np.ndarray) -> np.ndarray:
