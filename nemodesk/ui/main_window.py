@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._error_link = ""
         self._has_video = False
+        self._panel_round = False  # the chat round under way came from the prompt panel
+        self._shown_brief: dict[str, Any] | None = None  # the track the panel last showed
         self._clip_heard = True  # the player starts with the clip's sound on
 
         self.drop = DropArea(self)
@@ -183,7 +185,7 @@ class MainWindow(QMainWindow):
         self.drop.cancelRequested.connect(lambda: s.cancel("upload"))
         self.prompt.generateRequested.connect(self.generate)
         self.conversation.submitted.connect(self.say)
-        self.variations.useRequested.connect(s.use_variation)
+        self.variations.useRequested.connect(self._use_variation)
         self.variations.playRequested.connect(self._preview_variation)
         self.export_view.exportRequested.connect(self._export)
         self.export_view.cancelRequested.connect(lambda: s.cancel("export"))
@@ -265,9 +267,15 @@ class MainWindow(QMainWindow):
             return
         params = {**parameters, "loudness_lufs": self.prefs.loudness_lufs}
         self.prefs.prompt_choices = self.prompt.choices()
+        self._panel_round = True  # the panel already says what this round makes
         self.service.generate(prompt, params)
 
+    def _use_variation(self, media_id: str) -> None:
+        self._panel_round = False
+        self.service.use_variation(media_id)
+
     def say(self, text: str) -> None:
+        self._panel_round = False
         self.service.say(text)
 
     def _export(self, options: dict[str, Any]) -> None:
@@ -305,6 +313,7 @@ class MainWindow(QMainWindow):
             self.export_view.set_sound_busy(running)
             if not running:
                 self.conversation.set_activity("")
+                self._panel_round = False
         elif name == "upload" and not running:
             self.drop.upload_finished()
         elif name == "export" and running:
@@ -327,6 +336,11 @@ class MainWindow(QMainWindow):
         bgm = draft.first(TrackType.AUDIO)
         if bgm and bgm.segments:
             m = bgm.segments[0].m
+            brief = m.get("brief")
+            if isinstance(brief, dict) and brief != self._shown_brief:
+                if not self._panel_round:  # a chat edit or a picked take: show what plays
+                    self.prompt.show_track(brief)
+                self._shown_brief = brief
             self.player.set_music_volume(int(m.get("volume", 100)))
             self.player.set_music_offset_ms(int(m.get("start", 0) or 0))
             seed = m.get("seed")

@@ -298,6 +298,36 @@ class PromptPanel(QWidget):
             "instruments": self.instruments.selected(),
         }
 
+    def show_track(self, brief: dict[str, Any]) -> None:
+        """Show the current track's settings (``m.brief`` of the draft's music, after a chat
+        edit or a picked variation), so Generate makes what the user hears. What the engine
+        chose by itself stays "Auto"; the description text is left as the user wrote it."""
+        chosen = set(brief.get("chosen") or [])
+
+        def given(name: str, value: Any, allowed: tuple[str, ...]) -> list[str]:
+            return [value] if name not in chosen and value in allowed else []
+
+        self.moods.select(given("mood", brief.get("mood"), presets.MOODS))
+        self.genres.select(given("genre", brief.get("genre"), presets.GENRES))
+        asked = brief.get("instruments") or []
+        self.instruments.select([i for i in asked if i in presets.INSTRUMENTS])
+        bpm = brief.get("bpm")
+        tempo = "tempo" not in chosen and isinstance(bpm, int | float)
+        self.bpm.setValue(round(bpm) if tempo else 0)
+        arc = given("arc", brief.get("arc"), presets.ARCS)
+        self.arc.setCurrentIndex(presets.ARCS.index(arc[0]) + 1 if arc else 0)
+        self.loop.setChecked(brief.get("loop") is True)
+        secs = brief.get("duration_s")
+        if brief.get("fits_video") and self._clip_s:
+            self.duration_mode.setCurrentIndex(self.DURATION_VIDEO)
+        elif "duration" not in chosen and isinstance(secs, int | float) and secs > 0:
+            whole = min(round(secs), 20 * 60)
+            self.duration.setTime(QTime(0, whole // 60, whole % 60))
+            self.duration_mode.setCurrentIndex(self.DURATION_CUSTOM)
+        else:
+            self.duration_mode.setCurrentIndex(self.DURATION_AUTO)
+        self._sync_duration()
+
     def restore(self, c: dict[str, Any]) -> None:
         self.prompt.setPlainText(str(c.get("prompt", "")))
         self.duration_mode.setCurrentIndex(int(c.get("duration_mode", 0)) % 3)

@@ -147,6 +147,27 @@ def _clip_sound(
     return rest, params, draft
 
 
+def public_brief(brief: Brief, video_s: float | None) -> dict[str, Any]:
+    """What the current track is, for an app's prompt panel (on the BGM segment as
+    ``m.brief``): the fields users set, the ones the engine chose, and whether the length is
+    the video's."""
+    fit = bool(video_s) and abs(brief.duration_s - float(video_s or 0)) < 0.05
+    return {
+        "mood": brief.mood,
+        "genre": brief.genre,
+        "instruments": list(brief.instruments),
+        "exclude": list(brief.exclude),
+        "bpm": round(brief.bpm, 2),
+        "key": brief.key,
+        "mode": brief.mode,
+        "arc": brief.arc,
+        "loop": brief.loop,
+        "duration_s": round(brief.duration_s, 3),
+        "fits_video": fit,
+        "chosen": list(brief.chosen),
+    }
+
+
 def _use(store, run, plan, draft: Draft) -> None:
     """Put one of the generated takes on the BGM track, keeping the mix; undo-able."""
     sid = run.session_id
@@ -171,7 +192,12 @@ def _use(store, run, plan, draft: Draft) -> None:
             round(float(entry.get("duration_s") or settings.brief.duration_s) * 1000),
             settings.brief.genre,
             _mix_of(settings),
-            {"seed": settings.seed, "bpm": settings.brief.bpm, "lufs": entry.get("loudness_lufs")},
+            {
+                "seed": settings.seed,
+                "bpm": settings.brief.bpm,
+                "lufs": entry.get("loudness_lufs"),
+                "brief": public_brief(settings.brief, draftops.video_ms(draft) / 1000 or None),
+            },
         )
         draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
         store.save_draft(sid, draft.encode(), f"use: {entry['media_id']}")
@@ -188,12 +214,14 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     sid = run.session_id
     settings = plan.settings
     brief = settings.brief
-    cuts = (
-        _cuts(store, sid)
-        if video_s and abs(brief.duration_s - video_s) < 0.05 and settings.start_s == 0
-        else []
-    )
-    start_ms = settings.start_s * 1000  # the voice, on the music's own clock
+    # the picture on the music's own clock: cuts and speech wherever the music plays, so a
+    # shorter track or a later start keeps its hits and its room for the voice
+    cuts = [
+        c - settings.start_s
+        for c in (_cuts(store, sid) if video_s else [])
+        if 0 < c - settings.start_s < brief.duration_s
+    ]
+    start_ms = settings.start_s * 1000
     speech = [
         ((a - start_ms) / 1000, (b - start_ms) / 1000)
         for a, b in speech_on_timeline(draft)
@@ -306,7 +334,12 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
         round(result["duration_s"] * 1000),
         result["genre"],
         _mix_of(settings),
-        {"seed": result["seed"], "bpm": result["bpm"], "lufs": result["loudness_lufs"]},
+        {
+            "seed": result["seed"],
+            "bpm": result["bpm"],
+            "lufs": result["loudness_lufs"],
+            "brief": public_brief(brief, video_s),
+        },
     )
     settings.seed = result["seed"]
     draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
