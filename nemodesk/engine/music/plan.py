@@ -214,6 +214,9 @@ def make_plan(brief: Brief, cuts_s: list[float] | None = None, beats_per_bar: in
     )
     whole_bars, extra_beats = divmod(body_beats, beats_per_bar)
     sizes = _section_bars(whole_bars, brief.loop)
+    if brief.arc != "flat" and not brief.loop and len(sizes) < 3 <= whole_bars:
+        # a short track still needs a start, a middle and an end for its arc to be heard
+        sizes = [whole_bars // 3 + (i < whole_bars % 3) for i in range(3)][::-1]
     bounds = [0]
     for s in sizes:
         bounds.append(bounds[-1] + s)
