@@ -54,6 +54,16 @@ class Brief:
     use: str | None = None  # "travel vlog", "thriller", ... as a hint
     language: str = "en"  # "en" | "zh"
     chosen: list[str] = field(default_factory=list)  # fields filled by defaults, not asked
+    # The user's say over the accents on the video's cuts (times on the music's clock, s),
+    # kept in the draft so every later take honours them:
+    hits_off_s: list[float] = field(default_factory=list)  # cuts (±0.15 s) left unaccented
+    hits_moved: list[tuple[float, float]] = field(default_factory=list)  # (cut, new time)
+    hit_boost_db: float = 0.0  # "hit harder on the cuts" (+) / "softer accents" (-)
+    # What a variation picked (engine/music/variations.py), kept in the draft so a take is
+    # re-rendered and edited with the same character. None: the plain brief's own choice.
+    progression: int | None = None  # the n-th kind of section plays theory.progressions()[p+n]
+    groove: int | None = None  # 0 or None: the genre's drum and comping patterns; 1..3 others
+    lead: str | None = None  # lead instrument (INSTRUMENTS) instead of the genre's, unless asked
 
 
 class BriefError(ValueError):

@@ -30,6 +30,7 @@ from nemodesk.engine.music.brief import (
 from nemodesk.engine.server import agent_apply as R
 from nemodesk.engine.server import agent_edits as E
 from nemodesk.engine.server import agent_edits_sound as S
+from nemodesk.engine.server import agent_hits as H
 from nemodesk.engine.server import agent_mix as M
 from nemodesk.engine.server import agent_params as P
 from nemodesk.engine.server import agent_text as T
@@ -229,6 +230,7 @@ def _plan(
                 else " Anything else in the message was not applied; ask again after the undo."
             )
         return Plan("undo", None, reply=reply, changes=["undo"])
+    hits = H.detect_hits(t)  # before the volume words: "softer hits" is not the music
     mix += M.detect_takes(t)
     mix += M.detect_start(t)
     mix += M.detect_fades(t)
@@ -236,9 +238,11 @@ def _plan(
     mix += M.detect_volume(t)
     mix += E.detect_video_length(t)
     lang = t.language()
-    if current is None or _is_new_request(t.cur()) or not t.low.strip():
+    marker_only = bool(params) and set(params) <= set(P.HIT_KEYS)  # the timeline's markers
+    if current is None or _is_new_request(t.cur()) or not (t.low.strip() or marker_only):
         return _generate(t, current, mix, video, seed, lang, params)
     edits = list(mix)
+    edits += [_on_music_clock(e, current.start_s) for e in hits]
     edits += E.detect_energy(t)
     edits += E.detect_tempo(t)
     edits += E.detect_length(t)
@@ -248,8 +252,20 @@ def _plan(
     edits += S.detect_key(t)
     edits += S.detect_mode(t)
     edits += S.detect_remainder(t)
-    edits += P.as_edits(params, current.brief.instruments)  # after the text's: they win
+    edits += [
+        _on_music_clock(e, current.start_s)
+        for e in P.as_edits(params, current.brief.instruments)  # after the text's: they win
+    ]
     return _edit(t, current, edits, video, seed, lang)
+
+
+def _on_music_clock(e: T.Edit, start_s: float) -> T.Edit:
+    """A cut named on the timeline, moved onto the music's own clock."""
+    if e.kind in ("hit_off", "hit_on"):
+        return T.Edit(e.kind, round(float(e.value) - start_s, 3))
+    if e.kind == "hit_move":
+        return T.Edit(e.kind, tuple(round(float(x) - start_s, 3) for x in e.value))
+    return e
 
 
 def _variations(edits: list[T.Edit], say: R.Say) -> int:

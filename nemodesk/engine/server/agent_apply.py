@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nemodesk.engine.music.brief import (
     ARCS,
@@ -277,12 +277,67 @@ def apply_brief(b: Brief, edits: list[Edit], say: Say, video_s: float | None) ->
             set_fields.add("mode")
         elif k == "loop":
             b.loop = bool(v)
+        elif k.startswith("hit_"):
+            _apply_hit(b, k, v, say)
     b.instruments = [i for i in b.instruments if i in INSTRUMENTS]
     b.exclude = [i for i in b.exclude if i in INSTRUMENTS]
     _rechoose(old, b, set_fields, say)
     _describe_brief_changes(old, b, say)
     b.chosen = [c for c in b.chosen if c not in set_fields]
     return set_fields
+
+
+HIT_MATCH_S = 0.15  # a cut named by the user: within this of the time they said
+MAX_HIT_BOOST_DB = 12.0
+
+
+def _clock(s: float) -> str:
+    return f"{int(s // 60)}:{s % 60:04.1f}"
+
+
+def _apply_hit(b: Brief, kind: str, value: Any, say: Say) -> None:
+    """The accents on the cuts (times already on the music's clock)."""
+
+    def near(t: float, items: list[float]) -> list[float]:
+        return [x for x in items if abs(x - t) <= HIT_MATCH_S]
+
+    if kind == "hit_off":
+        t = float(value)
+        b.hits_moved = [m for m in b.hits_moved if not near(t, [m[0], m[1]])]
+        if not near(t, b.hits_off_s):
+            b.hits_off_s = sorted([*b.hits_off_s, round(t, 3)])
+        say.change(f"hit_off:{t:g}", f"no accent at {_clock(t)}", f"{_clock(t)} 处不再加重音")
+    elif kind == "hit_on":
+        t = float(value)
+        b.hits_off_s = [x for x in b.hits_off_s if not near(t, [x])]
+        b.hits_moved = [m for m in b.hits_moved if not near(t, [m[0], m[1]])]
+        say.change(
+            f"hit_on:{t:g}", f"the accent at {_clock(t)} is back", f"恢复了 {_clock(t)} 的重音"
+        )
+    elif kind == "hit_move":
+        a, to = (float(x) for x in value)
+        b.hits_off_s = [x for x in b.hits_off_s if not near(a, [x])]
+        b.hits_moved = [m for m in b.hits_moved if not near(a, [m[0], m[1]])]
+        b.hits_moved.append((round(a, 3), round(to, 3)))
+        say.change(
+            f"hit_move:{a:g}>{to:g}",
+            f"the accent at {_clock(a)} moved to {_clock(to)}",
+            f"{_clock(a)} 的重音移到了 {_clock(to)}",
+        )
+    elif kind == "hit_boost":
+        before = b.hit_boost_db
+        b.hit_boost_db = clamp(before + float(value), -MAX_HIT_BOOST_DB, MAX_HIT_BOOST_DB)
+        if b.hit_boost_db == before:
+            say.note(
+                "The accents are already as strong as they go."
+                if value > 0
+                else "The accents are already as soft as they go.",
+                "重音已经是最强了。" if value > 0 else "重音已经是最轻了。",
+            )
+        elif value > 0:
+            say.change("hits:+", "harder accents on the cuts", "卡点重音更强")
+        else:
+            say.change("hits:-", "softer accents on the cuts", "卡点重音更轻")
 
 
 def _rechoose(old: Brief, b: Brief, set_fields: set[str], say: Say) -> None:

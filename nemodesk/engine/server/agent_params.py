@@ -14,7 +14,8 @@ from nemodesk.engine.music.brief import BriefError, parse_brief, parse_key
 from nemodesk.engine.server.agent_text import Edit
 
 BRIEF_KEYS = ("duration_s", "bpm", "key", "mood", "genre", "instruments", "arc", "loop")
-KEYS = (*BRIEF_KEYS, "seed", "variations", "loudness_lufs", "use_media_id")
+HIT_KEYS = ("hit_off", "hit_on", "hit_move", "hit_boost_db")  # the timeline's cut markers
+KEYS = (*BRIEF_KEYS, "seed", "variations", "loudness_lufs", "use_media_id", *HIT_KEYS)
 DEFAULT_LOUDNESS = -14.0
 _LABELS = {
     "genre": ("genre", "风格"),
@@ -76,6 +77,11 @@ def as_edits(params: dict[str, Any], instruments_now: list[str]) -> list[Edit]:
         edits.append(Edit("seed", int(p["seed"])))
     if "loudness_lufs" in p:
         edits.append(Edit("loudness", round(float(p["loudness_lufs"]), 1)))
+    for key, kind in (("hit_off", "hit_off"), ("hit_on", "hit_on"), ("hit_move", "hit_move")):
+        if key in p:
+            edits.append(Edit(kind, p[key]))
+    if "hit_boost_db" in p:
+        edits.append(Edit("hit_boost", float(p["hit_boost_db"])))
     return edits
 
 

@@ -113,6 +113,13 @@ class Parameters(BaseModel):
     variations: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
     loudness_lufs: Annotated[Number, Field(ge=-40, le=-5)] | None = None
     use_media_id: str | None = Field(None, min_length=1, max_length=100)
+    hit_off: Annotated[Number, Field(ge=0, le=7200)] | None = None  # no accent on this cut
+    hit_on: Annotated[Number, Field(ge=0, le=7200)] | None = None  # the cut's accent back
+    hit_move: (
+        Annotated[list[Annotated[Number, Field(ge=0, le=7200)]], Field(min_length=2, max_length=2)]
+        | None
+    ) = None  # [cut s, new time s]
+    hit_boost_db: Annotated[Number, Field(ge=-12, le=12)] | None = None  # accents harder/softer
     clip_sound: Literal["duck", "even", "mute"] | None = None  # the clips' own sound
     duck_db: Annotated[Number, Field(ge=3, le=30)] | None = None  # the music's dip under speech
 

@@ -1,0 +1,66 @@
+"""What a message says about the accents on the video's cuts: "no hit at 0:09", "bring the
+hit at 0:09 back", "move the hit at 0:09 to 0:10", "hit harder on the cuts" (and 中文).
+
+Times are as the user reads them on the timeline (seconds); the agent moves them onto the
+music's clock. Edit kinds: ``hit_off`` (s), ``hit_on`` (s), ``hit_move`` ((from s, to s)),
+``hit_boost`` (dB, + stronger / - softer).
+"""
+
+from __future__ import annotations
+
+from nemodesk.engine.server.agent_text import TIME, WB, WE, Edit, Text, c, seconds_of
+
+BOOST_STEP_DB = 6.0
+
+_HIT = r"(?:hits?|accents?|stabs?|impacts?|booms?)"
+_ZH_HIT = r"(?:重音|卡点|鼓点重音|冲击音|打点)"
+_AT = rf"(?:at|on|near|around)\s+(?:the\s+cut\s+(?:at|on)\s+)?(?P<t>{TIME})"
+
+_OFF = [
+    c(rf"{WB}(?:no|remove|drop|delete|kill|lose|mute|skip|without)\s+(?:the\s+)?{_HIT}\s+{_AT}"),
+    c(rf"{WB}(?:don'?t|do\s+not)\s+(?:put\s+(?:a|the)\s+)?{_HIT}\s+{_AT}"),
+    c(rf"(?P<t>{TIME})\s*(?:处|的地方|那里)?(?:不要|去掉|别要|取消)(?:这个)?{_ZH_HIT}"),
+    c(rf"(?:去掉|取消|不要)\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}"),
+]
+_ON = [
+    c(rf"{WB}(?:bring\s+back|restore|put\s+back|add\s+back|keep)\s+(?:the\s+)?{_HIT}\s+{_AT}"),
+    c(rf"{WB}{_HIT}\s+{_AT}\s+(?:back|again)"),
+    c(rf"(?:恢复|加回|保留)\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}"),
+]
+_MOVE = [
+    c(rf"{WB}move\s+(?:the\s+)?{_HIT}\s+{_AT}\s+to\s+(?P<to>{TIME})"),
+    c(rf"把\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}\s*(?:移到|挪到|改到|放到)\s*(?P<to>{TIME})"),
+]
+_HARDER = [
+    c(rf"{WB}{_HIT}\s+(?:harder|stronger|bigger|louder|more)(?:\s+on\s+(?:the\s+)?cuts?)?{WE}"),
+    c(rf"{WB}(?:stronger|bigger|louder|harder|heavier|more)\s+{_HIT}{WE}"),
+    c(rf"{_ZH_HIT}(?:再|更)?(?:强|重|明显|大|响)(?:一点|一些|点)?"),
+]
+_SOFTER = [
+    c(rf"{WB}{_HIT}\s+(?:softer|lighter|subtler|quieter|less)(?:\s+on\s+(?:the\s+)?cuts?)?{WE}"),
+    c(rf"{WB}(?:softer|lighter|subtler|quieter|gentler|less)\s+{_HIT}{WE}"),
+    c(rf"{_ZH_HIT}(?:再|更)?(?:弱|轻|小|柔和)(?:一点|一些|点)?"),
+]
+
+
+def detect_hits(t: Text) -> list[Edit]:
+    edits: list[Edit] = []
+    for pattern in _MOVE:
+        for m in t.scan(pattern):
+            a, b = seconds_of(m.group("t")), seconds_of(m.group("to"))
+            if a is not None and b is not None:
+                edits.append(Edit("hit_move", (a, b)))
+                t.mask(m.start(), m.end())
+    for patterns, kind in ((_OFF, "hit_off"), (_ON, "hit_on")):
+        for pattern in patterns:
+            for m in t.scan(pattern):
+                s = seconds_of(m.group("t"))
+                if s is not None:
+                    edits.append(Edit(kind, s))
+                    t.mask(m.start(), m.end())
+    for patterns, step in ((_HARDER, BOOST_STEP_DB), (_SOFTER, -BOOST_STEP_DB)):
+        for pattern in patterns:
+            for m in t.scan(pattern):
+                edits.append(Edit("hit_boost", step))
+                t.mask(m.start(), m.end())
+    return edits
