@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self.export_view.cancelRequested.connect(lambda: s.cancel("export"))
         self.export_view.clipSoundChanged.connect(s.set_clip_sound)
         self.timeline.seekRequested.connect(self.player.seek)
+        self.timeline.hitEditRequested.connect(self._edit_hit)
         self.timeline.segmentSelected.connect(self._on_segment)
         self.player.positionChanged.connect(lambda ms: self.timeline.set_playhead(ms, True))
         self.zoom_in.clicked.connect(self.timeline.zoom_in)
@@ -269,6 +270,13 @@ class MainWindow(QMainWindow):
         self.prefs.prompt_choices = self.prompt.choices()
         self._panel_round = True  # the panel already says what this round makes
         self.service.generate(prompt, params)
+
+    def _edit_hit(self, kind: str, cut_s: float, value: float) -> None:
+        if self.service.busy("chat"):
+            self.statusBar().showMessage(self.tr("Wait for the music to finish first"), 3000)
+            return
+        self._panel_round = False
+        self.service.edit_hit(kind, cut_s, value)
 
     def _use_variation(self, media_id: str) -> None:
         self._panel_round = False

@@ -233,6 +233,27 @@ class AppService(QObject):
     def use_variation(self, media_id: str) -> asyncio.Task[Any]:
         return self._job("chat", self._chat("", {"use_media_id": media_id}))
 
+    def edit_hit(self, kind: str, cut_s: float, value: float = 0.0) -> asyncio.Task[Any]:
+        """The accent on one cut: "off", "on", "move" (to ``value`` s) or "boost" (``value``
+        dB for all of them); a chat round whose parameters the backend turns into a new take."""
+        params: dict[str, Any] = {
+            "off": {"hit_off": round(cut_s, 3)},
+            "on": {"hit_on": round(cut_s, 3)},
+            "move": {"hit_move": [round(cut_s, 3), round(value, 3)]},
+            "boost": {"hit_boost_db": float(value)},
+        }[kind]
+        clock = f"{int(cut_s // 60)}:{cut_s % 60:04.1f}"
+        said = {
+            "off": self.tr("No accent on the cut at {0}").format(clock),
+            "on": self.tr("Accent the cut at {0} again").format(clock),
+            "move": self.tr("Move the accent at {0} to {1}").format(
+                clock, f"{int(value // 60)}:{value % 60:04.1f}"
+            ),
+            "boost": self.tr("Hit harder on the cuts") if value > 0 else self.tr("Softer accents"),
+        }[kind]
+        self.chatMessage.emit("user", said)
+        return self._job("chat", self._chat("", params))
+
     def set_clip_sound(self, mode: str, depth_db: float | None = None) -> asyncio.Task[Any]:
         """The clips' own sound: "duck" (the music dips under their speech, by ``depth_db``
         when given, else by the draft's own depth), "even" or "mute"; a chat round with no

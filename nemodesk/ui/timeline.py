@@ -41,6 +41,9 @@ class TimelineView(TimelineInput, QWidget):
     segmentSelected = Signal(dict)
     seekRequested = Signal(int)
     zoomChanged = Signal(float)
+    # what the user asks of the accent on a cut: ("off" | "on" | "move" | "boost", cut s, value)
+    # where value is the new time for "move" and the dB step for "boost"
+    hitEditRequested = Signal(str, float, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +125,18 @@ class TimelineView(TimelineInput, QWidget):
     def set_hits(self, hits_s: Sequence[float]) -> None:
         self._hits = np.sort(np.asarray(hits_s, dtype=np.float64).ravel() * 1000)
         self.update()
+
+    def cut_near(self, x: float, tolerance_px: float = 6.0) -> float | None:
+        """The cut (ms) whose marker is under x, if any."""
+        if not self._cuts.size:
+            return None
+        xs = np.array([self.x_for_ms(c) for c in self._cuts])
+        i = int(np.argmin(np.abs(xs - x)))
+        return float(self._cuts[i]) if abs(xs[i] - x) <= tolerance_px else None
+
+    def hit_on_cut(self, cut_ms: float, tolerance_ms: float = 120.0) -> bool:
+        """Whether the music has an accent at (or right next to) this cut."""
+        return bool(self._hits.size) and float(np.min(np.abs(self._hits - cut_ms))) <= tolerance_ms
 
     def set_playhead(self, ms: float, follow: bool = False) -> None:
         """Move the playhead; with ``follow`` (while playing) the view pages along when the

@@ -3,6 +3,8 @@
 Click a segment to select it; click the ruler (and drag to scrub) or an empty spot to seek;
 Ctrl+wheel zooms around the pointer, the wheel and Shift+wheel scroll; Left/Right move the
 playhead (Shift: finer), Home/End jump, +/- zoom, 0 fits; hovering a segment shows its summary.
+Right-click a cut marker to turn its accent off or on, move it to the playhead, or make the
+accents harder or softer (hitEditRequested; the app asks the backend for a new take).
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QHelpEvent, QKeyEvent, QMouseEvent, QWheelEvent
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QMenu, QToolTip
 
 if TYPE_CHECKING:
     from nemodesk.ui.timeline import TimelineView
@@ -55,6 +57,36 @@ class TimelineInput:
 
     def mouseReleaseEvent(self: TimelineView, event: QMouseEvent) -> None:
         self._scrubbing = False
+
+    def cut_menu(self: TimelineView, cut_ms: float) -> QMenu:
+        """The menu for one cut's accent (built apart from showing it, so tests can use it)."""
+        menu = QMenu(self)
+        cut_s = cut_ms / 1000
+        if self.hit_on_cut(cut_ms):
+            off = menu.addAction(self.tr("No accent on this cut"))
+            off.triggered.connect(lambda: self.hitEditRequested.emit("off", cut_s, 0.0))
+            to = self.playhead()
+            if abs(to - cut_ms) >= 50:
+                move = menu.addAction(
+                    self.tr("Move this accent to the playhead ({0})").format(_clock(to))
+                )
+                move.triggered.connect(lambda: self.hitEditRequested.emit("move", cut_s, to / 1000))
+        else:
+            on = menu.addAction(self.tr("Accent this cut again"))
+            on.triggered.connect(lambda: self.hitEditRequested.emit("on", cut_s, 0.0))
+        menu.addSeparator()
+        harder = menu.addAction(self.tr("Hit harder on the cuts"))
+        harder.triggered.connect(lambda: self.hitEditRequested.emit("boost", cut_s, 6.0))
+        softer = menu.addAction(self.tr("Softer accents"))
+        softer.triggered.connect(lambda: self.hitEditRequested.emit("boost", cut_s, -6.0))
+        return menu
+
+    def contextMenuEvent(self: TimelineView, event: QContextMenuEvent) -> None:
+        cut = self.cut_near(event.pos().x()) if self.draft().first(1) is not None else None
+        if cut is None or event.pos().y() >= self._lanes_bottom():
+            event.ignore()
+            return
+        self.cut_menu(cut).exec(event.globalPos())
 
     def wheelEvent(self: TimelineView, event: QWheelEvent) -> None:
         angle, pixels = event.angleDelta(), event.pixelDelta()
@@ -106,3 +138,8 @@ class TimelineInput:
         if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             self.update()
         return super().event(event)  # type: ignore[misc]
+
+
+def _clock(ms: float) -> str:
+    s = ms / 1000
+    return f"{int(s // 60)}:{s % 60:04.1f}"

@@ -29,7 +29,32 @@
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
     <message>
-        <location line="+279"/>
+        <location line="+87"/>
+        <source>No accent on the cut at {0}</source>
+        <translation>{0} 处的剪切点不加重音</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accent the cut at {0} again</source>
+        <translation>恢复 {0} 处剪切点的重音</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move the accent at {0} to {1}</source>
+        <translation>把 {0} 的重音移到 {1}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hit harder on the cuts</source>
+        <translation>剪切点重音更强</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Softer accents</source>
+        <translation>重音更轻</translation>
+    </message>
+    <message>
+        <location line="+212"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -156,7 +181,7 @@
     </message>
     <message>
         <location line="+34"/>
-        <source>Can&apos;t use {0}. Supported files: {1}.</source>
+        <source>Can't use {0}. Supported files: {1}.</source>
         <translation>无法使用 {0}。支持的文件：{1}。</translation>
     </message>
     <message>
@@ -434,7 +459,7 @@
     </message>
     <message>
         <location line="-4"/>
-        <source>The video&apos;s own sound, and the music under its speech</source>
+        <source>The video's own sound, and the music under its speech</source>
         <translation>视频自带的声音，以及有人说话时音乐如何处理</translation>
     </message>
     <message>
@@ -563,12 +588,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nemodesk/ui/main_window.py" line="+152"/>
+        <location filename="../../nemodesk/ui/main_window.py" line="+154"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+84"/>
         <source>NemoDesk — music for your video</source>
         <translation>NemoDesk — 为你的视频配乐</translation>
     </message>
@@ -629,12 +654,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+110"/>
+        <location line="+129"/>
         <source>free · offline</source>
         <translation>免费 · 离线</translation>
     </message>
     <message>
-        <location line="-108"/>
+        <location line="-127"/>
         <source>No system keyring: the sign-in is kept for this session only</source>
         <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
     </message>
@@ -644,12 +669,17 @@
         <translation>描述想要的音乐，或选择情绪、风格，然后点击“生成”。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+10"/>
+        <source>Wait for the music to finish first</source>
+        <translation>请等音乐生成完成</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>Session link copied</source>
         <translation>会话链接已复制</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+71"/>
         <source>Credits: {0}</source>
         <translation>积分：{0}</translation>
     </message>
@@ -714,7 +744,7 @@
     </message>
     <message>
         <location line="-1"/>
-        <source>Hear the video&apos;s own sound under the music</source>
+        <source>Hear the video's own sound under the music</source>
         <translation>在音乐下混入视频原声</translation>
     </message>
     <message>
@@ -739,7 +769,7 @@
     </message>
     <message>
         <location line="+25"/>
-        <source>This file can&apos;t be played: {0}</source>
+        <source>This file can't be played: {0}</source>
         <translation>无法播放此文件：{0}</translation>
     </message>
     <message>
@@ -1218,9 +1248,37 @@
     </message>
 </context>
 <context>
+    <name>TimelineInput</name>
+    <message>
+        <location filename="../../nemodesk/ui/timeline_input.py" line="+66"/>
+        <source>No accent on this cut</source>
+        <translation>此剪切点不加重音</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Move this accent to the playhead ({0})</source>
+        <translation>把这个重音移到播放头（{0}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Accent this cut again</source>
+        <translation>恢复此剪切点的重音</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hit harder on the cuts</source>
+        <translation>剪切点重音更强</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Softer accents</source>
+        <translation>重音更轻</translation>
+    </message>
+</context>
+<context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../nemodesk/ui/timeline.py" line="+62"/>
+        <location filename="../../nemodesk/ui/timeline.py" line="+65"/>
         <source>Timeline position</source>
         <translation>时间线位置</translation>
     </message>
