@@ -107,3 +107,27 @@ def decode_file(path) -> tuple[np.ndarray, int]:
         chunks += [f.to_ndarray() for f in resampler.resample(None)]
         rate = stream.rate
     return np.concatenate(chunks, axis=1).T.astype(np.float32), rate
+
+
+def onset_envelope(audio: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """(times, librosa onset strength) at hop 256 on a 22.05 kHz mono copy."""
+    import librosa
+
+    y = librosa.resample(mono(audio).astype(np.float32), orig_sr=sr, target_sr=22050)
+    env = librosa.onset.onset_strength(y=y, sr=22050, hop_length=256)
+    return librosa.frames_to_time(np.arange(env.size), sr=22050, hop_length=256), env
+
+
+def accent_ratio(times: np.ndarray, env: np.ndarray, cut: float) -> float:
+    """How a listener hears a cut: the largest onset strength within ±60 ms of it over the
+    largest elsewhere within ±0.5 s (≥ 1.0: the cut is the accent around it)."""
+    d = np.abs(times - cut)
+    near = env[d <= 0.06]
+    around = env[(d > 0.06) & (d <= 0.5)]
+    return float(near.max() / max(around.max(), 1e-9)) if near.size else 0.0
+
+
+def onset_rate(audio: np.ndarray, sr: int, start_s: float, end_s: float) -> float:
+    """Onsets per second between two times (librosa's detector)."""
+    t = onset_times(audio, sr)
+    return float(((t >= start_s) & (t < end_s)).sum() / max(end_s - start_s, 1e-9))

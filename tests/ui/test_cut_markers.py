@@ -65,3 +65,8 @@ def test_a_marker_turns_the_hit_off_in_the_engine(desktop, tmp_path):  # noqa: F
     settings = d.service.draft.m["nemodesk"]["brief"]
     assert settings["hits_off_s"] == [7.0] and brief["genre"] == "electronic"
     assert any("7.0" in text for role, text in w.conversation.messages if role == "user")
+    # the new take was made without it: the timeline's hit marks come from the take itself
+    hits = list(w.timeline._hits / 1000)
+    assert (
+        hits and all(abs(h - 7.0) > 0.15 for h in hits) and any(abs(h - 4.0) < 0.01 for h in hits)
+    )

@@ -16,7 +16,12 @@ class BarChord:
     bar: int
     degree: int
     pcs: tuple[int, ...]  # root first
-    beats: int = 4  # the last bar before the ending may be shorter
+    beats: int = 4  # whole beats the patterns play (a bar before a cut or the ending may be short)
+    span_beats: float = 0.0  # the bar's real length in beats, when not ``beats`` (Plan.bar_beats)
+
+    @property
+    def span(self) -> float:
+        return self.span_beats or float(self.beats)
 
 
 def _in_range(note: int, low: int, high: int) -> int:
@@ -199,7 +204,7 @@ def pad_bar(
     hold_bars: int = 1,
 ) -> list[Note]:
     """A sustained chord; it is what keeps the track from ever going silent."""
-    dur = (hold_bars - 1) * grid.bar_s + chord.beats * grid.beat_s
+    dur = (hold_bars - 1) * grid.bar_s + chord.span * grid.beat_s
     return [
         Note(
             grid.time(chord.bar, 0, rng, 0.003),

@@ -7,15 +7,17 @@ from dataclasses import replace
 
 import numpy as np
 
+from nemodesk.engine.music import grooves
+from nemodesk.engine.music.accents import hit_parts
 from nemodesk.engine.music.accompaniment import BarChord, bass_bar, comp_bar, pad_bar
 from nemodesk.engine.music.brief import Brief
-from nemodesk.engine.music.drums import CRASH, KICK, accent, drum_bar
+from nemodesk.engine.music.drums import CRASH, KICK, drum_bar
 from nemodesk.engine.music.genres import GENRE_TEMPLATES, Genre, Voice, arrange
 from nemodesk.engine.music.groove import Grid, level, rng_for
 from nemodesk.engine.music.melody import MelodyWriter
 from nemodesk.engine.music.plan import Plan
 from nemodesk.engine.music.score import Note, Part, Score, Section
-from nemodesk.engine.music.theory import Key, progression_for, voice
+from nemodesk.engine.music.theory import Key, progression_for, progressions, voice
 
 GROUP_OF_ROLE = {
     "drums": "drums",
@@ -35,33 +37,49 @@ def _section_at(sections: list[Section], t: float) -> Section:
     return sections[-1]
 
 
-def _chords(plan: Plan, key: Key, genre: Genre, mood: str, seed: int) -> list[BarChord]:
-    """One chord per bar; a progression per kind of section; a dominant before the ending."""
+def _chords(
+    plan: Plan, key: Key, genre: Genre, mood: str, seed: int, progression: int | None = None
+) -> list[BarChord]:
+    """One chord per bar; a progression per kind of section (picked by the seed, or by
+    ``progression``: the n-th kind of section plays ``progressions(...)[progression + n]``);
+    a dominant before the ending."""
     body = [s for s in plan.sections if s.name != "ending"]
-    total_bars = -(-plan.body_beats // plan.beats_per_bar)
+    total_bars = len(plan.bars_s)
     progs: dict[str, tuple[int, ...]] = {}
+    chosen = progressions(mood, key.mode) if progression is not None else []
     out: list[BarChord] = []
     for bar in range(total_bars):
-        t = bar * plan.bar_s
-        sec = _section_at(body, t)
-        if sec.name not in progs:
+        sec = _section_at(body, plan.bars_s[bar])
+        if sec.name not in progs and chosen:
+            progs[sec.name] = chosen[(int(progression or 0) + len(progs)) % len(chosen)]
+        elif sec.name not in progs:
             progs[sec.name] = progression_for(mood, key.mode, rng_for(seed, "prog", sec.name))
         prog = progs[sec.name]
-        first_bar = round(sec.start_s / plan.bar_s)
-        degree = prog[(bar - first_bar) % len(prog)]
+        degree = prog[(bar - sec.first_bar) % len(prog)]
         if not plan.loop and bar == total_bars - 1 and total_bars >= 2:
             degree = 4
-        beats = min(plan.beats_per_bar, plan.body_beats - bar * plan.beats_per_bar)
-        out.append(BarChord(bar, degree, key.chord(degree, seventh=genre.sevenths), beats))
+        # a bar cut short before a cut plays its whole beats; one stretched by a fraction
+        # of a beat plays four and the chord rings on into the cut (``span_beats``)
+        span = plan.bar_beats(bar)
+        beats = max(1, min(plan.beats_per_bar, int(span + 0.02)))
+        out.append(BarChord(bar, degree, key.chord(degree, seventh=genre.sevenths), beats, span))
     return out
 
 
 def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
     genre = GENRE_TEMPLATES[brief.genre]
-    voices = arrange(brief.genre, brief.instruments, brief.exclude)
+    voices = arrange(brief.genre, brief.instruments, brief.exclude, brief.lead)
     key = Key.parse(brief.key, brief.mode)
-    grid = Grid(plan.bpm, plan.beats_per_bar, genre.swing, genre.swing_16ths)
-    chords = _chords(plan, key, genre, brief.mood, seed)
+    grid = Grid(
+        plan.bpm, plan.beats_per_bar, genre.swing, genre.swing_16ths, bar_starts=tuple(plan.bars_s)
+    )
+    chords = _chords(plan, key, genre, brief.mood, seed, brief.progression)
+    drum_table = grooves.drum_table(genre.drum_style, brief.groove)
+    comp_style = grooves.comp_style(genre.comp_style, brief.groove)
+    if "drums" in voices and voices["drums"].name != "brushes":
+        voices["drums"] = replace(
+            voices["drums"], program=grooves.kit(voices["drums"].program, brief.groove)
+        )
     body = [s for s in plan.sections if s.name != "ending"] or plan.sections
     notes: dict[str, list[Note]] = {role: [] for role in voices}
     rngs = {role: rng_for(seed, role) for role in voices}
@@ -69,12 +87,10 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
     comp_prev: tuple[int, ...] | None = None
     pad_prev: tuple[int, ...] | None = None
     for i, chord in enumerate(chords):
-        t = chord.bar * plan.bar_s
-        sec = _section_at(body, t)
+        sec = _section_at(body, plan.bars_s[chord.bar])
         e = sec.energy
         nxt = chords[i + 1] if i + 1 < len(chords) else (chords[0] if plan.loop else None)
-        sec_first = round(sec.start_s / plan.bar_s)
-        sec_last = round(sec.end_s / plan.bar_s - 0.5)
+        sec_first, sec_last = sec.first_bar, sec.first_bar + max(sec.bars, 1) - 1
         if "drums" in voices:
             notes["drums"] += drum_bar(
                 genre.drum_style,
@@ -85,6 +101,7 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
                 fill=chord.bar == sec_last and sec.bars >= 4 and i + 1 < len(chords),
                 crash=chord.bar == sec_first and not (plan.loop and chord.bar == 0),
                 beats=chord.beats,
+                table=drum_table,
             )
         if "bass" in voices and genre.bass_style != "none":
             v = voices["bass"]
@@ -93,9 +110,9 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
             )
         if "comp" in voices:
             v = voices["comp"]
-            low = max(v.low, 52) if genre.comp_style != "arp" else v.low + 7
+            low = max(v.low, 52) if comp_style != "arp" else v.low + 7
             comp_prev = voice(chord.pcs, comp_prev, low, min(v.high, low + 20))
-            notes["comp"] += comp_bar(genre.comp_style, grid, chord, comp_prev, e, rngs["comp"])
+            notes["comp"] += comp_bar(comp_style, grid, chord, comp_prev, e, rngs["comp"])
         if "pad" in voices:
             v = voices["pad"]
             pad_prev = voice(chord.pcs, pad_prev, max(v.low, 50), min(v.high, 74))
@@ -122,14 +139,22 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         )
     if "lead" in notes:
         notes["lead"] = leave_room(notes["lead"], plan.speech_s)
+    hits = hit_parts(
+        plan,
+        voices,
+        genre,
+        key,
+        chords,
+        notes,
+        lambda t: _section_at(plan.sections, t).energy,
+        rng_for(seed, "hits"),
+    )
     parts = [
         Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role], v.gain_db)
         for role, v in voices.items()
         if notes.get(role)
     ]
-    hits = _accents(plan, voices, genre, key, rng_for(seed, "hits"))
-    if hits:
-        parts.append(hits)
+    parts += hits
     return Score(
         plan.bpm,
         plan.beats_per_bar,
@@ -217,24 +242,3 @@ def _ending(
         notes["drums"] += [Note(t, 0.5, CRASH, vel + 10), Note(t, 0.2, KICK, vel + 12)]
     for role in notes:  # nothing from the body may spill over the final chord
         notes[role] = [n for n in notes[role] if n.start_s <= t + 0.02 or n.start_s >= t - 1e-6]
-
-
-def _accents(
-    plan: Plan, voices: dict[str, Voice], genre: Genre, key: Key, rng: np.random.Generator
-) -> Part | None:
-    if not plan.hits_s:
-        return None
-    notes: list[Note] = []
-    previous = -10.0
-    sections = plan.sections
-    if "drums" in voices or genre.drum_style != "none":
-        kit = voices["drums"].program if "drums" in voices else genre.drum_kit
-        for h in plan.hits_s:
-            e = _section_at(sections, h).energy
-            notes += accent(h, e, rng, strong=h - previous >= 1.5)
-            previous = h
-        return Part("hits", "hits", kit, True, notes, -2.0)
-    root = 36 + (key.tonic % 12)
-    for h in plan.hits_s:  # no drum kit in this genre: a low octave on the piano
-        notes += [Note(h, 0.8, root, 100), Note(h, 0.8, root + 12, 92), Note(h, 0.8, root + 19, 84)]
-    return Part("hits", "hits", 0, False, notes, -3.0)

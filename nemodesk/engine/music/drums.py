@@ -120,10 +120,12 @@ def drum_bar(
     fill: bool = False,
     crash: bool = False,
     beats: int = 4,
+    table: list[list[tuple[int, tuple[int, ...], int]]] | None = None,
 ) -> list[Note]:
-    """One bar of drums (``beats`` long: the last bar may be partial)."""
+    """One bar of drums (``beats`` long: the last bar may be partial); ``table`` replaces
+    the style's patterns (a groove variant, ``grooves.drum_table``)."""
     lv = level(energy)
-    pattern = PATTERNS.get(style, [[], [], [], []])[lv]
+    pattern = (table or PATTERNS.get(style, [[], [], [], []]))[lv]
     steps_here = beats * 4
     notes: list[Note] = []
     fill_from = 12 if fill and lv >= 2 and steps_here == 16 else 99

@@ -242,12 +242,31 @@ GENRE_TEMPLATES: dict[str, Genre] = {
 }
 
 
-def arrange(genre: str, instruments: list[str], exclude: list[str]) -> dict[str, Voice]:
+# Other leads that suit each genre, for variations (the template's own lead comes first
+# when a variation goes back to it). Solo piano and chiptune keep theirs: it is the genre.
+LEAD_CHOICES: dict[str, tuple[str, ...]] = {
+    "acoustic": ("piano", "flute", "marimba", "bells"),
+    "lofi": ("flute", "bells", "piano", "marimba"),
+    "cinematic": ("flute", "brass", "piano", "strings"),
+    "electronic": ("bells", "marimba", "piano", "synth"),
+    "ambient": ("flute", "strings", "piano", "bells"),
+    "corporate": ("marimba", "flute", "synth", "bells"),
+    "rock": ("synth", "piano", "strings", "electric_guitar"),
+    "jazz": ("flute", "guitar", "strings", "marimba"),
+    "piano": (),
+    "chiptune": (),
+}
+
+
+def arrange(
+    genre: str, instruments: list[str], exclude: list[str], lead: str | None = None
+) -> dict[str, Voice]:
     """The genre's voices per role after the brief's asks and exclusions.
 
     Each asked instrument takes its first preferred role not already taken by another ask;
-    an excluded instrument is replaced by the role's first non-excluded fallback, or the role
-    is dropped when nothing is left (drums and bass are simply dropped).
+    ``lead`` (a variation's pick) then plays the lead unless an ask took it or it is
+    excluded; an excluded instrument is replaced by the role's first non-excluded fallback,
+    or the role is dropped when nothing is left (drums and bass are simply dropped).
     """
     template = GENRE_TEMPLATES[genre]
     voices = dict(template.voices)
@@ -270,6 +289,14 @@ def arrange(genre: str, instruments: list[str], exclude: list[str]) -> dict[str,
                 voices[role] = voice
                 taken.add(role)
                 break
+    if (
+        lead in INSTRUMENT_VOICES
+        and "lead" in INSTRUMENT_VOICES[lead][0]
+        and "lead" in voices
+        and "lead" not in taken
+        and lead not in exclude
+    ):
+        voices["lead"] = replace(INSTRUMENT_VOICES[lead][1], gain_db=voices["lead"].gain_db)
     for role, voice in list(voices.items()):
         if voice.name in exclude or (role == "drums" and "drums" in exclude):
             spare = [

@@ -34,6 +34,7 @@ class Grid:
     swing: float = 0.0  # fraction of the swing unit by which off-beats are late
     swing_16ths: bool = False
     jitter_s: float = 0.006  # humanised timing, standard deviation
+    bar_starts: tuple[float, ...] = ()  # where each bar starts (Plan.bars_s); else bar * bar_s
 
     @property
     def beat_s(self) -> float:
@@ -55,7 +56,8 @@ class Grid:
         jitter: float | None = None,
     ) -> float:
         """Seconds of ``step`` (sixteenths, may be fractional) in ``bar``, swung and humanised."""
-        t = bar * self.bar_s + step * self.step_s
+        origin = self.bar_starts[bar] if bar < len(self.bar_starts) else bar * self.bar_s
+        t = origin + step * self.step_s
         if self.swing:
             if self.swing_16ths and int(step) % 2 == 1 and step == int(step):
                 t += self.swing * self.step_s

@@ -1,14 +1,27 @@
-"""Plan: tempo, sections and hit points fitted so the track is exactly the asked length.
+"""Plan: tempo, bars, sections and hit points fitted so the track is exactly the asked length.
 
-A non-looping track is ``body`` (whole beats at a tempo nudged by at most 3%) followed by a
-final chord that rings out until the last sample; a loop is whole bars only, so its end
-meets its start. With a video, the tempo is chosen (within the same 3%) so that as many
-scene cuts as possible fall on the sixteenth-note grid, section changes move onto bar lines
-next to cuts, and every cut gets an accent.
+A non-looping track is a body of bars followed by a final chord that rings out until the
+last sample; a loop is whole bars only (no intro, no outro, one energy), so its end meets
+its start. The tempo moves by at most 3% from the brief's.
+
+With a video, the picture leads:
+
+- Every hard cut gets an accent (``hits_s``); of cuts closer than a beat, only the one that
+  starts the longer shot. The brief's overrides apply first: ``hits_off_s`` turns a cut's
+  hit off, ``hits_moved`` moves it (see ``Brief``).
+- Section boundaries snap to the cuts: every accented cut at least ``MIN_SECTION_S`` after
+  the previous boundary (and with room for music and the ring-out after it) starts a
+  section *exactly* at the cut. The bar grid restarts there: the bar before the cut is cut
+  short (or stretched by less than a beat) — the way a film cue hits a cut — and the tempo is
+  chosen within the 3% so those bars are as close to whole beats as they can be.
+- On clips under 30 s the intro lasts at most a quarter of the clip, and an arc's peak
+  moves onto a cut when one starts a section near it.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,8 +31,15 @@ from nemodesk.engine.music.score import Section
 
 MAX_TEMPO_NUDGE = 0.03
 RING_S = (1.0, 3.0)  # how long the final chord may ring out
-CUT_SNAP_S = 0.035  # an accent moves onto the grid only when that is this close to the cut
+CUT_SNAP_S = 0.035  # an accent this close to the grid needs no room cleared in the pattern
 SECTION_SNAP_S = 0.060
+MIN_SECTION_S = 3.5  # a cut starts a section only this long after the previous boundary
+FIRST_SECTION_S = 1.0  # ... or this long after the start
+HIT_MATCH_S = 0.15  # an override names the cut (or hit) within this of its time (Brief)
+INTRO_SHARE = 0.25  # on clips shorter than SHORT_CLIP_S, the intro's most
+SHORT_CLIP_S = 30.0
+MAX_HIT_BOOST_DB = 12.0
+ENDING_ON_CUT_RING_S = 0.6  # the final chord moves onto a late cut if it still rings this long
 
 
 @dataclass
@@ -34,6 +54,9 @@ class Plan:
     cuts_s: list[float] = field(default_factory=list)
     loop: bool = False
     speech_s: list[tuple[float, float]] = field(default_factory=list)  # where a voice talks
+    bars_s: list[float] = field(default_factory=list)  # where each bar of the body starts
+    section_cuts_s: list[float] = field(default_factory=list)  # cuts that start a section
+    hit_boost_db: float = 0.0  # extra level of the accents (Brief.hit_boost_db, clamped)
 
     @property
     def beat_s(self) -> float:
@@ -42,6 +65,20 @@ class Plan:
     @property
     def bar_s(self) -> float:
         return self.beat_s * self.beats_per_bar
+
+    @property
+    def breath_s(self) -> float:
+        """The thinned moment before an accent: 0.15 s, kept within 1/8..1/4 of a beat."""
+        return min(max(0.15, self.beat_s / 8), self.beat_s / 4)
+
+    def bar_beats(self, bar: int) -> float:
+        """Length of a bar in beats: whole bars, except the bar before a section's cut (cut
+        short, or stretched by under a beat) and a short last bar before the ending."""
+        end = self.bars_s[bar + 1] if bar + 1 < len(self.bars_s) else self.end_s
+        return (end - self.bars_s[bar]) / self.beat_s
+
+    def bar_at(self, t: float) -> int:
+        return max(0, bisect.bisect_right(self.bars_s, t + 1e-6) - 1)
 
 
 def _fit_beats(duration_s: float, beat0: float, loop: bool) -> tuple[float, int] | None:
@@ -81,15 +118,6 @@ def _fit(duration_s: float, bpm: float, loop: bool) -> tuple[float, int]:
     return beat0, 0
 
 
-def _grid_score(cuts: np.ndarray, beat: float, end_s: float) -> int:
-    if cuts.size == 0:
-        return 0
-    step = beat / 4
-    inside = cuts[cuts < end_s]
-    dist = np.abs(inside - np.round(inside / step) * step)
-    return int((dist <= CUT_SNAP_S).sum())
-
-
 def _beats_at(duration_s: float, beat: float) -> int | None:
     """Body beats at exactly this beat length, leaving a ring-out in range (whole bars
     preferred), or None."""
@@ -105,22 +133,125 @@ def _beats_at(duration_s: float, beat: float) -> int | None:
     return None
 
 
-def fit_tempo(duration_s: float, bpm: float, loop: bool, cuts_s: list[float]) -> tuple[float, int]:
-    """(bpm, body beats): the fitted tempo, chosen among ±3% to put cuts on the grid."""
-    beat, k = _fit(duration_s, bpm, loop)
+def _offset(t: float, unit: float) -> float:
+    return abs(t - round(t / unit) * unit)
+
+
+def _grid_score(
+    hits: list[float], origins: list[float], beat: float, end_s: float
+) -> tuple[int, float]:
+    """(how many accents need no grid restart or snap, minus how far they are off): sections
+    whose length is within CUT_SNAP_S of whole beats, and other accents on their section's
+    sixteenth grid."""
+    count, off = 0, 0.0
+    for a, b in itertools.pairwise(origins):
+        d = _offset(b - a, beat)
+        count, off = count + (d <= CUT_SNAP_S), off + d
+    for h in hits:
+        if h >= end_s or any(abs(h - o) < 1e-9 for o in origins):
+            continue
+        o = origins[bisect.bisect_right(origins, h) - 1]
+        d = _offset(h - o, beat / 4)
+        count, off = count + (d <= CUT_SNAP_S), off + d
+    return count, -round(off, 3)
+
+
+def fit_tempo(
+    duration_s: float,
+    bpm: float,
+    loop: bool,
+    cuts_s: list[float],
+    origins: list[float] | None = None,
+) -> tuple[float, int]:
+    """(bpm, beats from the last origin to the final chord): the fitted tempo, chosen among
+    ±3% so that the accents on ``cuts_s`` need as little moving as possible. ``origins`` are
+    where the bar grid (re)starts: 0 and the cuts that start sections."""
+    origins = origins or [0.0]
+    beat, k = _fit(duration_s - origins[-1], bpm, loop)
     if not cuts_s or loop or k == 0:
         return 60.0 / beat, k
-    cuts = np.asarray(cuts_s, dtype=float)
-    best = (_grid_score(cuts, beat, k * beat), -abs(bpm * beat / 60.0 - 1), beat, k)
+    best = None
+    if origins == [0.0]:
+        best = (*_grid_score(cuts_s, origins, beat, k * beat), -abs(bpm * beat / 60.0 - 1), beat, k)
     for candidate in np.linspace(bpm * (1 - MAX_TEMPO_NUDGE), bpm * (1 + MAX_TEMPO_NUDGE), 241):
         b = 60.0 / candidate
-        kk = _beats_at(duration_s, b)
+        kk = _beats_at(duration_s - origins[-1], b)
         if kk is None:
             continue
-        score = (_grid_score(cuts, b, kk * b), -abs(candidate / bpm - 1), b, kk)
-        if score[:2] > best[:2]:
+        end = origins[-1] + kk * b
+        score = (*_grid_score(cuts_s, origins, b, end), -abs(candidate / bpm - 1), b, kk)
+        if best is None or score[:3] > best[:3]:
             best = score
-    return 60.0 / best[2], best[3]
+    if best is None:
+        return 60.0 / beat, k
+    return 60.0 / best[3], best[4]
+
+
+def _nearest(times: list[float], t: float) -> int | None:
+    if not times:
+        return None
+    i = int(np.argmin([abs(x - t) for x in times]))
+    return i if abs(times[i] - t) <= HIT_MATCH_S else None
+
+
+def accent_times(cuts: list[float], brief: Brief, beat: float, duration: float) -> list[float]:
+    """The times that get an accent: the cuts after the brief's overrides (turned off, moved),
+    and of any closer than a beat, only the one that starts the longer shot."""
+    times = list(cuts)
+    for off in brief.hits_off_s:
+        i = _nearest(times, float(off))
+        if i is not None:
+            times.pop(i)
+    for pair in brief.hits_moved:
+        src, dst = float(pair[0]), float(pair[1])
+        i = _nearest(times, src)
+        if i is None:
+            times.append(dst)  # nothing there to move: the hit is added where it was asked
+        else:
+            times[i] = dst
+    times = sorted(t for t in times if 0.05 < t < duration - 0.05)
+    kept: list[float] = []
+    for i, t in enumerate(times):
+        nxt = times[i + 1] if i + 1 < len(times) else duration
+        if kept and t - kept[-1] < beat:
+            prev_shot = t - kept[-1]
+            if nxt - t > prev_shot:  # this cut starts the longer shot: it is the stronger
+                kept[-1] = t
+            continue
+        kept.append(t)
+    return kept
+
+
+def _section_cuts(hits: list[float], duration: float, beat: float) -> list[float]:
+    """The accents that start sections: each far enough from the previous boundary, with
+    room for a few beats and the ring-out before the end. The first shot may be short: the
+    music before it is a pickup or a short intro."""
+    out: list[float] = []
+    last = 0.0
+    gap = max(MIN_SECTION_S, 2 * beat)
+    latest = duration - RING_S[0] - max(2.0, 3 * beat)
+    for h in hits:
+        if h - last >= (gap if out else FIRST_SECTION_S) and h <= latest:
+            out.append(h)
+            last = h
+    return out
+
+
+def _bar_starts(origins: list[float], end_s: float, bar_s: float, beat: float) -> list[list[float]]:
+    """Bar starts per segment (between grid origins). Less than a beat left before the next
+    origin is given to the bar before it rather than made a bar of its own."""
+    out = []
+    for i, o in enumerate(origins):
+        stop = origins[i + 1] if i + 1 < len(origins) else end_s
+        bars: list[float] = []
+        t = o
+        while t < stop - 1e-6:
+            if bars and stop - t < beat - 1e-6:
+                break
+            bars.append(t)
+            t = o + len(bars) * bar_s
+        out.append(bars)
+    return out
 
 
 def _energies(arc: str, n: int, energy: float, loop: bool) -> list[float]:
@@ -160,16 +291,11 @@ def _names(arc: str, n: int, loop: bool) -> list[str]:
     return names
 
 
-def _section_bars(total_bars: int, loop: bool) -> list[int]:
-    """Section lengths in bars: a short intro, then 8-bar blocks (4 when short)."""
-    if total_bars <= 4:
-        return [total_bars] if total_bars else []
+def _blocks(n_bars: int, total_bars: int) -> list[int]:
+    """A stretch of bars cut into 8-bar sections (4 when the track is short); the rest
+    joins the last."""
     sizes: list[int] = []
-    rest = total_bars
-    if not loop and total_bars >= 8:
-        intro = 4 if total_bars >= 24 else 2
-        sizes.append(intro)
-        rest -= intro
+    rest = n_bars
     block = 8 if total_bars >= 16 else 4
     while rest > 0:
         take = block if rest - block >= block // 2 or rest <= block else rest
@@ -179,66 +305,135 @@ def _section_bars(total_bars: int, loop: bool) -> list[int]:
     return sizes
 
 
-def _snap_boundaries(bounds: list[int], bar_s: float, cuts: list[float]) -> list[int]:
-    """Move inner section boundaries onto bar lines that sit on a cut, when one is near."""
-    out = list(bounds)
-    for i in range(1, len(out) - 1):
-        best = None
-        for cut in cuts:
-            bar = round(cut / bar_s)
-            if abs(bar * bar_s - cut) > SECTION_SNAP_S or abs(bar - out[i]) > 2:
-                continue
-            if out[i - 1] + 2 <= bar <= out[i + 1] - 2 and (
-                best is None or abs(bar - out[i]) < abs(best - out[i])
-            ):
-                best = bar
-        if best is not None:
-            out[i] = best
-    return out
+def _intro_bars(
+    total_bars: int, seg0: list[float], seg0_end: float, brief: Brief, cut: bool
+) -> int:
+    """How many bars the intro takes: 2 or 4 by length, the whole first shot when the first
+    cut comes that early, never more than a quarter of a clip under 30 s (none when even one
+    bar is too long for that)."""
+    if brief.loop or brief.arc == "fall":
+        return 0
+    intro = 4 if total_bars >= 24 else 2 if total_bars >= 8 else 0
+    if cut and len(seg0) <= intro + 1:
+        intro = len(seg0)
+    if brief.duration_s < SHORT_CLIP_S:
+        limit = INTRO_SHARE * brief.duration_s + 1e-6
+        while intro > 0 and (seg0[intro] if intro < len(seg0) else seg0_end) > limit:
+            intro -= 1
+    return intro
+
+
+def _peak_on_cut(secs: list[list], arc: str, near_s: float) -> None:
+    """Move the arc's peak onto a section that starts on a cut near it (in place).
+    ``secs`` rows: [name, start, end, energy, bars, first_bar, on_cut]."""
+    if len(secs) < 3 or arc == "fall":
+        return
+    energies = [r[3] for r in secs]
+    p = int(np.argmax(energies))
+    if secs[p][6]:
+        return
+    near = [
+        q
+        for q in range(1, len(secs) - (arc != "build"))
+        if secs[q][6] and abs(secs[q][1] - secs[p][1]) <= near_s and secs[q][3] < secs[p][3]
+    ]
+    if not near:
+        return
+    q = min(near, key=lambda q: abs(secs[q][1] - secs[p][1]))
+    if arc == "build" and q < p:  # the peak runs from the cut to the end
+        merged = [secs[p][0], secs[q][1], secs[-1][2], secs[p][3], 0, secs[q][5], True]
+        merged[4] = sum(r[4] for r in secs[q:])
+        del secs[q:]
+        secs.append(merged)
+    else:
+        secs[p][0], secs[q][0] = secs[q][0], secs[p][0]
+        secs[p][3], secs[q][3] = secs[q][3], secs[p][3]
 
 
 def make_plan(brief: Brief, cuts_s: list[float] | None = None, beats_per_bar: int = 4) -> Plan:
     duration = brief.duration_s
     cuts = sorted(c for c in (cuts_s or []) if 0.05 < c < duration - 0.05)
-    bpm, body_beats = fit_tempo(duration, brief.bpm, brief.loop, cuts)
+    beat0 = 60.0 / brief.bpm
+    accents = accent_times(cuts, brief, beat0, duration)
+    origins = [0.0]
+    if not brief.loop:
+        origins += [float(c) for c in _section_cuts(accents, duration, beat0)]
+    bpm, last_beats = fit_tempo(duration, brief.bpm, brief.loop, accents, origins)
+    if last_beats == 0 and len(origins) > 1:  # no room after the cuts: one grid after all
+        origins = [0.0]
+        bpm, last_beats = fit_tempo(duration, brief.bpm, brief.loop, accents, origins)
     beat = 60.0 / bpm
-    end_s = duration if brief.loop else body_beats * beat
+    end_s = duration if brief.loop else origins[-1] + last_beats * beat
+    if len(origins) == 1:
+        end_s = duration if brief.loop else last_beats * beat
+    if not brief.loop:
+        # a cut just before or inside the ring-out: the final chord lands on it (the last
+        # bar is stretched or cut short) rather than an accent on a fading chord
+        late = [
+            h
+            for h in accents
+            if (h >= end_s - beat or duration - h <= RING_S[1])
+            and h <= duration - ENDING_ON_CUT_RING_S
+        ]
+        if late and late[0] > origins[-1] + beat:
+            end_s = late[0]
     plan = Plan(
         bpm=bpm,
         beats_per_bar=beats_per_bar,
         duration_s=duration,
-        body_beats=body_beats,
+        body_beats=round(end_s / beat),
         end_s=end_s,
         cuts_s=cuts,
         loop=brief.loop,
+        section_cuts_s=origins[1:],
+        hit_boost_db=float(np.clip(brief.hit_boost_db, -MAX_HIT_BOOST_DB, MAX_HIT_BOOST_DB)),
     )
-    whole_bars, extra_beats = divmod(body_beats, beats_per_bar)
-    sizes = _section_bars(whole_bars, brief.loop)
-    if brief.arc != "flat" and not brief.loop and len(sizes) < 3 <= whole_bars:
+    segments = _bar_starts(origins, end_s, plan.bar_s, beat) if end_s > 0 else [[]]
+    plan.bars_s = [t for seg in segments for t in seg]
+    total_bars = len(plan.bars_s)
+    # each row: name, start, end, energy, bars, first bar, starts on a cut
+    rows: list[list] = []
+    first_bar = 0
+    seg0_end = origins[1] if len(origins) > 1 else end_s
+    intro = _intro_bars(total_bars, segments[0], seg0_end, brief, len(origins) > 1)
+    for i, seg in enumerate(segments):
+        sizes = _blocks(len(seg) - (intro if i == 0 else 0), total_bars)
+        if i == 0 and intro:
+            sizes = [intro, *sizes]
+        for j, size in enumerate(sizes):
+            rows.append(["", plan.bars_s[first_bar], 0.0, 0.0, size, first_bar, j == 0 and i > 0])
+            first_bar += size
+    if brief.arc != "flat" and not brief.loop:
         # a short track still needs a start, a middle and an end for its arc to be heard
-        sizes = [whole_bars // 3 + (i < whole_bars % 3) for i in range(3)][::-1]
-    bounds = [0]
-    for s in sizes:
-        bounds.append(bounds[-1] + s)
-    bounds = _snap_boundaries(bounds, plan.bar_s, cuts)
-    names = _names(brief.arc, len(sizes), brief.loop)
-    energies = _energies(brief.arc, len(sizes), brief.energy, brief.loop)
-    for i in range(len(sizes)):
-        start = bounds[i] * plan.bar_s
-        end = bounds[i + 1] * plan.bar_s if i < len(sizes) - 1 else end_s
-        plan.sections.append(Section(names[i], start, end, energies[i], bounds[i + 1] - bounds[i]))
-    if not plan.sections and body_beats:  # less than a bar of music before the ending
+        while len(rows) < 3 and max((r[4] for r in rows), default=0) >= 2:
+            i = max(range(len(rows)), key=lambda k: rows[k][4])
+            name, start, _, _, size, fb, on_cut = rows[i]
+            half = size // 2
+            rows[i : i + 1] = [
+                [name, start, 0.0, 0.0, half, fb, on_cut],
+                ["", plan.bars_s[fb + half], 0.0, 0.0, size - half, fb + half, False],
+            ]
+    for a, b in itertools.pairwise(rows):
+        a[2] = b[1]
+    if rows:
+        rows[-1][2] = end_s
+    n = len(rows)
+    skip = 0 if intro or brief.loop or brief.arc == "fall" or n <= 1 else 1
+    names = _names(brief.arc, n + skip, brief.loop)[skip:]
+    energies = _energies(brief.arc, n + skip, brief.energy, brief.loop)[skip:]
+    if n == 1 and not intro and names[0] == "intro":
+        names[0] = "verse" if brief.arc != "build" else "build"
+    for row, name, e in zip(rows, names, energies, strict=True):
+        row[0], row[3] = name, e
+    _peak_on_cut(rows, brief.arc, max(2 * plan.bar_s, 0.15 * end_s))
+    for name, start, end, e, bars, fb, on_cut in rows:
+        plan.sections.append(Section(name, start, end, e, bars, fb, on_cut))
+    if not plan.sections and end_s > 0:  # less than a bar of music before the ending
         plan.sections.append(Section("intro", 0.0, end_s, brief.energy, 0))
-    elif extra_beats and plan.sections:
-        last = plan.sections[-1]
-        plan.sections[-1] = Section(last.name, last.start_s, end_s, last.energy, last.bars)
     if not brief.loop:
         last_energy = plan.sections[-1].energy if plan.sections else brief.energy
-        plan.sections.append(Section("ending", end_s, duration, last_energy, 0))
-    step = beat / 4
-    hits = []
-    for cut in cuts:
-        grid = round(cut / step) * step
-        hits.append(round(grid if abs(grid - cut) <= CUT_SNAP_S else cut, 4))
-    plan.hits_s = sorted(set(hits))
+        plan.sections.append(Section("ending", end_s, duration, last_energy, 0, total_bars))
+    # the accent is where the picture cuts, to the sample: the tempo was chosen to bring the
+    # grid near the cuts, and the accent clears its own room in the pattern (accents.py)
+    plan.hits_s = sorted({round(h, 4) for h in accents})
     return plan

@@ -169,6 +169,44 @@ def envelope(score: Score, end_s: float) -> np.ndarray:
     return env
 
 
+SEAM_WINDOW_S = 0.5  # the level either side of a loop's seam is measured over this
+SEAM_MAX_DB = 12.0
+SEAM_SMOOTH_S = 0.04
+
+
+def _rms_db(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20))
+
+
+def seam_gain(mix: np.ndarray, score: Score, sr: int) -> np.ndarray:
+    """A loop's level across its seam: a bar's raised-cosine lift into the end and dip out
+    of the start, each half the difference between the first and the last half second, so
+    the last bar flows into the first in level (a bar ends on its weak beats, the next one
+    starts on a downbeat: played round, that would jump every repeat)."""
+    n = len(mix)
+    w = min(int(SEAM_WINDOW_S * sr), n // 4)
+    ramp = min(int(60.0 / score.bpm * score.beats_per_bar * sr), n // 3)
+    gain = np.ones(n, dtype=np.float32)
+    if w < 16 or ramp < 16:
+        return gain
+    diff = float(np.clip(_rms_db(mix[:w]) - _rms_db(mix[-w:]), -SEAM_MAX_DB, SEAM_MAX_DB))
+    if abs(diff) < 0.5:
+        return gain
+    shape = 0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, ramp))  # 0 -> 1
+    half = diff / 2
+    db = np.zeros(n)
+    db[:ramp] = -half * (1 - shape)
+    db[-ramp:] = half * shape
+    # the step at the seam itself is spread over SEAM_SMOOTH_S (played round, the curve is
+    # continuous: no sample jumps where the gain turns)
+    k = min(int(SEAM_SMOOTH_S * sr) | 1, ramp // 2 * 2 - 1)
+    seam = np.concatenate([db[-k:], db[:k]])
+    win = np.hanning(k + 2)[1:-1]
+    smooth = np.convolve(np.pad(seam, k // 2, mode="edge"), win / win.sum(), mode="valid")
+    db[-k:], db[:k] = smooth[:k], smooth[k:]
+    return (10 ** (db / 20)).astype(np.float32)
+
+
 def render(
     score: Score, sampler: NoteSampler, *, end_s: float, seed: int, target_lufs: float = -14.0
 ) -> Rendered:
@@ -205,6 +243,8 @@ def render(
     unmastered = np.zeros((n, 2), dtype=np.float32)
     for audio in stems.values():
         unmastered += audio
+    if score.loop:
+        env = env * seam_gain(unmastered, score, sr)
     unmastered *= env[:, None]
     result = master(unmastered, sr, target_lufs=target_lufs, loop=score.loop)
     return Rendered(

@@ -36,6 +36,8 @@ class Section:
     end_s: float
     energy: float  # 0..1
     bars: int
+    first_bar: int = 0  # index of its first bar in Plan.bars_s
+    on_cut: bool = False  # it starts exactly on a video cut (the bar grid restarts there)
 
 
 @dataclass(slots=True)

@@ -84,7 +84,7 @@ class Key:
         return tuple(pcs)
 
 
-def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int, ...]:
+def _options(mood: str, mode: str) -> list[tuple[int, ...]]:
     options = PROGRESSIONS.get(mood, PROGRESSIONS["warm"])
     if mood == "epic" and mode == "minor":
         options = MINOR_EPIC
@@ -94,7 +94,22 @@ def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int
         options = PROGRESSIONS["sad"]
     if mode == "major" and mood in ("tense", "dark", "sad", "mysterious", "aggressive"):
         options = PROGRESSIONS["warm"]
+    return options
+
+
+def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int, ...]:
+    """One of the mood's progressions, picked by ``rng`` (a plain brief's choice)."""
+    options = _options(mood, mode)
     return options[int(rng.integers(len(options)))]
+
+
+def progressions(mood: str, mode: str) -> list[tuple[int, ...]]:
+    """What ``Brief.progression`` indexes: the mood's progressions started halfway round
+    (I-V-vi-IV becomes vi-IV-I-V: the same chords, other ones on the strong bars), then
+    the progressions themselves. A plain brief only ever plays the latter."""
+    options = _options(mood, mode)
+    turned = [p[len(p) // 2 :] + p[: len(p) // 2] for p in options]
+    return list(dict.fromkeys(turned + options))
 
 
 def voice(
