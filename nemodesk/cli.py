@@ -170,17 +170,21 @@ def cmd_generate(args: argparse.Namespace) -> int:
             brief.duration_given = True
             brief.chosen = [c for c in brief.chosen if c != "duration"]
 
+    from nemodesk.engine.music import variations as V
     from nemodesk.engine.music.generate import MusicEngine, new_seed
 
     engine = MusicEngine()
     seed0 = args.seed if args.seed is not None else new_seed()
     results = []
+    descriptions = []
     report = sys.stderr if args.json else sys.stdout
-    for i in range(1, args.variations + 1):
+    # take 1 is the brief; the others change its lead, tempo, key, chords or groove
+    takes = V.takes(brief, args.variations, seed0)
+    for i, take in enumerate(takes, start=1):
         seed = seed0 + i - 1
         try:
             r = engine.generate(
-                brief,
+                take,
                 seed,
                 _numbered(out, i, args.variations),
                 fmt=fmt,
@@ -193,17 +197,33 @@ def cmd_generate(args: argparse.Namespace) -> int:
             )
         except AudioFileError as e:
             raise UsageError(str(e)) from None
+        character = V.info(brief, take, i - 1)
+        r.variation, r.changes = i, list(character["changes"])
+        words = V.describe(
+            r.changes,
+            lead=character["lead_instrument"],
+            bpm=r.bpm,
+            key=r.key,
+            mode=r.mode,
+            lang=brief.language,
+            groove=character["groove_name"],
+            chords=character["chords"],
+            first=i == 1,
+        )
         results.append(r)
+        descriptions.append(words)
         if i == 1:
             print(describe(brief), file=report)
         print(
             f"Wrote {r.path}: {r.duration_s:g} s {r.genre} in {r.key} {r.mode} at "
             f"{r.bpm:g} BPM, {r.loudness_lufs:.1f} LUFS, seed {r.seed} "
-            f"({r.render_s:.2f} s)",
+            f"({r.render_s:.2f} s)" + (f" — {words}" if args.variations > 1 else ""),
             file=report,
         )
     if args.json:
-        data = [r.to_json() for r in results]
+        data = [
+            r.to_json() | {"description": d} for r, d in zip(results, descriptions, strict=True)
+        ]
         print(json.dumps(data[0] if args.variations == 1 else data, ensure_ascii=False))
     return 0
 

@@ -38,7 +38,7 @@ from nemodesk.ui.preferences import Preferences
 from nemodesk.ui.prompt_panel import PromptPanel
 from nemodesk.ui.service import AppService
 from nemodesk.ui.timeline import TimelineView
-from nemodesk.ui.variations import VariationsView
+from nemodesk.ui.variations import CARD_PEAKS, VariationsView
 
 
 class MainWindow(QMainWindow):
@@ -357,9 +357,18 @@ class MainWindow(QMainWindow):
 
     def _on_media(self, entries: list[dict[str, Any]]) -> None:
         self.variations.set_media(entries, self.service.current_media_id())
+        if len(self.variations.cards) > 1:
+            self.service.run_job("card waveforms", self._card_waveforms())
         current = self.service.media_entry(self.service.current_media_id() or "")
         if current:
             self.timeline.set_hits(list(current.get("hits_s") or []))
+
+    async def _card_waveforms(self) -> None:
+        """Each variation card's small waveform, from its take's audio (off the UI thread)."""
+        for media_id in [c.media_id for c in self.variations.cards]:
+            peaks = await self.service.take_peaks(media_id, CARD_PEAKS)
+            if peaks is not None:
+                self.variations.set_peaks(media_id, peaks)
 
     def _on_clip(self, clip: dict[str, Any]) -> None:
         self.drop.set_clip(clip)

@@ -101,6 +101,7 @@ class AppService(QObject):
         self.clip_path: Path | None = None
         self.loudness_lufs = -14.0
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._fetches: dict[str, asyncio.Future[Any]] = {}
         self._ready = asyncio.Event()
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -143,9 +144,9 @@ class AppService(QObject):
             await self._refresh_credits()
 
     async def stop(self) -> None:
-        for task in list(self._tasks.values()):
+        for task in [*self._tasks.values(), *self._fetches.values()]:
             task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await asyncio.gather(*self._tasks.values(), *self._fetches.values(), return_exceptions=True)
         if self.client is not None:
             await self.client.aclose()
             self.client = None
@@ -333,9 +334,32 @@ class AppService(QObject):
         if entry is None or not entry.get("url") or self.client is None:
             return None
         dest = self.cache_dir / f"{media_id}.wav"
-        if not dest.is_file():
-            await download.fetch_file(self.client, str(entry["url"]), dest)
+        if dest.is_file():
+            return dest
+        # one download per file: the player and the variation cards may ask at once
+        pending = self._fetches.get(media_id)
+        if pending is None:
+            pending = asyncio.ensure_future(
+                download.fetch_file(self.client, str(entry["url"]), dest)
+            )
+            self._fetches[media_id] = pending
+            pending.add_done_callback(lambda _t: self._fetches.pop(media_id, None))
+        await asyncio.shield(pending)
         return dest
+
+    async def take_peaks(self, media_id: str, points: int) -> np.ndarray | None:
+        """The peaks of a generated take (fetched into the preview cache once), for its
+        card; None when it cannot be had — a card without a waveform is no error."""
+        try:
+            path = await self.fetch_media(media_id)
+            if path is None:
+                return None
+            return await asyncio.to_thread(music_peaks, path, points)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # any backend or file trouble: no waveform
+            log.warning("no waveform for %s: %s", media_id, e)
+            return None
 
     async def _load_music(self) -> None:
         media_id = self.current_media_id()

@@ -1,17 +1,26 @@
-"""Candidate tracks as cards: play/pause, their parameters, and "Use this" (the chosen one
-becomes the BGM on the timeline)."""
+"""Candidate tracks as cards: how each differs ("piano lead · 118 BPM · new chords · push
+groove"), a small waveform, play/pause, their parameters, and "Use this" (the chosen one
+becomes the BGM on the timeline).
+
+The local engine says what each take changed (``changes``, ``lead_instrument``,
+``groove_name``, ``chords`` in its ``generated_media`` entry) and the card words it in the
+user's language; a backend that sends only a ``description``, or nothing, gets that text or
+the plain BPM · key."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -19,19 +28,129 @@ from PySide6.QtWidgets import (
 from nemodesk.ui.humanize import clock
 from nemodesk.ui.icons import icon
 from nemodesk.ui.preset_labels import genre_labels, mood_labels
+from nemodesk.ui.timeline_media import WaveformStrip
+from nemodesk.ui.timeline_model import TimeScale
+
+CARD_PEAKS = 160  # points of a card's waveform
+CARDS_HEIGHT = 200
+ASPECTS = ("lead", "tempo", "key", "progression", "groove")  # engine/music/variations.py
+
+
+def lead_labels() -> dict[str, str]:
+    """Lead instruments as named inside a card's line ("piano lead")."""
+    return {
+        "piano": QCoreApplication.translate("VariationsView", "piano"),
+        "guitar": QCoreApplication.translate("VariationsView", "acoustic guitar"),
+        "electric_guitar": QCoreApplication.translate("VariationsView", "electric guitar"),
+        "ukulele": QCoreApplication.translate("VariationsView", "ukulele"),
+        "organ": QCoreApplication.translate("VariationsView", "organ"),
+        "marimba": QCoreApplication.translate("VariationsView", "marimba"),
+        "bells": QCoreApplication.translate("VariationsView", "bells"),
+        "flute": QCoreApplication.translate("VariationsView", "flute"),
+        "synth": QCoreApplication.translate("VariationsView", "synth"),
+        "brass": QCoreApplication.translate("VariationsView", "brass"),
+        "strings": QCoreApplication.translate("VariationsView", "strings"),
+    }
+
+
+def groove_labels() -> dict[str, str]:
+    return {
+        "push": QCoreApplication.translate("VariationsView", "push groove"),
+        "half": QCoreApplication.translate("VariationsView", "half-time groove"),
+        "drive": QCoreApplication.translate("VariationsView", "driving groove"),
+    }
+
+
+def _key(entry: dict[str, Any]) -> str:
+    mode = {
+        "major": QCoreApplication.translate("VariationsView", "major"),
+        "minor": QCoreApplication.translate("VariationsView", "minor"),
+    }.get(str(entry.get("mode", "")), str(entry.get("mode", "")))
+    return f"{entry['key']} {mode}".strip() if entry.get("key") else ""
+
+
+def _bpm(entry: dict[str, Any]) -> str:
+    bpm = entry.get("bpm")
+    return f"{float(bpm):.0f} BPM" if isinstance(bpm, int | float) and bpm else ""
+
+
+def character(entry: dict[str, Any]) -> str:
+    """How the take differs, in the user's language: "piano lead · 118 BPM · E major · new
+    chords vi–IV–I–V · push groove"; the first take says what it is ("The brief's take ·
+    bells lead · 112 BPM · G major"). Without the engine's fields: the backend's
+    ``description``, else BPM · key."""
+    changes = entry.get("changes")
+    if not isinstance(changes, list):
+        text = entry.get("description")
+        if isinstance(text, str) and text.strip():
+            return text.strip()
+        return " · ".join(p for p in (_bpm(entry), _key(entry)) if p)
+    lead = entry.get("lead_instrument")
+    lead_text = (
+        QCoreApplication.translate("VariationsView", "{0} lead").format(
+            lead_labels().get(str(lead), str(lead).replace("_", " "))
+        )
+        if isinstance(lead, str) and lead
+        else ""
+    )
+    chords = entry.get("chords")
+    groove = entry.get("groove_name")
+    words = {
+        "lead": lead_text,
+        "tempo": _bpm(entry),
+        "key": _key(entry),
+        "progression": (
+            QCoreApplication.translate("VariationsView", "new chords {0}").format(chords)
+            if isinstance(chords, str) and chords
+            else QCoreApplication.translate("VariationsView", "new chords")
+        ),
+        "groove": groove_labels().get(
+            str(groove), QCoreApplication.translate("VariationsView", "new groove")
+        ),
+    }
+    if entry.get("variation", 1) == 1 or not changes:
+        parts = [
+            QCoreApplication.translate("VariationsView", "The brief's take"),
+            words["lead"],
+            words["tempo"],
+            words["key"],
+        ]
+    else:
+        parts = [words[a] for a in ASPECTS if a in changes]
+    return " · ".join(p for p in parts if p)
+
+
+class CardWaveform(QWidget):
+    """A take's whole length as a small waveform (the timeline's ``WaveformStrip``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cardWaveform")
+        self.setMinimumHeight(30)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(30)
+        self.peaks = np.zeros(0, dtype=np.float32)
+        self._strip: WaveformStrip | None = None
+
+    def set_peaks(self, peaks: Any) -> None:
+        self.peaks = np.clip(np.asarray(peaks, dtype=np.float32).ravel(), 0.0, 1.0)
+        # spread over one "second" per point: the scale below maps it onto the width
+        self._strip = WaveformStrip(self.peaks, len(self.peaks) * 1000) if len(self.peaks) else None
+        self.update()
+
+    def paintEvent(self, _event: Any) -> None:
+        if self._strip is None or self.width() < 2:
+            return
+        p = QPainter(self)
+        scale = TimeScale(left=0.0, px_per_s=self.width() / len(self.peaks))
+        color = self.palette().color(QPalette.ColorRole.Highlight)
+        self._strip.paint(p, scale, QRectF(self.rect()), 0.0, color)
+        p.end()
 
 
 def describe(entry: dict[str, Any]) -> str:
     """``95 BPM · E minor · Cinematic · Tense · 0:12``, in the user's language."""
-    parts = []
-    if entry.get("bpm"):
-        parts.append(f"{float(entry['bpm']):.0f} BPM")
-    if entry.get("key"):
-        mode = {
-            "major": QCoreApplication.translate("VariationsView", "major"),
-            "minor": QCoreApplication.translate("VariationsView", "minor"),
-        }.get(str(entry.get("mode", "")), str(entry.get("mode", "")))
-        parts.append(f"{entry['key']} {mode}".strip())
+    parts = [p for p in (_bpm(entry), _key(entry)) if p]
     if entry.get("genre"):
         parts.append(genre_labels().get(str(entry["genre"]), str(entry["genre"])))
     if entry.get("mood"):
@@ -52,6 +171,10 @@ class Card(QFrame):
         self.media_id = str(entry.get("media_id", ""))
         self.title = QLabel(self)
         self.title.setObjectName("cardTitle")
+        self.how = QLabel(character(entry), self)
+        self.how.setObjectName("cardHow")
+        self.how.setWordWrap(True)
+        self.waveform = CardWaveform(self)
         self.facts = QLabel(describe(entry), self)
         self.facts.setObjectName("muted")
         self.facts.setWordWrap(True)
@@ -67,6 +190,8 @@ class Card(QFrame):
         buttons.addWidget(self.use_button, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.how)
+        layout.addWidget(self.waveform)
         layout.addWidget(self.facts)
         layout.addLayout(buttons)
         self.setMinimumWidth(190)
@@ -75,8 +200,10 @@ class Card(QFrame):
 
     def retranslate(self) -> None:
         n = self.entry.get("variation", 1)
+        self.how.setText(character(self.entry))
         self.facts.setText(describe(self.entry))
         self.title.setText(self.tr("Variation {0}").format(n))
+        self.waveform.setAccessibleName(self.tr("Waveform of variation {0}").format(n))
         self.use_button.setText(self.tr("In use") if self.in_use else self.tr("Use this"))
         self.play_button.setAccessibleName(self.tr("Play variation {0}").format(n))
         self.use_button.setAccessibleName(self.tr("Use variation {0}").format(n))
@@ -139,7 +266,13 @@ class VariationsView(QScrollArea):
             self.cards.append(card)
         self.set_current(current)
         self.setVisible(len(self.cards) > 1)
-        self.setFixedHeight(140 if self.cards else 0)
+        self.setFixedHeight(CARDS_HEIGHT if self.cards else 0)
+
+    def set_peaks(self, media_id: str, peaks: Any) -> None:
+        """Draw ``peaks`` (0..1 over the take's length) on the card of ``media_id``."""
+        for c in self.cards:
+            if c.media_id == media_id:
+                c.waveform.set_peaks(peaks)
 
     def set_current(self, media_id: str | None) -> None:
         for c in self.cards:

@@ -54,7 +54,7 @@
         <translation>重音更轻</translation>
     </message>
     <message>
-        <location line="+212"/>
+        <location line="+226"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -67,9 +67,14 @@
 <context>
     <name>Card</name>
     <message>
-        <location filename="../../nemodesk/ui/variations.py" line="+79"/>
+        <location filename="../../nemodesk/ui/variations.py" line="+205"/>
         <source>Variation {0}</source>
         <translation>变体 {0}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waveform of variation {0}</source>
+        <translation>变体 {0} 的波形</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -654,12 +659,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+129"/>
+        <location line="+138"/>
         <source>free · offline</source>
         <translation>免费 · 离线</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-136"/>
         <source>No system keyring: the sign-in is kept for this session only</source>
         <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
     </message>
@@ -679,7 +684,7 @@
         <translation>会话链接已复制</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+80"/>
         <source>Credits: {0}</source>
         <translation>积分：{0}</translation>
     </message>
@@ -1357,7 +1362,77 @@
 <context>
     <name>VariationsView</name>
     <message>
-        <location filename="../../nemodesk/ui/variations.py" line="-51"/>
+        <location filename="../../nemodesk/ui/variations.py" line="-167"/>
+        <source>piano</source>
+        <translation>钢琴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>acoustic guitar</source>
+        <translation>木吉他</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>electric guitar</source>
+        <translation>电吉他</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ukulele</source>
+        <translation>尤克里里</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>organ</source>
+        <translation>风琴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>marimba</source>
+        <translation>马林巴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bells</source>
+        <translation>钟琴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>flute</source>
+        <translation>长笛</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>synth</source>
+        <translation>合成器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>brass</source>
+        <translation>铜管</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>strings</source>
+        <translation>弦乐</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>push groove</source>
+        <translation>切分律动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>half-time groove</source>
+        <translation>半速律动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>driving groove</source>
+        <translation>推进律动</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>major</source>
         <translation>大调</translation>
     </message>
@@ -1365,6 +1440,31 @@
         <location line="+1"/>
         <source>minor</source>
         <translation>小调</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>{0} lead</source>
+        <translation>{0}主奏</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>new chords {0}</source>
+        <translation>新和弦 {0}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>new chords</source>
+        <translation>新和弦</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>new groove</source>
+        <translation>新律动</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The brief's take</source>
+        <translation>按描述的版本</translation>
     </message>
 </context>
 </TS>

@@ -188,6 +188,11 @@ def test_formats_stems_midi_and_variations(tmp_path):
     assert isinstance(data, list) and len(data) == 3
     assert [Path(d["path"]).name for d in data] == ["song-1.mp3", "song-2.mp3", "song-3.mp3"]
     assert [d["seed"] for d in data] == [5, 6, 7]
+    # the takes differ: each after the first changes two or more of lead, tempo, key,
+    # chords and groove, and says so
+    assert [d["variation"] for d in data] == [1, 2, 3] and data[0]["changes"] == []
+    assert all(len(d["changes"]) >= 2 for d in data[1:])
+    assert len({d["description"] for d in data}) == 3
     for d in data:
         audio, rate = decode(d["path"])
         assert abs(len(audio) / rate - 8.0) < 0.06

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nemodesk.engine.music.brief import GENRES, KEYS, MOODS
+from nemodesk.engine.music.brief import GENRES, INSTRUMENTS, KEYS, MOODS
 from nemodesk.engine.server.agent_text import WB, WE, Text, c, zh_int
 
 if TYPE_CHECKING:
@@ -127,7 +127,8 @@ def choose(
 
 
 def adopt(settings: MusicSettings, entry: dict[str, Any]) -> None:
-    """Make the settings describe the take (its seed, tempo, key, length…); the mix stays."""
+    """Make the settings describe the take (its seed, tempo, key, length, lead, chords and
+    groove…); the mix stays."""
     b = settings.brief
     if isinstance(entry.get("seed"), int):
         settings.seed = entry["seed"]
@@ -144,6 +145,18 @@ def adopt(settings: MusicSettings, entry: dict[str, Any]) -> None:
         )
     if isinstance(entry.get("duration_s"), (int, float)) and entry["duration_s"] > 0:
         b.duration_s = float(entry["duration_s"])
+    # the variation's character (engine/music/variations.py), so later edits keep it; an
+    # entry without these keys (another backend) leaves the brief's as they are
+    if "progression" in entry and _is_index(entry["progression"]):
+        b.progression = entry["progression"]
+    if "groove" in entry and _is_index(entry["groove"]):
+        b.groove = entry["groove"]
+    if "lead" in entry and (entry["lead"] is None or entry["lead"] in INSTRUMENTS):
+        b.lead = entry["lead"]
+
+
+def _is_index(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
 
 
 def used_reply(entry: dict[str, Any], lang: str, already: bool) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from nemodesk.core.draft import Draft, TrackType, summary
 from nemodesk.core.ducking import speech_on_timeline
+from nemodesk.engine.music import variations as V
 from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.server import agent, draftops, work
 from nemodesk.engine.server import agent_use as U
@@ -231,24 +232,29 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     folder.mkdir(parents=True, exist_ok=True)
     media = list(store.state(sid).get("generated_media", []))
     first_media: tuple[str, dict[str, Any]] | None = None
-    for i in range(max(1, plan.variations)):
+    # take 1 is the brief; each further take changes at least two of lead, tempo, key,
+    # chords and groove (never what the user set), so the candidates are a real choice
+    takes = V.takes(brief, max(1, plan.variations), settings.seed)
+    for i, take in enumerate(takes):
         seed = settings.seed + i
         stem = f"track-{secrets.token_hex(6)}"
+        character = V.info(brief, take, i)
         args = {
             "prompt": brief.prompt[:200],
             "duration_s": brief.duration_s,
             "seed": seed,
-            "genre": brief.genre,
-            "mood": brief.mood,
-            "bpm": round(brief.bpm, 1),
+            "genre": take.genre,
+            "mood": take.mood,
+            "bpm": round(take.bpm, 1),
             "variation": i + 1,
+            "changes": character["changes"],
         }
         run.emit({"type": "tool_call", "name": "generate_music", "args": args})
         future = asyncio.ensure_future(
             jobs.run(
                 user,
                 work.generate_track,
-                asdict(brief),
+                asdict(take),
                 seed,
                 str(folder / f"{stem}.wav"),
                 cuts,
@@ -260,6 +266,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
             )
         )
         result = await _await_with_heartbeats(run, future, config.heartbeat_s)
+        character["description"] = _description(character, result, i, plan.lang)
         mix_id = store.add_media(
             sid,
             "mix",
@@ -278,7 +285,8 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                     "loudness_lufs",
                 )
             }
-            | {"variation": i + 1},
+            | {"variation": i + 1}
+            | character,
         )
         entry = {
             "media_id": mix_id,
@@ -301,6 +309,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                     "loudness_lufs",
                 )
             },
+            **character,
             "files": {},
         }
         for kind, path in (("midi", result.get("midi")), ("plan", result.get("plan"))):
@@ -323,6 +332,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                     "bpm": result["bpm"],
                     "key": f"{result['key']} {result['mode']}",
                     "render_s": result["render_s"],
+                    "description": character["description"],
                 },
             }
         )
@@ -349,6 +359,21 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     if plan.variations > 1:
         reply += U.CANDIDATES_NOTE[plan.lang == "zh"].format(n=plan.variations)
     run.emit({"type": "text", "content": reply})
+
+
+def _description(character: dict[str, Any], result: dict[str, Any], i: int, lang: str) -> str:
+    """How take ``i`` sounds different, in words ("piano lead · 118 BPM · new chords …")."""
+    return V.describe(
+        list(character["changes"]),
+        lead=character["lead_instrument"],
+        bpm=float(result["bpm"]),
+        key=str(result["key"]),
+        mode=str(result["mode"]),
+        lang=lang,
+        groove=character["groove_name"],
+        chords=character["chords"],
+        first=i == 0,
+    )
 
 
 def media_path(store, media_id: str, user: str) -> Path | None:
