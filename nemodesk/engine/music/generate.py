@@ -59,6 +59,13 @@ class TrackResult:
     plan: str | None = None
     moods: list[str] = field(default_factory=list)
     chosen: list[str] = field(default_factory=list)
+    # a variation's picks (Brief.progression / groove / lead), and what it changes from
+    # variation 1 (variations.ASPECTS names; set by the caller, which knows the takes)
+    progression: int | None = None
+    groove: int | None = None
+    lead: str | None = None
+    variation: int = 1
+    changes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -204,6 +211,9 @@ class MusicEngine:
             midi=midi,
             moods=list(brief.moods),
             chosen=list(brief.chosen),
+            progression=brief.progression,
+            groove=brief.groove,
+            lead=brief.lead,
         )
         if plan_path is not None:
             result.plan = str(plan_path)

@@ -84,7 +84,8 @@ class Key:
         return tuple(pcs)
 
 
-def _options(mood: str, mode: str) -> list[tuple[int, ...]]:
+def plain_progressions(mood: str, mode: str) -> list[tuple[int, ...]]:
+    """The progressions a plain brief picks from for this mood and mode."""
     options = PROGRESSIONS.get(mood, PROGRESSIONS["warm"])
     if mood == "epic" and mode == "minor":
         options = MINOR_EPIC
@@ -99,7 +100,7 @@ def _options(mood: str, mode: str) -> list[tuple[int, ...]]:
 
 def progression_for(mood: str, mode: str, rng: np.random.Generator) -> tuple[int, ...]:
     """One of the mood's progressions, picked by ``rng`` (a plain brief's choice)."""
-    options = _options(mood, mode)
+    options = plain_progressions(mood, mode)
     return options[int(rng.integers(len(options)))]
 
 
@@ -107,7 +108,7 @@ def progressions(mood: str, mode: str) -> list[tuple[int, ...]]:
     """What ``Brief.progression`` indexes: the mood's progressions started halfway round
     (I-V-vi-IV becomes vi-IV-I-V: the same chords, other ones on the strong bars), then
     the progressions themselves. A plain brief only ever plays the latter."""
-    options = _options(mood, mode)
+    options = plain_progressions(mood, mode)
     turned = [p[len(p) // 2 :] + p[: len(p) // 2] for p in options]
     return list(dict.fromkeys(turned + options))
 

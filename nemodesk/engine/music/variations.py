@@ -25,7 +25,7 @@ from nemodesk.engine.music.genres import GENRE_TEMPLATES, LEAD_CHOICES, arrange
 from nemodesk.engine.music.grooves import GROOVES
 from nemodesk.engine.music.grooves import variant as grooves_variant
 from nemodesk.engine.music.theory import PITCH_CLASS, progressions
-from nemodesk.engine.music.theory import _options as _plain
+from nemodesk.engine.music.theory import plain_progressions as _plain
 
 ASPECTS = ("lead", "tempo", "key", "progression", "groove")  # in the order takes name them
 TEMPO_STEPS = (0.06, -0.06, 0.08, -0.04, 0.04, -0.08)  # take 2, 3, ... (then again)
