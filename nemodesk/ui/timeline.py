@@ -103,7 +103,9 @@ class TimelineView(TimelineInput, QWidget):
     ) -> None:
         """Frames spread evenly over the video's ``duration_ms``; drawn in the given video
         track, or the first one."""
-        self._thumbs[track_index] = ThumbnailStrip(images, duration_ms)
+        strip = ThumbnailStrip(images, duration_ms)
+        strip.set_cuts(self._cuts)  # each shot starts its own tile, on its cut
+        self._thumbs[track_index] = strip
         self._relayout()
 
     def set_waveform(
@@ -120,6 +122,8 @@ class TimelineView(TimelineInput, QWidget):
 
     def set_cuts(self, cuts_s: Sequence[float]) -> None:
         self._cuts = np.sort(np.asarray(cuts_s, dtype=np.float64).ravel() * 1000)
+        for strip in self._thumbs.values():
+            strip.set_cuts(self._cuts)
         self.update()
 
     def set_hits(self, hits_s: Sequence[float]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -101,18 +102,79 @@ def _render_tile(values: np.ndarray, height: int, color: QColor) -> QImage:
 
 
 class ThumbnailStrip:
-    """Frames spread evenly over ``duration_ms`` of video that starts at the lane's first
-    segment, tiled at a fixed width so they stay put while scrolling."""
+    """Frames of ``duration_ms`` of video that starts at the lane's first segment: by default
+    image i is the frame from the middle of the i-th of n equal slices (as the engine makes
+    them), or at ``times_ms`` when given.
 
-    def __init__(self, images: Sequence[QImage], duration_ms: float) -> None:
-        self.images = [img for img in images if not img.isNull()]
+    Drawn as tiles one frame wide, laid out shot by shot: each scene cut starts a new tile
+    exactly at the cut (the last tile of a shot is cut short), and each tile shows the frame
+    nearest its own time taken from its own shot, so the picture never changes anywhere but
+    on a cut. Tiles are anchored to the time axis, so they stay put while scrolling."""
+
+    def __init__(
+        self,
+        images: Sequence[QImage],
+        duration_ms: float,
+        times_ms: Sequence[float] | None = None,
+    ) -> None:
+        kept = [(i, img) for i, img in enumerate(images) if not img.isNull()]
+        self.images = [img for _, img in kept]
         self.duration_ms = max(1.0, float(duration_ms))
+        n = len(images)
+        if times_ms is not None and len(times_ms) == n:
+            self.times_ms = np.array([float(times_ms[i]) for i, _ in kept], dtype=np.float64)
+        else:
+            self.times_ms = np.array(
+                [(i + 0.5) * self.duration_ms / max(1, n) for i, _ in kept], dtype=np.float64
+            )
+        self.cuts_ms = np.empty(0, dtype=np.float64)
         first = self.images[0] if self.images else QImage()
         self._aspect = first.width() / max(1, first.height()) if self.images else 16 / 9
         self._by_height: dict[int, list[QPixmap]] = {}
 
+    def set_cuts(self, cuts_ms: Sequence[float] | np.ndarray) -> None:
+        """Scene cuts in the video's own ms (0 = its first frame)."""
+        cuts = np.sort(np.asarray(cuts_ms, dtype=np.float64).ravel())
+        self.cuts_ms = cuts[(cuts > 0) & (cuts < self.duration_ms)]
+
     def tile_px(self, height: int) -> int:
         return max(8, round(height * self._aspect))
+
+    def shots(self) -> list[tuple[float, float]]:
+        """(start, end) ms of each shot, cut to cut."""
+        bounds = [0.0, *self.cuts_ms.tolist(), self.duration_ms]
+        return list(pairwise(bounds))
+
+    def frame_for(self, t_ms: float) -> int:
+        """The image to show at ``t_ms`` (video ms): the nearest in time within the shot
+        that holds t; the nearest overall when that shot has none."""
+        if not len(self.times_ms):
+            return -1
+        k = int(np.searchsorted(self.cuts_ms, t_ms, side="right"))
+        lo = self.cuts_ms[k - 1] if k > 0 else -np.inf
+        hi = self.cuts_ms[k] if k < len(self.cuts_ms) else np.inf
+        inside = np.nonzero((self.times_ms >= lo) & (self.times_ms < hi))[0]
+        pool = inside if len(inside) else np.arange(len(self.times_ms))
+        return int(pool[int(np.argmin(np.abs(self.times_ms[pool] - t_ms)))])
+
+    def tiles(
+        self, px_per_s: float, height: int, t0_ms: float, t1_ms: float
+    ) -> list[tuple[float, float, int]]:
+        """(start ms, end ms, image index) of the tiles meeting [t0, t1] (video ms)."""
+        tile_ms = self.tile_px(height) * 1000 / max(1e-9, px_per_s)
+        out: list[tuple[float, float, int]] = []
+        for a, b in self.shots():
+            if b <= t0_ms or a >= t1_ms:
+                continue
+            k0 = max(0, int((t0_ms - a) // tile_ms))
+            k1 = int((min(b, t1_ms) - a) // tile_ms)
+            for k in range(k0, k1 + 1):
+                start = a + k * tile_ms
+                if start >= b:
+                    break
+                end = min(b, start + tile_ms)
+                out.append((start, end, self.frame_for((start + end) / 2)))
+        return out
 
     def _scaled(self, height: int) -> list[QPixmap]:
         pixmaps = self._by_height.get(height)
@@ -134,21 +196,24 @@ class ThumbnailStrip:
         return pixmaps
 
     def paint(self, p: QPainter, scale: TimeScale, clip: QRectF, offset_ms: float) -> None:
-        """Tile frames across ``clip``; each tile shows the frame at the tile's middle."""
-        if not self.images:
+        """Tile frames across ``clip``, shot by shot (see the class)."""
+        if not self.images or clip.width() <= 0:
             return
         height = int(clip.height())
         pixmaps = self._scaled(height)
-        tile = self.tile_px(height)
-        origin = scale.x(offset_ms)
-        k0 = int((clip.left() - origin) // tile)
-        k1 = int((clip.right() - origin) // tile)
-        n = len(pixmaps)
         top = int(clip.top())
+        t0 = scale.ms(clip.left()) - offset_ms
+        t1 = scale.ms(clip.right()) - offset_ms
         p.save()
         p.setClipRect(clip, Qt.ClipOperation.IntersectClip)
-        for k in range(k0, k1 + 1):
-            centre_ms = scale.ms(origin + (k + 0.5) * tile) - offset_ms
-            i = min(n - 1, max(0, int(centre_ms / self.duration_ms * n)))
-            p.drawPixmap(int(origin + k * tile), top, pixmaps[i])
+        for start, end, i in self.tiles(scale.px_per_s, height, t0, t1):
+            xa = round(scale.x(offset_ms + start))
+            xb = round(scale.x(offset_ms + end))
+            if xb <= xa:
+                continue
+            pix = pixmaps[i]
+            # a tile cut short by a cut shows the middle of its frame
+            w = min(xb - xa, pix.width())
+            sx = (pix.width() - w) // 2
+            p.drawPixmap(QRectF(xa, top, xb - xa, height), pix, QRectF(sx, 0, w, height))
         p.restore()

@@ -110,6 +110,8 @@ def _grab(
     start = float(stream.start_time * tb) if stream.start_time is not None else 0.0
     keys = _keyframes(stream, tb)
     slice_s = duration / count
+    rate = float(stream.average_rate or stream.guessed_rate or 30)
+    half_frame = 0.5 / rate if rate > 0 else 0.0
     images: list[Image.Image] = []
     frames = None
     last_t = -math.inf
@@ -123,7 +125,7 @@ def _grab(
         for frame in frames:
             last_t = float(frame.time) if frame.time is not None else target
             chosen = frame
-            if last_t >= target - slice_s / 2:
+            if last_t >= target - half_frame:  # the frame shown at the middle
                 break
         if chosen is None:  # past the last frame: keep the previous picture
             frames = None
