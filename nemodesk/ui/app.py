@@ -82,6 +82,7 @@ class DesktopApp:
         self.file_open = _FileOpen(self.open_files)
         app.installEventFilter(self.file_open)
         self.closed = asyncio.Event()
+        self.settings_dialog: SettingsDialog | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.window.closed.connect(self._on_closed)
         self.reporter = crash.install(
@@ -115,13 +116,21 @@ class DesktopApp:
         dialog.set_keyring_status(bool(self.service.client and self.service.client.token_is_saved))
         dialog.forgetTokenRequested.connect(lambda: self._background(self.service.forget_token()))
         dialog.settingsChanged.connect(self.apply_settings)
+        dialog.languagePreviewed.connect(self.preview_language)
         dialog.open()
+        self.settings_dialog = dialog
+
+    def preview_language(self, language: str) -> None:
+        """Show the whole app (the Settings dialog included) in ``language`` at once; OK
+        keeps it, Cancel previews the stored one again."""
+        self.translator.apply(language)
+        resolved = system_language() if language == "system" else language
+        self.window.language = resolved
+        self.service.language = resolved
 
     def apply_settings(self, changed: dict[str, Any]) -> None:
         if "language" in changed:
-            self.translator.apply(self.prefs.language)
-            self.window.language = self.language
-            self.service.language = self.language
+            self.preview_language(self.prefs.language)
         if "output_folder" in changed:
             self.window.export_view.set_output_folder(self.prefs.output_folder)
         if "backend" in changed or "api_url" in changed:

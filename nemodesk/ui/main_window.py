@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -39,6 +39,15 @@ from nemodesk.ui.prompt_panel import PromptPanel
 from nemodesk.ui.service import AppService
 from nemodesk.ui.timeline import TimelineView
 from nemodesk.ui.variations import CARD_PEAKS, VariationsView
+
+# What the service says about its backend (its own words, context "AppService"): kept as the
+# source so a language switch re-says it at once.
+BACKEND_STATUSES = (
+    "Starting engine…",
+    "Connecting to NemoVideo cloud…",
+    "Local engine",
+    "NemoVideo cloud",
+)
 
 
 class MainWindow(QMainWindow):
@@ -157,7 +166,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         s = self.service
-        s.backendStatus.connect(self.backend_label.setText)
+        s.backendStatus.connect(self._on_backend_status)
         s.ready.connect(self._on_ready)
         s.running.connect(self._on_running)
         s.chatMessage.connect(self.conversation.add)
@@ -234,8 +243,25 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
+    def _on_backend_status(self, text: str) -> None:
+        self._backend_status = next(
+            (s for s in BACKEND_STATUSES if text == QCoreApplication.translate("AppService", s)),
+            "",
+        )
+        self.backend_label.setText(text)
+        self._backend_text = text
+
+    def _retranslate_backend(self) -> None:
+        """The service's last word on the backend, in the new language (unless something
+        else has been written there since)."""
+        status = getattr(self, "_backend_status", "")
+        if status and self.backend_label.text() == getattr(self, "_backend_text", None):
+            self._backend_text = QCoreApplication.translate("AppService", status)
+            self.backend_label.setText(self._backend_text)
+
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("NemoDesk — music for your video"))
+        self._retranslate_backend()
         self.tabs.setTabText(0, self.tr("Conversation"))
         self.tabs.setTabText(1, self.tr("Export"))
         self.timeline_title.setText(self.tr("Timeline"))

@@ -4,6 +4,9 @@ where the token lives (with "Forget token").
 The dialog edits a copy: Cancel writes nothing, OK writes only what changed and reports it in
 ``settingsChanged``, so the app re-applies exactly that (a new client for a new backend, a
 new translator for a new language) without a restart.
+
+Picking a language previews it at once (``languagePreviewed``: the app installs it, and the
+whole window and this dialog switch); Cancel previews the stored language again.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -56,6 +59,7 @@ class SettingsDialog(QDialog):
 
     settingsChanged = Signal(dict)
     forgetTokenRequested = Signal()
+    languagePreviewed = Signal(str)  # "system", "en" or "zh_CN": show the app in it now
 
     def __init__(
         self,
@@ -67,16 +71,14 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self._prefs = preferences
         self._labels: list[QLabel] = []
-        self.setWindowTitle(self.tr("Settings"))
+        self._keyring_secure: bool | None = None
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.addWidget(self._service_group())
         layout.addWidget(self._general_group())
-        self._align_labels()
         self._error = QLabel()
         self._error.setWordWrap(True)
         self._error.setStyleSheet(f"color: {ERROR_COLOR.name()};")
-        self._error.setAccessibleName(self.tr("Problem"))
         self._error.hide()
         layout.addWidget(self._error)
         layout.addStretch(1)
@@ -86,101 +88,131 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.retranslate()
         self._load()
         self._update_state()
         if keyring_secure is not None:
             self.set_keyring_status(keyring_secure)
+        self.language_combo.currentIndexChanged.connect(
+            lambda _: self.languagePreviewed.emit(self.language_combo.currentData())
+        )
 
     # -- building ---------------------------------------------------------------------------
 
     def _service_group(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Music service"))
+        box = self._service_box = QGroupBox()
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
-        self.local_radio = QRadioButton(self.tr("Local engine (on this computer, offline)"))
-        self.local_radio.setAccessibleName(self.tr("Local engine"))
-        self.cloud_radio = QRadioButton(self.tr("NemoVideo cloud"))
-        self.cloud_radio.setAccessibleName(self.tr("NemoVideo cloud"))
+        self.local_radio = QRadioButton()
+        self.cloud_radio = QRadioButton()
         self._backend_group = QButtonGroup(self)
         self._backend_group.addButton(self.local_radio)
         self._backend_group.addButton(self.cloud_radio)
         radios = QVBoxLayout()
         radios.addWidget(self.local_radio)
         radios.addWidget(self.cloud_radio)
-        self._row(form, self.tr("Backend:"), radios)
+        self._backend_label = self._row(form, radios)
 
         self.api_edit = QLineEdit()
         self.api_edit.setPlaceholderText("https://")
-        self.api_edit.setAccessibleName(self.tr("API address"))
         self.api_edit.setClearButtonEnabled(True)
-        self.api_label = self._row(form, self.tr("API &address:"), self.api_edit, self.api_edit)
+        self.api_label = self._row(form, self.api_edit, self.api_edit)
 
         self.keyring_icon = QLabel()
         self.keyring_icon.setFixedSize(QSize(STATUS_ICON_PX, STATUS_ICON_PX))
         self.keyring_label = QLabel()
         self.keyring_label.setWordWrap(True)
-        self.keyring_label.setAccessibleName(self.tr("Token status"))
-        self.forget_button = QPushButton(icon("trash"), self.tr("&Forget token"))
-        self.forget_button.setAccessibleName(self.tr("Forget token"))
-        self.forget_button.setToolTip(
-            self.tr("Remove the saved sign-in token; a new one is requested when needed")
-        )
+        self.forget_button = QPushButton(icon("trash"), "")
         self.forget_button.clicked.connect(self.forgetTokenRequested)
         token_row = QHBoxLayout()
         token_row.addWidget(self.keyring_icon, 0, Qt.AlignmentFlag.AlignVCenter)
         token_row.addWidget(self.keyring_label, 1)
         token_row.addWidget(self.forget_button)
-        self._row(form, self.tr("Token:"), token_row)
+        self._token_label = self._row(form, token_row)
         self.keyring_icon.hide()
-        self.keyring_label.setText(self.tr("Checking the system keyring…"))
 
         self._backend_group.buttonToggled.connect(lambda *_: self._update_state())
         self.api_edit.textChanged.connect(self._update_state)
         return box
 
     def _general_group(self) -> QGroupBox:
-        box = QGroupBox(self.tr("General"))
+        box = self._general_box = QGroupBox()
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
         self.language_combo = QComboBox()
-        self.language_combo.addItem(self.tr("System default"), "system")
+        self.language_combo.addItem("", "system")
         for code, name in LANGUAGE_NAMES:
             self.language_combo.addItem(name, code)
-        self.language_combo.setAccessibleName(self.tr("Language"))
-        self._row(form, self.tr("&Language:"), self.language_combo, self.language_combo)
+        self._language_label = self._row(form, self.language_combo, self.language_combo)
 
         self.folder_edit = QLineEdit()
-        self.folder_edit.setAccessibleName(self.tr("Output folder"))
         self.folder_edit.textChanged.connect(self._update_state)
-        self.browse_button = QPushButton(icon("folder"), self.tr("&Browse…"))
-        self.browse_button.setAccessibleName(self.tr("Browse for the output folder"))
+        self.browse_button = QPushButton(icon("folder"), "")
         self.browse_button.clicked.connect(self._browse)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(self.browse_button)
-        self._row(form, self.tr("&Output folder:"), folder_row, self.folder_edit)
+        self._folder_label = self._row(form, folder_row, self.folder_edit)
 
         self.loudness_spin = QDoubleSpinBox()
         self.loudness_spin.setRange(LOUDNESS_MIN_LUFS, LOUDNESS_MAX_LUFS)
         self.loudness_spin.setSingleStep(LOUDNESS_STEP_LUFS)
         self.loudness_spin.setDecimals(1)
+        loudness_row = QHBoxLayout()
+        loudness_row.addWidget(self.loudness_spin)
+        loudness_row.addStretch(1)
+        self._loudness_label = self._row(form, loudness_row, self.loudness_spin)
+        return box
+
+    def retranslate(self) -> None:
+        """Every text in the current language (again on each language switch)."""
+        self.setWindowTitle(self.tr("Settings"))
+        self._error.setAccessibleName(self.tr("Problem"))
+        self._service_box.setTitle(self.tr("Music service"))
+        self.local_radio.setText(self.tr("Local engine (on this computer, offline)"))
+        self.local_radio.setAccessibleName(self.tr("Local engine"))
+        self.cloud_radio.setText(self.tr("NemoVideo cloud"))
+        self.cloud_radio.setAccessibleName(self.tr("NemoVideo cloud"))
+        self._backend_label.setText(self.tr("Backend:"))
+        self.api_edit.setAccessibleName(self.tr("API address"))
+        self.api_label.setText(self.tr("API &address:"))
+        self.keyring_label.setAccessibleName(self.tr("Token status"))
+        self.forget_button.setText(self.tr("&Forget token"))
+        self.forget_button.setAccessibleName(self.tr("Forget token"))
+        self.forget_button.setToolTip(
+            self.tr("Remove the saved sign-in token; a new one is requested when needed")
+        )
+        self._token_label.setText(self.tr("Token:"))
+        self._show_keyring_status()
+        self._general_box.setTitle(self.tr("General"))
+        self.language_combo.setItemText(0, self.tr("System default"))
+        self.language_combo.setAccessibleName(self.tr("Language"))
+        self._language_label.setText(self.tr("&Language:"))
+        self.folder_edit.setAccessibleName(self.tr("Output folder"))
+        self.browse_button.setText(self.tr("&Browse…"))
+        self.browse_button.setAccessibleName(self.tr("Browse for the output folder"))
+        self._folder_label.setText(self.tr("&Output folder:"))
         self.loudness_spin.setSuffix(self.tr(" LUFS"))
         self.loudness_spin.setAccessibleName(self.tr("Loudness target"))
         self.loudness_spin.setToolTip(
             self.tr("-14 LUFS suits most streaming sites; -23 LUFS is the broadcast norm")
         )
-        loudness_row = QHBoxLayout()
-        loudness_row.addWidget(self.loudness_spin)
-        loudness_row.addStretch(1)
-        self._row(form, self.tr("Loudness &target:"), loudness_row, self.loudness_spin)
-        return box
+        self._loudness_label.setText(self.tr("Loudness &target:"))
+        self._align_labels()
+        if hasattr(self, "buttons"):  # on a language switch, not while building
+            self._update_state()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _row(
-        self, form: QFormLayout, text: str, field: QWidget | QLayout, buddy: QWidget | None = None
+        self, form: QFormLayout, field: QWidget | QLayout, buddy: QWidget | None = None
     ) -> QLabel:
-        label = QLabel(text)
+        label = QLabel()
         if buddy is not None:
             label.setBuddy(buddy)
         self._labels.append(label)
@@ -189,6 +221,8 @@ class SettingsDialog(QDialog):
 
     def _align_labels(self) -> None:
         """One label column across both groups, so the fields line up."""
+        for label in self._labels:
+            label.setMinimumWidth(0)
         width = max(label.sizeHint().width() for label in self._labels)
         for label in self._labels:
             label.setMinimumWidth(width)
@@ -228,6 +262,12 @@ class SettingsDialog(QDialog):
         self.api_label.setEnabled(self.cloud_radio.isChecked())
         self._show_problem(self._problem())
 
+    def reject(self) -> None:
+        """Cancel: nothing written, and a previewed language gives way to the stored one."""
+        if self.language_combo.currentData() != self._prefs.language:
+            self.languagePreviewed.emit(self._prefs.language)
+        super().reject()
+
     def _show_problem(self, text: str) -> None:
         self._error.setText(text)
         self._error.setVisible(bool(text))
@@ -235,6 +275,14 @@ class SettingsDialog(QDialog):
         ok.setEnabled(not text)
 
     def set_keyring_status(self, secure: bool) -> None:
+        self._keyring_secure = secure
+        self._show_keyring_status()
+
+    def _show_keyring_status(self) -> None:
+        secure = self._keyring_secure
+        if secure is None:
+            self.keyring_label.setText(self.tr("Checking the system keyring…"))
+            return
         if secure:
             text = self.tr("Token stored in the system keyring")
             name, color = "check", OK_COLOR

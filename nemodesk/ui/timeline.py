@@ -402,7 +402,20 @@ class TimelineView(TimelineInput, QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self.update()
+        elif event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
         super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        """Lane titles, details and segment words in the new language, at once (the lanes
+        keep their words, so they are rebuilt from the draft)."""
+        self._scrollbar.setAccessibleName(self.tr("Timeline position"))
+        self.setAccessibleName(self.tr("Timeline"))
+        self._lanes = build_lanes(self._draft)
+        self.setAccessibleDescription(
+            summary(self._draft) if self._lanes else self.tr("Empty timeline")
+        )
+        self.update()
 
 
 def heard_speech(draft: Draft) -> list[tuple[int, int]]:
