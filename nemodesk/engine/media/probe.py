@@ -274,21 +274,47 @@ def _check_complete(
     if not tb:
         return
     tolerance = max(0.5, 0.02 * duration)
-    target = max(0.0, duration - 2 * tolerance)
+    # Decode the last second: a "faststart" file (index first) cut short by a download still
+    # promises every frame, but the seek lands past the data, or a last frame is half there.
+    target = max(0.0, duration - 1.0)
     try:
         container.seek(int((target + start) / tb), stream=stream, backward=True)
     except av.FFmpegError:
         _rewind(container)
-    end = 0.0
-    for packet in container.demux(stream):
-        ts = packet.pts if packet.pts is not None else packet.dts
-        if packet.size == 0 or ts is None:
-            continue
-        end = max(end, float((ts + (packet.duration or 0)) * tb) - start)
-        if end >= duration - tolerance:
-            return
-    if end > 0:
+    end, broken = 0.0, False
+    try:
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                continue
+            length = float(frame.duration * tb) if frame.duration else 0.0
+            if stream.type == "audio" and frame.sample_rate:
+                length = frame.samples / frame.sample_rate
+            end = max(end, float(frame.pts * tb) + length - start)
+    except av.FFmpegError:
+        broken = True
+    if end <= 0.0:
+        # Nothing decodable after the seek: find where the data really stops.
+        end = _last_packet_end(container, stream, start)
+    if end < duration - tolerance:
         _raise_short(name, end, duration)
+    if broken and end < duration - 1.5 / float(rate or 25):
+        _raise_short(name, end, duration)
+
+
+def _last_packet_end(container: InputContainer, stream: av.stream.Stream, start: float) -> float:
+    """Where the packets that are really in the file stop (no decoding)."""
+    _rewind(container)
+    tb = stream.time_base
+    end = 0.0
+    try:
+        for packet in container.demux(stream):
+            ts = packet.pts if packet.pts is not None else packet.dts
+            if packet.size == 0 or ts is None:
+                continue
+            end = max(end, float((ts + (packet.duration or 0)) * tb) - start)
+    except av.FFmpegError:
+        pass
+    return end
 
 
 def _raise_short(name: str, actual: float, promised: float) -> None:

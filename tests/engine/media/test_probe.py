@@ -192,3 +192,31 @@ def test_error_messages_say_why(broken: dict[str, Path]) -> None:
     for case, words in reasons.items():
         with pytest.raises(MediaError, match=words):
             probe(broken[case])
+
+
+@pytest.mark.parametrize("kept", [0.3, 0.57, 0.9])
+def test_half_downloaded_faststart_mp4_is_refused(media_dir: Path, kept: float) -> None:
+    """A 10 s web export (index first) cut short by a download: the index still promises
+    every frame, so only decoding the tail shows that the picture stops early."""
+    folder = media_dir / "half_downloaded"
+    whole = folder / "web10.mp4"
+    if not whole.exists():
+        make_clip(whole, duration_s=10.0, cuts_s=[3.0, 7.0], width=160, height=90, faststart=True)
+    data = whole.read_bytes()
+    cut = folder / f"download-{int(kept * 100)}.mp4"
+    cut.write_bytes(data[: int(len(data) * kept)])
+    with av.open(str(cut)) as f:  # what is really there, measured independently
+        picture_ends = max(
+            float((p.pts + p.duration) * p.time_base)
+            for p in f.demux(f.streams.video[0])
+            if p.size and p.pts is not None
+        )
+        assert f.duration / av.time_base == pytest.approx(10.0, abs=0.05)  # header lies
+    assert picture_ends < 9.5
+    with pytest.raises(MediaError, match="cut short") as exc:
+        probe(cut)
+    _assert_readable_error(exc, cut.name)
+    assert f"stops at {picture_ends:.1f} s of 10.0 s" in str(exc.value) or (
+        f"stops at {picture_ends - 0.1:.1f} s" in str(exc.value)
+    )
+    assert probe(whole).duration_s == pytest.approx(10.0, abs=0.05)
