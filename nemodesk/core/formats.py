@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-VIDEO_EXTENSIONS = ("mp4", "mov", "avi", "webm", "mkv")
+# What phones, cameras and browsers write: .m4v (iTunes/Apple exports), .mts/.m2ts (AVCHD
+# camcorders), .3gp (older Android phones) are read by content with PyAV like the rest;
+# compared lower-case, so camcorders' .MTS counts.
+VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "avi", "webm", "mkv", "mts", "m2ts", "3gp")
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")
 AUDIO_EXTENSIONS = ("mp3", "wav", "m4a", "aac")
 ACCEPTED_EXTENSIONS = VIDEO_EXTENSIONS + IMAGE_EXTENSIONS + AUDIO_EXTENSIONS

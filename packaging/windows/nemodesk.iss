@@ -23,7 +23,7 @@
   #define AppDescription "Original, royalty-free music for your video"
 #endif
 #ifndef AppExtensions
-  #define AppExtensions "mp4;mov;avi;webm;mkv;jpg;jpeg;png;gif;webp;mp3;wav;m4a;aac"
+  #define AppExtensions "mp4;mov;m4v;avi;webm;mkv;mts;m2ts;3gp;jpg;jpeg;png;gif;webp;mp3;wav;m4a;aac"
 #endif
 #define AppExeName AppName + ".exe"
 #define AppProgId AppName + ".Media"

@@ -9,6 +9,7 @@ them into the asked number of points at the end.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from fractions import Fraction
@@ -115,12 +116,21 @@ def _grab(
     images: list[Image.Image] = []
     frames = None
     last_t = -math.inf
+    linear = False
     for i in range(count):
         target = start + (i + 0.5) * slice_s
         key = max((k for k in keys if k <= target), default=None)
-        if frames is None or key is None or key > last_t or target < last_t:
+        if not linear and (frames is None or key is None or key > last_t or target < last_t):
             box.seek(int(target / tb), stream=stream, backward=True)
             frames = box.decode(stream)
+            first = next(frames, None)
+            if first is None or (first.time is not None and first.time > target + slice_s / 2):
+                # MPEG-TS (.mts/.m2ts) seeks land on the keyframe after the target, or past
+                # the end: read from the start instead, and on forward from there.
+                box.seek(0)
+                frames, linear = box.decode(stream), True
+            else:
+                frames = itertools.chain([first], frames)
         chosen = None
         for frame in frames:
             last_t = float(frame.time) if frame.time is not None else target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from nemodesk.core.formats import VIDEO_EXTENSIONS, kind_of, supported_list
 from tests.fixtures.media import make_clip, make_text_file_named
 
 
@@ -52,6 +53,32 @@ def test_unsupported_files_are_4001(engine, tmp_path):
         state = c.get(f"/api/state/nemo_agent/me/{sid}/latest").json()["data"]["state"]
         assert state["draft"]["t"] == []  # nothing of a refused file stays
     assert not list((engine.data_dir / "files" / sid / "uploads").glob("*.mp4"))
+
+
+def test_phone_and_camcorder_containers_are_accepted(engine, tmp_path):
+    """.m4v, AVCHD .MTS/.M2TS (H.264 + AC-3 in MPEG-TS) and .3gp: one list in core/formats
+    for the drop area, the client's and the server's upload checks and the installers."""
+    token = engine.token()
+    sid = engine.session(token)
+    names = ["apple.m4v", "CAMCORDER.MTS", "00001.M2TS", "phone.3gp"]
+    for name in names:
+        assert kind_of(name) == "video"
+        clip = make_clip(tmp_path / name, duration_s=2.0, cuts_s=[1.0], width=160, height=90)
+        with engine.client(token) as c, open(clip, "rb") as f:
+            r = c.post(
+                f"/api/upload-video/nemo_agent/me/{sid}",
+                files=[("files", (name, f, "application/octet-stream"))],
+            )
+        body = r.json()
+        assert body["code"] == 0, body
+        [info] = body["data"]["files"]
+        assert info["filename"] == name
+    with engine.client(token) as c:
+        draft = c.get(f"/api/state/nemo_agent/me/{sid}/latest").json()["data"]["state"]["draft"]
+    video = next(t for t in draft["t"] if t["tt"] == 0)
+    assert [abs(s["d"] - 2000) <= 40 for s in video["sg"]] == [True] * len(names)
+    for ext in ("m4v", "mts", "m2ts", "3gp"):
+        assert ext in VIDEO_EXTENSIONS and ext in supported_list()
 
 
 def test_too_large_is_4002(engine, tmp_path):
