@@ -62,7 +62,31 @@ def choose_format(fmt: str | None, out: Path | None, has_video: bool) -> str:
     fmt = (fmt or (extension(out.name) if out else "") or ("mp4" if has_video else "wav")).lower()
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "mp4" and not has_video:  # music alone in a .mp4 would lie about its content
+        raise UsageError("an mp4 needs a clip (--video FILE); for music alone use wav, mp3 or m4a")
     return fmt
+
+
+def bad_file_sentence(err: errors.NemoError) -> str:
+    """One sentence on why the file was refused: the server's own reason (e.g. 'trip.mp4
+    seems cut short (it stops at 5.7 s of 10.0 s); copy or export it again.') without the
+    list of supported types it appends, else the client's message."""
+    reason = err.detail.split(" Supported:", 1)[0].strip()
+    if " " in reason and reason.endswith("."):
+        return reason
+    return err.message("en")
+
+
+def check_uploaded(name: str, file_type: str) -> None:
+    """`--video` is for footage: sound alone or a still has no picture to put the music
+    under, and the engine places only clips with moving pictures on the timeline."""
+    if file_type == "audio":
+        raise UsageError(
+            f"{name} has sound but no picture; --video needs a video clip "
+            "(the music can't be fitted to an audio file yet)"
+        )
+    if file_type == "image":
+        raise UsageError(f"{name} is a still image; --video needs a video clip")
 
 
 def media_duration_s(path: Path) -> float:
@@ -106,6 +130,7 @@ async def make(
             if video is not None:
                 files = await client.upload([video], _transfer("upload"))
                 for f in files:
+                    check_uploaded(video.name, f.file_type)
                     _say(f"uploaded {f.filename} ({f.duration or 0:.1f} s)")
             outcome = await client.send(
                 prompt,
@@ -140,6 +165,9 @@ def run(args: Any) -> int:
         )
     except UsageError as e:
         _say(f"nemodesk make: {e}")
+        return 2
+    except (errors.UnsupportedFile, errors.FileTooLarge) as e:  # bad input, as the README says
+        _say(f"nemodesk make: {bad_file_sentence(e)}")
         return 2
     except errors.NemoError as e:
         _say(f"nemodesk make: {e.message('en')}")

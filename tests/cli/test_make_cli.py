@@ -10,7 +10,7 @@ from pathlib import Path
 
 import av
 
-from tests.fixtures.media import make_clip, make_text_file_named
+from tests.fixtures.media import make_audio, make_clip, make_image, make_text_file_named
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,3 +77,49 @@ def test_make_bad_input_exit_2(tmp_path):
         assert len(lines) == 1 and lines[0].startswith("nemodesk"), (args, p.stderr)
         assert "Traceback" not in p.stderr
     assert not list(tmp_path.glob("**/*.wav"))
+
+
+def test_make_refuses_what_it_cannot_use_with_exit_2_and_one_sentence(tmp_path):
+    """A half-downloaded web export, sound alone (mp3, or an .mp4 holding only sound), a
+    still image, and music alone asked for as .mp4: exit 2, one line saying why, and no
+    output file, whose extension would lie about it."""
+    whole = make_clip(
+        tmp_path / "whole.mp4",
+        duration_s=10.0,
+        cuts_s=[4.0],
+        width=160,
+        height=90,
+        faststart=True,
+    ).read_bytes()
+    cut = tmp_path / "download.mp4"
+    cut.write_bytes(whole[: int(len(whole) * 0.57)])
+    cases = {
+        "download.mp4": (["--video", str(cut)], "download.mp4 seems cut short (it stops at"),
+        "tone.mp3": (
+            ["--video", str(make_audio(tmp_path / "tone.mp3", 3.0))],
+            "tone.mp3 has sound but no picture",
+        ),
+        "voice.mp4": (
+            ["--video", str(make_audio(tmp_path / "voice.mp4", 3.0))],
+            "voice.mp4 has sound but no picture",
+        ),
+        "still.png": (
+            ["--video", str(make_image(tmp_path / "still.png"))],
+            "still.png is a still image",
+        ),
+        "music-only": ([], "an mp4 needs a clip"),
+    }
+    outs = tmp_path / "out"
+    outs.mkdir()
+    for name, (args, words) in cases.items():
+        out = outs / f"{name}-music.mp4"
+        p = make(
+            "calm piano", *args, "-o", str(out), "--data-dir", str(tmp_path / "data"), home=tmp_path
+        )
+        assert p.returncode == 2, (name, p.returncode, p.stderr)
+        last = p.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"nemodesk make: {words}"), (name, p.stderr)
+        assert "Traceback" not in p.stderr and "Supported:" not in last, (name, p.stderr)
+        assert ". " not in last and "  " not in last, last  # one sentence, said once
+        assert not out.exists(), name
+    assert not list(outs.iterdir())
