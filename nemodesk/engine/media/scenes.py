@@ -39,7 +39,7 @@ _PERSIST = 0.5  # share of the jump that must remain between frames 2-3 apart ac
 def detect_cuts(
     path: str | os.PathLike, *, threshold: float = 0.3, min_gap_s: float = 0.25
 ) -> list[float]:
-    """Times in seconds (from the file's start) of the first frame of each new shot, sorted.
+    """Times in seconds (from the first picture) of the first frame of each new shot, sorted.
 
     threshold: 0..1, how sudden a change must be to count (see _SCORE_SCALE); lower finds
     subtler cuts. min_gap_s: of cuts closer than this, only the strongest is kept.
@@ -69,7 +69,14 @@ def _measure(
     # Skipping the deblocking filter decodes H.264/HEVC ~15% faster; the drift it causes is
     # fine detail that the 64×36 area thumbnail averages away (< 0.01 at keyframes, measured).
     stream.codec_context.options = {"skip_loop_filter": "all"}
-    start = container.start_time / av.time_base if container.start_time is not None else 0.0
+    # Times on the picture's own clock (its first frame is 0), as the export and the speech
+    # regions count: a sound lead-in before the first picture must not make cuts late.
+    if stream.start_time is not None and stream.time_base:
+        start = float(stream.start_time * stream.time_base)
+    elif container.start_time is not None:
+        start = container.start_time / av.time_base
+    else:
+        start = 0.0
     rate = float(stream.average_rate or stream.guessed_rate or 30)
     reformatter = VideoReformatter()
     recent: deque[np.ndarray] = deque(maxlen=3)

@@ -146,3 +146,29 @@ def test_1080p_speed_is_reported(media_dir: Path) -> None:
     elapsed = time.perf_counter() - t0
     assert_cuts_match(found, cuts, fps=30)
     print(f"\n1080p30 H.264 8 Mb/s: detect_cuts at {duration / elapsed:.1f}x real time")
+
+
+@pytest.mark.parametrize("ext", ["mkv", "mts"])
+def test_cuts_are_on_the_pictures_clock_not_the_files(media_dir: Path, ext: str) -> None:
+    """The sound starts 0.5 s before the first picture: cuts count from that picture (the
+    export's and the speech regions' 0), not from the file's start."""
+    import av
+
+    from nemodesk.engine.media.export import _start_facts
+    from nemodesk.engine.media.probe import probe
+
+    path = make_clip(
+        media_dir / f"lead_in.{ext}",
+        duration_s=3.0,
+        cuts_s=[1.0, 2.2],
+        width=160,
+        height=90,
+        picture_start_s=0.5,
+    )
+    with av.open(str(path)) as f:  # the layout, measured independently
+        video, audio = f.streams.video[0], f.streams.audio[0]
+        v0 = float(video.start_time * video.time_base)
+        a0 = float(audio.start_time * audio.time_base)
+    assert v0 - a0 == pytest.approx(0.5, abs=0.03)
+    assert_cuts_match(detect_cuts(path), [1.0, 2.2], 30)
+    assert _start_facts(path, probe(path))[0] == pytest.approx(v0, abs=1e-6)
