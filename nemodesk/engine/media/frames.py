@@ -27,7 +27,12 @@ from nemodesk.engine.media.title import make_overlay
 
 INTERLEAVE_S = 0.5  # keep the sound this far ahead of the picture being muxed
 _MAX_FPS = 60
-_MAX_STILL = (1920, 1080)  # long side, short side of a video made from a still image
+_MAX_STILL = (1920, 1080)
+# What players, editors and TVs expect; a phone's variable rate averages to 27.44 fps
+# (26152/953), which is none of them.
+STANDARD_RATES = tuple(
+    Fraction(r) for r in ("24000/1001", "24", "25", "30000/1001", "30", "50", "60000/1001", "60")
+)  # long side, short side of a video made from a still image
 
 # quality -> (x264 preset, x264 crf, vp9 crf)
 _VIDEO_QUALITY = {
@@ -134,16 +139,25 @@ def _turn(frame: av.VideoFrame, k: int) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(flat.reshape(-1, ty.shape[1]), format="yuv420p")
 
 
-def fit(frame: av.VideoFrame, width: int, height: int, turn: int = 0) -> av.VideoFrame:
-    """The picture as width x height yuv420p, turned to the output's orientation and scaled
-    to fit (black bars where the shape differs)."""
+def fit(
+    frame: av.VideoFrame, width: int, height: int, turn: int = 0, sar: float = 1.0
+) -> av.VideoFrame:
+    """The picture as width x height yuv420p (square pixels), turned to the output's
+    orientation and scaled to fit its displayed shape (black bars where the shape differs).
+    `sar` is the source's pixel aspect (anamorphic DV: 32/27 for 16:9 in 720x480)."""
     if turn:
         frame = _turn(frame, turn)
-    if frame.width == width and frame.height == height and frame.format.name == "yuv420p":
+    shown_w, shown_h = float(frame.width), float(frame.height)
+    if abs(sar - 1.0) > 1e-3:  # the stored pixels are wider (or narrower) than tall
+        if turn % 2:
+            shown_h *= sar
+        else:
+            shown_w *= sar
+    elif frame.width == width and frame.height == height and frame.format.name == "yuv420p":
         return frame
-    scale = min(width / frame.width, height / frame.height)
-    fw = min(width, max(2, round(frame.width * scale / 2) * 2))
-    fh = min(height, max(2, round(frame.height * scale / 2) * 2))
+    scale = min(width / shown_w, height / shown_h)
+    fw = min(width, max(2, round(shown_w * scale / 2) * 2))
+    fh = min(height, max(2, round(shown_h * scale / 2) * 2))
     if width - fw <= 2 and height - fh <= 2:
         return frame.reformat(width, height, "yuv420p", interpolation="BILINEAR")
     inner = frame.reformat(fw, fh, "yuv420p", interpolation="BILINEAR").to_ndarray()
@@ -214,7 +228,7 @@ class _Pictures:
         if self.done and not self.still and t > self.cur[0] + 2 * self.frame_s:
             return None
         if self.fitted is None:
-            self.fitted = fit(self.cur[1], *self.size, self.turn)
+            self.fitted = fit(self.cur[1], *self.size, self.turn, self.clip.info.sample_aspect)
         return self.fitted
 
     def close(self) -> None:
@@ -229,6 +243,23 @@ class Geometry:
     rotation: int
 
 
+def standard_rate(average: float, nominal: float = 0.0) -> Fraction:
+    """The output's frame rate. A clean rate is kept (whole frames per second or the
+    NTSC N×1000/1001, within 0.2 %: 25, 29.97, a screen recording's 15); a variable-rate
+    phone clip averaging 27.44 takes its declared rate when that is clean (iPhones and
+    Android phones declare 30), else the standard rate nearest its average."""
+    for rate in (average, nominal):
+        if 1 <= rate <= _MAX_FPS:
+            whole = Fraction(round(rate))
+            ntsc = Fraction(round(rate * 1.001) * 1000, 1001)
+            best = min((whole, ntsc), key=lambda r: abs(float(r) - rate))
+            if best > 0 and abs(float(best) - rate) <= 0.002 * rate:
+                return best
+    if 1 <= average <= _MAX_FPS:
+        return min(STANDARD_RATES, key=lambda r: abs(float(r) - average))
+    return Fraction(30)
+
+
 def add_video_stream(
     oc: OutputContainer, clips: list[Clip], fmt: str, quality: str
 ) -> tuple[av.VideoStream, Geometry]:
@@ -237,13 +268,13 @@ def add_video_stream(
     first = next(c for c in clips if c.picture)
     rotation = first.rotation if first.rotation % 90 == 0 else 0
     width, height = first.info.width, first.info.height
+    if abs(first.info.sample_aspect - 1.0) > 1e-3:  # anamorphic: square pixels, same shape
+        width = round(width * first.info.sample_aspect)
     if first.info.kind == "image":  # a photo's 12 MP would make a needlessly huge video
         scale = min(1.0, _MAX_STILL[0] / max(width, height), _MAX_STILL[1] / min(width, height))
         width, height = round(width * scale), round(height * scale)
     width, height = max(2, width - width % 2), max(2, height - height % 2)
-    fps = Fraction(first.info.fps).limit_denominator(1001) if first.info.fps > 0 else Fraction(30)
-    if not 1 <= fps <= _MAX_FPS:
-        fps = Fraction(30)
+    fps = standard_rate(first.info.fps, first.info.nominal_fps)
     preset, crf, vp9_crf = _VIDEO_QUALITY[quality]
     if fmt == "webm":
         stream = oc.add_stream("libvpx-vp9", rate=fps)

@@ -53,6 +53,8 @@ class MediaInfo:
     audio_codec: str | None
     audio_rate: int
     audio_channels: int
+    nominal_fps: float = 0.0  # the stream's declared rate (a phone's VFR 30, averaging 27.4)
+    sample_aspect: float = 1.0  # pixel width / height (anamorphic DV, HDV: not 1)
 
 
 def _name(path: Path) -> str:
@@ -136,10 +138,16 @@ def _probe(container: InputContainer, p: Path) -> MediaInfo:
 
     vctx = video.codec_context if video is not None else None
     actx = audio.codec_context if audio is not None else None
-    fps = 0.0
+    fps = nominal = 0.0
+    sar = 1.0
     if video is not None and (kind == "video" or duration > 0):
         rate = video.average_rate or video.guessed_rate or video.base_rate
         fps = float(rate) if rate else 0.0
+        declared = video.guessed_rate or video.base_rate
+        nominal = float(declared) if declared else 0.0
+    if video is not None:
+        ratio = video.sample_aspect_ratio or video.codec_context.sample_aspect_ratio
+        sar = float(ratio) if ratio and 0.2 < ratio < 5 else 1.0
     return MediaInfo(
         path=str(p),
         kind=kind,
@@ -155,6 +163,8 @@ def _probe(container: InputContainer, p: Path) -> MediaInfo:
         audio_codec=audio.codec_context.codec.canonical_name if audio is not None else None,
         audio_rate=int(actx.sample_rate or 0) if actx else 0,
         audio_channels=int(actx.layout.nb_channels) if actx else 0,
+        nominal_fps=nominal,
+        sample_aspect=sar,
     )
 
 
