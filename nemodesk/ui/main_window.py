@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,6 +38,7 @@ from nemodesk.ui.preferences import Preferences
 from nemodesk.ui.prompt_panel import PromptPanel
 from nemodesk.ui.service import AppService
 from nemodesk.ui.timeline import TimelineView
+from nemodesk.ui.timeline_model import segment_label
 from nemodesk.ui.variations import CARD_PEAKS, VariationsView
 
 # What the service says about its backend (its own words, context "AppService"): kept as the
@@ -262,6 +263,9 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("NemoDesk — music for your video"))
         self._retranslate_backend()
+        bgm = self.timeline.draft().first(TrackType.AUDIO)
+        if bgm and bgm.segments:  # the genre is named in the UI language
+            self.player.set_music_title(segment_label("audio", bgm.segments[0].m))
         self.tabs.setTabText(0, self.tr("Conversation"))
         self.tabs.setTabText(1, self.tr("Export"))
         self.timeline_title.setText(self.tr("Timeline"))
@@ -376,6 +380,7 @@ class MainWindow(QMainWindow):
                     self.prompt.show_track(brief)
                 self._shown_brief = brief
             self.player.set_music_volume(int(m.get("volume", 100)))
+            self.player.set_music_title(segment_label("audio", m))  # not the cache file's name
             self.player.set_music_offset_ms(int(m.get("start", 0) or 0))
             seed = m.get("seed")
             self.prompt.set_seed(int(seed) if isinstance(seed, int | float) else None)
@@ -484,6 +489,20 @@ class MainWindow(QMainWindow):
         if self.prefs.window_geometry:
             self.restoreGeometry(self.prefs.window_geometry)
         else:
-            self.resize(1360, 820)
+            self.resize(first_start_size(self))
         if self.prefs.window_state:
             self.restoreState(self.prefs.window_state)
+
+
+FIRST_START_SHARE = 0.8  # of the screen's available area, the first time the app opens
+
+
+def first_start_size(window: QWidget) -> QSize:
+    """About 80 % of the available screen (never under the window's minimum, never over the
+    screen), for a first start with no saved geometry."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    avail = screen.availableGeometry() if screen is not None else QRect(0, 0, 1600, 1000)
+    least = window.minimumSize()
+    w = max(least.width(), min(avail.width(), round(avail.width() * FIRST_START_SHARE)))
+    h = max(least.height(), min(avail.height(), round(avail.height() * FIRST_START_SHARE)))
+    return QSize(w, h)

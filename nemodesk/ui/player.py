@@ -70,6 +70,7 @@ class PlayerView(QWidget):
         self._music = MediaTrack(self)
         self._video = MediaTrack(self)  # the clip's own sound is heard, as in the export
         self._music_path: Path | None = None
+        self._music_title = ""  # the track's name for people (the file is a cache entry)
         self._offset_ms = 0
         self._mode = PlayerMode.MUSIC
         self._playing = False
@@ -214,6 +215,11 @@ class PlayerView(QWidget):
 
     def music_offset_ms(self) -> int:
         return self._offset_ms
+
+    def set_music_title(self, title: str) -> None:
+        """What the music-only view calls the track (e.g. its genre), never the file."""
+        self._music_title = title
+        self.placeholder.setText(self._placeholder_text())
 
     def set_music_volume(self, percent: int) -> None:
         self._music.audio.setVolume(min(max(percent, 0), 100) / 100.0)
@@ -433,7 +439,8 @@ class PlayerView(QWidget):
         if self._error:
             return self.tr("This file can't be played: {0}").format(self._error)
         if self._music.loaded and self._music_path is not None:
-            return self.tr("Music only · {0}").format(self._music_path.name)
+            title = self._music_title or self._music_path.name  # a file the user chose
+            return self.tr("Music only · {0}").format(title)
         if self._video.loaded:
             return self.tr("No music yet. Generate some to hear it with the video.")
         return self.tr("Nothing to play yet. Generate music or add a video to preview it here.")

@@ -26,7 +26,7 @@ from nemodesk.ui.timeline_paint import Scene, paint_timeline
 HEADER_W_PX = 116
 RULER_H_PX = 28
 MIN_LANE_H_PX = 26
-MAX_LANE_H_PX = 80
+MAX_LANE_H_PX = 200  # a short draft grows into the room (no dead space under it)
 END_PAD_PX = 44  # room after the end for the last ruler label ("00:10")
 MIN_DURATION_MS = 10_000  # an empty timeline still shows ten seconds of ruler
 MAX_PX_PER_S = 2_000.0

@@ -423,7 +423,8 @@ def _paint_markers(p: QPainter, sc: Scene, cx0: int, cx1: int, lanes_bottom: int
     hits = sc.hits_ms[np.searchsorted(sc.hits_ms, t0) : np.searchsorted(sc.hits_ms, t1, "right")]
     if len(hits):
         if sc.hits_lane is not None:
-            y = sc.lane_rects[sc.hits_lane].top() + LANE_PAD_PX + 7
+            # along the bottom: the segment's words ("Acoustic · 100%") are along the top
+            y = sc.lane_rects[sc.hits_lane].bottom() - LANE_PAD_PX - 7
         else:
             y = sc.ruler.top() + sc.ruler.height() * 0.6
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

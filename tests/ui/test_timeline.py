@@ -255,7 +255,7 @@ def test_cuts_and_hits_are_drawn_at_their_times(view: TimelineView) -> None:
     bgm = view.lane_rects()[1]
     before = pixels(view)
     assert not near(before[ruler_y, cut_x], CUT_COLOR, 10)
-    assert not near(before[bgm.top() : bgm.top() + 20, hit_x], HIT_COLOR, 10).any()
+    assert not near(before[bgm.bottom() - 20 : bgm.bottom(), hit_x], HIT_COLOR, 10).any()
     view.set_cuts([2.5, 7.0])
     view.set_hits([3.0, 8.0])
     img = pixels(view)
@@ -265,8 +265,8 @@ def test_cuts_and_hits_are_drawn_at_their_times(view: TimelineView) -> None:
         assert not near(img[ruler_y, x + 12], CUT_COLOR, 10)
     for seconds in (3.0, 8.0):
         x = round(view.x_for_ms(seconds * 1000))
-        assert near(img[bgm.top() : bgm.top() + 20, x], HIT_COLOR, 10).any()
-        assert not near(img[bgm.top() : bgm.top() + 20, x + 12], HIT_COLOR, 10).any()
+        assert near(img[bgm.bottom() - 20 : bgm.bottom(), x], HIT_COLOR, 10).any()
+        assert not near(img[bgm.bottom() - 20 : bgm.bottom(), x + 12], HIT_COLOR, 10).any()
 
 
 def test_waveform_and_thumbnails_fill_their_segments(view: TimelineView) -> None:
