@@ -29,7 +29,7 @@ _VERB = (
 _WORDS = "variation|version|option|candidate|alternative|variant"
 _PICK = rf"(?:{_WORDS})"  # "variation 2" needs no verb
 _NOUN = rf"(?:{_WORDS}|take|mix|track)"  # after a verb: "use take 3"
-_N = rf"(?P<n>[0-9]{{1,2}}|{'|'.join(_NUMS)})"
+_N = rf"(?P<n>[0-9]{{1,6}}(?![0-9])|{'|'.join(_NUMS)})"  # all digits: 999 is not 99
 _ORD = rf"(?P<o>{'|'.join(_ORDS)})"
 _ORD_NOT_LAST = rf"(?P<o>{'|'.join(o for o in _ORDS if o != 'last')})"  # "last version": undo
 _NOT_A_PICK = (
@@ -37,7 +37,7 @@ _NOT_A_PICK = (
     r"alternatives?|candidates?|variants?|tracks?|mix(?:es)?|seconds?|secs?|s|minutes?|mins?|"
     r"m|bpm|%|percent|times|more|off|out|of|from|x)(?![a-z]))"
 )
-_ZN = r"(?P<z>[0-9]{1,2}|[一二两三四五六七八九十]{1,3})"
+_ZN = r"(?P<z>[0-9]{1,6}(?![0-9])|[一二两三四五六七八九十]{1,3})"
 _ZVERB = r"(?:就用|使用|采用|改用|换成|换到|切换到|选择|我选|我要|喜欢|用|选|要)"
 _ZNOUN = r"(?:版本|候选|选项|方案|变体|结果)"
 _EN = [

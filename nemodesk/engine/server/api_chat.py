@@ -3,7 +3,10 @@
 The work of a message (a "run") is an asyncio task of its own: the stream only follows its
 event log. A client that drops the connection does not cancel the work — the result lands in
 the state — and one that reconnects with ``Last-Event-ID`` is replayed what it missed
-instead of the message being run twice. The stream closes when the run ends.
+instead of the message being run twice. The stream closes when the run ends. A request whose
+``Last-Event-ID`` names a known run but carries a different message is a contradiction (resume
+that run, or run this new message?): it is answered 409 and nothing runs, so a message is never
+silently dropped; the client sends a new message without the header.
 
 A local extra on top of the cloud's body: ``new_message.parameters``, explicit settings
 from the app's chips and fields (``Parameters``) that win over what the text says. With
@@ -40,6 +43,7 @@ MAX_MESSAGE_CHARS = 10_000
 class Run:
     run_id: str
     session_id: str
+    message: tuple[str, str] = ("", "")  # the text and parameters (JSON) it was started with
     events: list[dict[str, Any]] = field(default_factory=list)
     done: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -75,11 +79,11 @@ class Runs:
     def __init__(self) -> None:
         self.by_id: dict[str, Run] = {}
 
-    def start(self, session_id: str) -> Run:
+    def start(self, session_id: str, message: tuple[str, str] = ("", "")) -> Run:
         if len(self.by_id) > 500:  # drop the oldest finished runs
             for key in [k for k, r in self.by_id.items() if r.done][:250]:
                 del self.by_id[key]
-        run = Run(f"run_{secrets.token_hex(8)}", session_id)
+        run = Run(f"run_{secrets.token_hex(8)}", session_id, message)
         self.by_id[run.run_id] = run
         return run
 
@@ -164,16 +168,24 @@ async def run_sse(
     session = deps.session_of(request, body.session_id, user)
     runs: Runs = request.app.state.runs
     heartbeat_s = deps.config(request).heartbeat_s
+    text = " ".join(p.text for p in body.new_message.parts).strip()
+    given = body.new_message.parameters
+    params = given.model_dump(exclude_none=True) if given else {}
+    message = (text, json.dumps(params, sort_keys=True))
     resumed = _resume_point(runs, last_event_id, session.session_id)
+    if resumed and resumed[0].message != message:
+        raise ApiError(
+            BAD_REQUEST,
+            "Last-Event-ID names an earlier message's run, not this one: send a new message"
+            " without Last-Event-ID (it was not run).",
+            409,
+        )
     if resumed:
         run, start = resumed
     else:
-        text = " ".join(p.text for p in body.new_message.parts).strip()
-        given = body.new_message.parameters
-        params = given.model_dump(exclude_none=True) if given else {}
         if not text and not params:
             raise ApiError(BAD_REQUEST, "The message is empty: describe the music you want.", 400)
-        run, start = runs.start(session.session_id), 0
+        run, start = runs.start(session.session_id, message), 0
         run.task = asyncio.create_task(_guarded(request.app, run, user, text, params or None))
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(
