@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 import av
+import av.filter
 import numpy as np
 from av.container import InputContainer, OutputContainer
 from av.video.frame import PictureType
@@ -77,7 +78,8 @@ def can_copy(clips: list[Clip], length_s: float, fmt: str, titled: bool) -> bool
     if fmt not in ("mp4", "mov") or titled or len(clips) != 1:
         return False
     clip = clips[0]
-    if not clip.info.has_video or clip.info.video_codec != "h264":
+    # H.264, or HEVC (phones): a copy keeps an iPhone's 10-bit HLG exactly as it was.
+    if not clip.info.has_video or clip.info.video_codec not in ("h264", "hevc"):
         return False
     frame_s = 1 / clip.info.fps if clip.info.fps > 0 else 1 / 30
     return (
@@ -169,6 +171,39 @@ def fit(
     return av.VideoFrame.from_ndarray(canvas, format="yuv420p")
 
 
+class _ToSdr:
+    """HDR pictures (BT.2020 HLG/PQ, 10-bit) as SDR BT.709 yuv420p, with FFmpeg's colorspace
+    filter: BT.2020 primaries and matrix converted to BT.709 in linear light. The wheel has
+    no zscale, so the transfer is read as BT.2020's SDR curve: right for HLG (made to look
+    right on SDR screens that way), only approximate for PQ."""
+
+    def __init__(self) -> None:
+        self.graph: av.filter.Graph | None = None
+        self.key: tuple[int, int, str] | None = None
+
+    def __call__(self, frame: av.VideoFrame) -> av.VideoFrame:
+        key = (frame.width, frame.height, frame.format.name)
+        if self.graph is None or key != self.key:
+            graph = av.filter.Graph()
+            src = graph.add_buffer(
+                width=frame.width,
+                height=frame.height,
+                format=frame.format.name,
+                time_base=Fraction(1, 1000),
+            )
+            cs = graph.add(
+                "colorspace",
+                "all=bt709:iall=bt2020:itrc=bt2020-10:format=yuv420p:range=tv:irange=tv",
+            )
+            sink = graph.add("buffersink")
+            src.link_to(cs)
+            cs.link_to(sink)
+            graph.configure()
+            self.graph, self.key = graph, key
+        self.graph.push(frame)
+        return self.graph.pull()
+
+
 class _Pictures:
     """A clip's decoded pictures, looked up by source time (the latest frame due by then)."""
 
@@ -182,6 +217,7 @@ class _Pictures:
         self.nxt: tuple[float, av.VideoFrame] | None = None
         self.fitted: av.VideoFrame | None = None
         self.done, self.count = False, 0
+        self.sdr = _ToSdr() if clip.info.hdr else None
         try:
             self.box = av.open(str(clip.path))
         except (av.FFmpegError, OSError, ValueError) as err:
@@ -227,6 +263,8 @@ class _Pictures:
             return None
         if self.done and not self.still and t > self.cur[0] + 2 * self.frame_s:
             return None
+        if self.fitted is None and self.sdr is not None:
+            self.cur = (self.cur[0], self.sdr(self.cur[1]))
         if self.fitted is None:
             self.fitted = fit(self.cur[1], *self.size, self.turn, self.clip.info.sample_aspect)
         return self.fitted
@@ -292,6 +330,9 @@ def add_video_stream(
         stream.codec_context.thread_count = 0  # x264 sizes its own thread pool
     stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
     stream.codec_context.time_base = 1 / fps
+    if first.info.hdr:  # its pictures are converted to SDR BT.709 (_ToSdr): say so
+        cc = stream.codec_context
+        cc.color_primaries, cc.color_trc, cc.colorspace, cc.color_range = 1, 1, 1, 1
     if rotation:
         stream.set_display_rotation(rotation)
     return stream, Geometry(width, height, fps, rotation)

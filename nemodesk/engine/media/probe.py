@@ -55,6 +55,7 @@ class MediaInfo:
     audio_channels: int
     nominal_fps: float = 0.0  # the stream's declared rate (a phone's VFR 30, averaging 27.4)
     sample_aspect: float = 1.0  # pixel width / height (anamorphic DV, HDV: not 1)
+    hdr: str = ""  # "hlg" or "pq" for HDR pictures (BT.2020, iPhone HLG), else ""
 
 
 def _name(path: Path) -> str:
@@ -145,7 +146,10 @@ def _probe(container: InputContainer, p: Path) -> MediaInfo:
         fps = float(rate) if rate else 0.0
         declared = video.guessed_rate or video.base_rate
         nominal = float(declared) if declared else 0.0
+    hdr = ""
     if video is not None:
+        trc = video.codec_context.color_trc
+        hdr = {18: "hlg", 16: "pq"}.get(int(trc or 0), "")
         ratio = video.sample_aspect_ratio or video.codec_context.sample_aspect_ratio
         sar = float(ratio) if ratio and 0.2 < ratio < 5 else 1.0
     return MediaInfo(
@@ -165,6 +169,7 @@ def _probe(container: InputContainer, p: Path) -> MediaInfo:
         audio_channels=int(actx.layout.nb_channels) if actx else 0,
         nominal_fps=nominal,
         sample_aspect=sar,
+        hdr=hdr,
     )
 
 
