@@ -13,6 +13,29 @@ import json
 from enum import IntEnum
 from typing import Any
 
+MAX_DEPTH = 32  # a real draft nests about 6 deep; far deeper is an attack or a bug
+
+
+class DraftError(ValueError):
+    """A draft that cannot be read, in one sentence (the API answers 400 with it)."""
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    """Raise DraftError when lists and objects nest deeper than ``limit``. Iterative, so a
+    500-deep draft is refused here instead of overflowing the stack in deepcopy/encode."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise DraftError(f"The draft is nested too deeply (more than {limit} levels).")
+        stack.extend((child, depth + 1) for child in children)
+
 
 class TrackType(IntEnum):
     VIDEO = 0
@@ -118,7 +141,10 @@ class Draft:
     def decode(cls, data: str | bytes | dict[str, Any] | None) -> Draft:
         if data is None:
             return cls()
-        obj = json.loads(data) if isinstance(data, str | bytes) else copy.deepcopy(data)
+        obj = json.loads(data) if isinstance(data, str | bytes) else data
+        check_depth(obj)
+        if obj is data:
+            obj = copy.deepcopy(data)
         return cls(obj if isinstance(obj, dict) else {"t": []})
 
     def encode(self) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from nemodesk.core.draft import Draft
+from nemodesk.core.draft import Draft, check_depth
 from nemodesk.core.formats import MUSIC_FORMATS, VIDEO_OUTPUT_FORMATS
 from nemodesk.engine.server import deps, work
 from nemodesk.engine.server.errors import BAD_REQUEST, NOT_FOUND, ApiError, render_ok
@@ -35,6 +35,12 @@ class RenderBody(BaseModel):
     sessionId: str = Field(max_length=100)
     draft: dict[str, Any]
     output: Output = Output()
+
+    @field_validator("draft")
+    @classmethod
+    def _shallow(cls, draft: dict[str, Any]) -> dict[str, Any]:
+        check_depth(draft)  # DraftError is a ValueError: a 400, not a RecursionError later
+        return draft
 
 
 def _sources(request: Request, draft: Draft, user: str) -> dict[str, str]:

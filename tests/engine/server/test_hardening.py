@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tests.engine.server.conftest import start_engine, stop_engine
 from tests.engine.server.sse import chat, texts
 
 
@@ -57,3 +58,36 @@ def test_last_event_id_with_a_new_message_is_409(engine):
         # and without the header the new message runs
         events, _ = chat(c, sid, "make it a 6 second jazz piece")
         assert any(e["type"] == "tool_result" for e in events), texts(events)
+
+
+def _nested(depth: int) -> str:
+    """A draft whose one segment's metadata nests ``depth`` objects deep, as JSON text (the
+    json module cannot write one this deep)."""
+    inner = '{"x":' * depth + "1" + "}" * depth
+    return '{"t":[{"tt":0,"sg":[{"d":1000,"m":' + inner + "}]}]}"
+
+
+def test_deeply_nested_draft_is_400_without_traceback(tmp_path):
+    engine = start_engine(tmp_path / "data")
+    try:
+        token = engine.token()
+        sid = engine.session(token)
+        with engine.client(token) as c:
+            for depth in (500, 5000):  # 5000: deeper than the JSON parser goes: 400 too
+                draft = _nested(depth)
+                text = f'{{"id":"render_deep_{depth}","sessionId":"{sid}","draft":{draft}}}'
+                r = c.post(
+                    "/api/render/proxy/lambda",
+                    content=text,
+                    headers={"Content-Type": "application/json"},
+                )
+                assert r.status_code == 400, (depth, r.text[:300])
+                body = r.json()
+                assert body["code"] == 4000 and body["success"] is False
+                if depth == 500:
+                    assert "nested too deeply" in body["message"], body
+            assert c.get("/api/credits/balance/simple").json()["code"] == 0
+    finally:
+        assert stop_engine(engine) == 0
+    log = engine.proc.stderr.read()
+    assert "Traceback" not in log and "RecursionError" not in log, log[-2000:]
