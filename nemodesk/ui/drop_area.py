@@ -130,6 +130,7 @@ class DropArea(QFrame):
             self.pages.addWidget(page)
         self.clip: dict[str, Any] | None = None
         self.pick_files: Callable[[], list[str]] = self._ask_files  # tests pass their own
+        self.start_folder: Callable[[], str] = str  # where the dialog opens (the window's)
         self.retranslate()
 
     # ---- text -------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ class DropArea(QFrame):
         files, _ = QFileDialog.getOpenFileNames(
             self,
             self.tr("Open a clip"),
-            "",
+            self.start_folder(),
             self.tr("Video, image and audio files") + f" ({patterns})",
         )
         return files

@@ -48,6 +48,8 @@ ICON_NAMES: tuple[str, ...] = (
     "info",
     "chevron-down",
     "chevron-up",
+    "undo",
+    "redo",
 )
 
 ICON_SIZES_PX: tuple[int, ...] = (16, 24, 32, 48)

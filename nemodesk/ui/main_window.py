@@ -7,8 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +39,7 @@ from nemodesk.ui.conversation import Conversation
 from nemodesk.ui.drop_area import DropArea
 from nemodesk.ui.error_text import describe
 from nemodesk.ui.export_view import ExportView
+from nemodesk.ui.help_dialogs import about_box, shortcuts_dialog
 from nemodesk.ui.icons import app_icon, icon
 from nemodesk.ui.player import PlayerView
 from nemodesk.ui.preferences import Preferences
@@ -51,6 +59,9 @@ BACKEND_STATUSES = (
 )
 
 
+KEYRING_NOTICE_MS = 30_000  # how long the one-time "no keyring" notice stays
+
+
 class MainWindow(QMainWindow):
     settingsRequested = Signal()
     closed = Signal()
@@ -68,6 +79,7 @@ class MainWindow(QMainWindow):
         self._panel_round = False  # the chat round under way came from the prompt panel
         self._shown_brief: dict[str, Any] | None = None  # the track the panel last showed
         self._clip_heard = True  # the player starts with the clip's sound on
+        self._help: QWidget | None = None  # the Help window (or "Why?" box) shown last
 
         self.drop = DropArea(self)
         self.prompt = PromptPanel(self)
@@ -98,6 +110,13 @@ class MainWindow(QMainWindow):
         self.zoom_in.setIcon(icon("zoom-in"))
         self.zoom_out = QToolButton(self)
         self.zoom_out.setIcon(icon("zoom-out"))
+        self.undo_button = QToolButton(self)
+        self.undo_button.setIcon(icon("undo"))
+        self.redo_button = QToolButton(self)
+        self.redo_button.setIcon(icon("redo"))
+        self._redo_depth = 0  # undos that can be redone (a new edit clears them)
+        self._history_step = ""  # "undo" / "redo" while such a round runs
+        self._round_draft: dict[str, Any] | None = None  # the draft when a chat round began
         self.details = QLabel(self)
         self.details.setObjectName("muted")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -110,6 +129,8 @@ class MainWindow(QMainWindow):
         self.timeline_title.setObjectName("sectionLabel")
         bar.addWidget(self.timeline_title)
         bar.addWidget(self.details, 1)
+        bar.addWidget(self.undo_button)
+        bar.addWidget(self.redo_button)
         bar.addWidget(self.zoom_out)
         bar.addWidget(self.zoom_in)
         cv.addLayout(bar)
@@ -138,6 +159,12 @@ class MainWindow(QMainWindow):
         self.keyring_label = QLabel(self)
         self.keyring_label.setObjectName("muted")
         self.keyring_label.setVisible(False)
+        self.keyring_label.setTextFormat(Qt.TextFormat.RichText)
+        self.keyring_label.linkActivated.connect(lambda _link: self._why_keyring())
+        self.keyring_timer = QTimer(self)  # the notice shows once, for a while
+        self.keyring_timer.setSingleShot(True)
+        self.keyring_timer.setInterval(KEYRING_NOTICE_MS)
+        self.keyring_timer.timeout.connect(lambda: self.keyring_label.setVisible(False))
         self.link_button = QPushButton(self)
         self.link_button.setIcon(icon("copy"))
         self.link_button.setFlat(True)
@@ -146,7 +173,6 @@ class MainWindow(QMainWindow):
         self.settings_button.setIcon(icon("settings"))
         for label in (self.backend_label, self.credits_label, self.keyring_label):
             label.setContentsMargins(8, 0, 8, 0)
-        self.keyring_label.setObjectName("warning")
         sb.addWidget(self.backend_label)
         sb.addWidget(self.credits_label)
         sb.addWidget(self.keyring_label)
@@ -155,12 +181,14 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
 
         self._wire()
+        self._menus()
         self._shortcuts()
         self.retranslate()
         self.export_view.set_output_folder(prefs.output_folder)
         self.export_view.set_has_video(False)
         self.export_view.set_local_extras(service.is_local)
         self.prompt.restore(prefs.prompt_choices)
+        self.drop.start_folder = lambda: str(self.prefs.open_folder())
         self.backend_label.setText(self.tr("Starting engine…") if service.is_local else "")
 
     # ---- wiring -----------------------------------------------------------------------------
@@ -215,12 +243,62 @@ class MainWindow(QMainWindow):
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(slot)
 
-        bind("Ctrl+O", self.drop.open_dialog)
-        bind("Ctrl+E", self._shortcut_export)
-        bind("Ctrl+,", self.settingsRequested.emit)
         play = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
         play.setContext(Qt.ShortcutContext.WindowShortcut)
         play.activated.connect(self._space)
+
+    def _menus(self) -> None:
+        """File, Edit and Help menus; their actions carry the window's shortcuts."""
+
+        def action(slot: Any, keys: Any = None, name: str = "") -> QAction:
+            a = QAction(self)
+            if name:
+                a.setIcon(icon(name))
+            if keys is not None:
+                a.setShortcuts(keys if isinstance(keys, list) else [QKeySequence(keys)])
+                a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(slot)
+            self.addAction(a)  # shortcuts work with the menu bar hidden too
+            return a
+
+        self.open_action = action(self.drop.open_dialog, "Ctrl+O", "open")
+        self.export_action = action(self._shortcut_export, "Ctrl+E", "export")
+        self.settings_action = action(self.settingsRequested.emit, "Ctrl+,", "settings")
+        self.quit_action = action(self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = action(self.undo, [QKeySequence("Ctrl+Z")], "undo")
+        self.redo_action = action(
+            self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")], "redo"
+        )
+        self.shortcuts_action = action(self.show_shortcuts, [QKeySequence("F1")])
+        self.about_action = action(self.show_about)
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        for a in (self.open_action, self.export_action, self.settings_action):
+            self.file_menu.addAction(a)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("")
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        self.help_menu = bar.addMenu("")
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.about_action)
+        self.undo_button.clicked.connect(self.undo_action.trigger)
+        self.redo_button.clicked.connect(self.redo_action.trigger)
+        self._update_history()
+
+    def show_shortcuts(self) -> None:
+        self._show_help(shortcuts_dialog(self))
+
+    def show_about(self) -> None:
+        self._show_help(about_box(self))
+
+    def _show_help(self, dialog: QWidget) -> None:
+        """Open ``dialog`` (window-modal, not blocking); the one shown before goes."""
+        if self._help is not None:
+            self._help.deleteLater()
+        self._help = dialog
+        dialog.open()  # type: ignore[attr-defined]
 
     def _space(self) -> None:
         focus = self.focusWidget()
@@ -281,11 +359,29 @@ class MainWindow(QMainWindow):
             self.credits_label.setText(self.tr("free · offline"))
         self.keyring_label.setText(
             self.tr("No system keyring: the sign-in is kept for this session only")
+            + f' · <a href="why">{self.tr("Why?")}</a>'
         )
+        self.file_menu.setTitle(self.tr("&File"))
+        self.edit_menu.setTitle(self.tr("&Edit"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.open_action.setText(self.tr("&Open a clip…"))
+        self.export_action.setText(self.tr("&Export…"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.undo_action.setText(self.tr("&Undo"))
+        self.redo_action.setText(self.tr("&Redo"))
+        self.shortcuts_action.setText(self.tr("&Keyboard shortcuts"))
+        self.about_action.setText(self.tr("&About NemoDesk"))
+        self.undo_button.setToolTip(self.tr("Undo the last change (Ctrl+Z)"))
+        self.undo_button.setAccessibleName(self.tr("Undo"))
+        self.redo_button.setToolTip(self.tr("Redo the change (Ctrl+Shift+Z)"))
+        self.redo_button.setAccessibleName(self.tr("Redo"))
 
     # ---- actions ----------------------------------------------------------------------------
 
     def upload(self, paths: list[Path]) -> None:
+        if paths:
+            self.prefs.last_open_folder = paths[0].resolve().parent
         self.drop.start_upload([p.name for p in paths])
         self.service.upload(paths)
 
@@ -307,6 +403,46 @@ class MainWindow(QMainWindow):
             return
         self._panel_round = False
         self.service.edit_hit(kind, cut_s, value)
+
+    def undo(self) -> None:
+        self._step_history("undo")
+
+    def redo(self) -> None:
+        self._step_history("redo")
+
+    def _step_history(self, step: str) -> None:
+        if self.service.busy("chat"):
+            self.statusBar().showMessage(self.tr("Wait for the music to finish first"), 3000)
+            return
+        if step == "redo" and self._redo_depth <= 0:
+            return
+        self._panel_round = False
+        self._history_step = step
+        self.service.step_history(step)
+
+    def _update_history(self) -> None:
+        """Undo while the draft holds anything, redo while an undo can be taken back; both
+        wait for a running chat round."""
+        idle = not self.service.busy("chat")
+        draft = self.service.draft
+        self.undo_action.setEnabled(idle and bool(draft.tracks))
+        self.redo_action.setEnabled(idle and self._redo_depth > 0)
+        self.undo_button.setEnabled(self.undo_action.isEnabled())
+        self.redo_button.setEnabled(self.redo_action.isEnabled())
+
+    def _history_round(self, running: bool) -> None:
+        """Count what can be redone: an undo that changed the draft adds one, a redo takes
+        one, any other change of the draft ends them."""
+        if running:
+            self._round_draft = self.service.draft.encode()
+        else:
+            step, self._history_step = self._history_step, ""
+            if self._round_draft is not None and self.service.draft.encode() != self._round_draft:
+                self._redo_depth = {"undo": self._redo_depth + 1, "redo": self._redo_depth - 1}.get(
+                    step, 0
+                )
+            self._round_draft = None
+        self._update_history()
 
     def _use_variation(self, media_id: str) -> None:
         self._panel_round = False
@@ -347,18 +483,22 @@ class MainWindow(QMainWindow):
 
     def _on_running(self, name: str, running: bool) -> None:
         if name == "chat":
+            self._history_round(running)
             self.prompt.set_busy(running)
             self.export_view.set_sound_busy(running)
             if not running:
                 self.conversation.set_activity("")
                 self._panel_round = False
         elif name == "upload" and not running:
+            self._redo_depth = 0  # the engine saved a new draft version: nothing to redo
+            self._update_history()
             self.drop.upload_finished()
         elif name == "export" and running:
             self.tabs.setCurrentWidget(self.export_view)
 
     def _on_draft(self, draft: Draft) -> None:
         self.timeline.set_draft(draft)
+        self._update_history()
         has_video = draft.first(TrackType.VIDEO) is not None
         had_video = self._has_video
         self._has_video = has_video
@@ -426,7 +566,28 @@ class MainWindow(QMainWindow):
         self.link_button.setEnabled(bool(session.link))
 
     def _on_token_status(self, saved: bool) -> None:
-        self.keyring_label.setVisible(not saved)
+        """The sign-in could not go to the keyring: say so once (ever), for a while."""
+        if saved or self.prefs.keyring_notice_shown:
+            self.keyring_label.setVisible(False)
+            return
+        self.prefs.keyring_notice_shown = True
+        self.keyring_label.setVisible(True)
+        self.keyring_timer.start()
+
+    def _why_keyring(self) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("Why?"))
+        box.setText(
+            self.tr(
+                "This computer has no system keyring (Secret Service) that NemoDesk can use, "
+                "so the sign-in token is kept in memory for this session only. Nothing is "
+                "lost: NemoDesk signs in again the next time it starts. Install and unlock a "
+                "keyring (e.g. GNOME Keyring or KWallet) to keep it between sessions."
+            )
+        )
+        box.addButton(QMessageBox.StandardButton.Ok)
+        self._show_help(box)
 
     def _on_segment(self, details: dict[str, Any]) -> None:
         start, end = details.get("start_ms", 0) / 1000, details.get("end_ms", 0) / 1000

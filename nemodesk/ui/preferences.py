@@ -61,6 +61,12 @@ def default_output_folder() -> Path:
     return Path(music) if music else Path.home()
 
 
+def videos_folder() -> Path:
+    """The user's Videos folder (XDG / Windows / macOS), else the home folder."""
+    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+    return Path(movies) if movies and Path(movies).is_dir() else Path.home()
+
+
 def open_settings() -> QSettings:
     """The app's own settings file (per user, INI everywhere, also on Windows and macOS)."""
     return QSettings(
@@ -164,6 +170,34 @@ class Preferences(QObject):
         if not LOUDNESS_MIN_LUFS <= value <= LOUDNESS_MAX_LUFS:
             raise ValueError(f"loudness must be {LOUDNESS_MIN_LUFS}..{LOUDNESS_MAX_LUFS} LUFS")
         self._write("loudness_lufs", value, value == self.loudness_lufs)
+
+    @property
+    def last_open_folder(self) -> Path | None:
+        """The folder the user last opened or dropped a clip from (None when never)."""
+        value = self._read("files/last_open_folder")
+        return Path(value) if isinstance(value, str) and value else None
+
+    @last_open_folder.setter
+    def last_open_folder(self, value: str | Path) -> None:
+        path = Path(str(value)).expanduser()
+        self._write("files/last_open_folder", str(path), path == self.last_open_folder)
+
+    def open_folder(self) -> Path:
+        """Where the file dialog starts: the last folder a clip came from while it exists,
+        else the Videos folder — never the working directory."""
+        last = self.last_open_folder
+        return last if last is not None and last.is_dir() else videos_folder()
+
+    # -- one-time notices -------------------------------------------------------------------
+
+    @property
+    def keyring_notice_shown(self) -> bool:
+        """Whether the "no system keyring" notice was shown once already."""
+        return str(self._read("notices/keyring") or "").lower() in ("true", "1")
+
+    @keyring_notice_shown.setter
+    def keyring_notice_shown(self, value: bool) -> None:
+        self._write("notices/keyring", bool(value), bool(value) == self.keyring_notice_shown)
 
     # -- window -----------------------------------------------------------------------------
 

@@ -234,6 +234,13 @@ class AppService(QObject):
     def use_variation(self, media_id: str) -> asyncio.Task[Any]:
         return self._job("chat", self._chat("", {"use_media_id": media_id}))
 
+    def step_history(self, step: str) -> asyncio.Task[Any]:
+        """Undo (``"undo"``) or redo (``"redo"``) the last draft edit: a chat round the
+        engine answers from its draft versions (the words are for the cloud and the chat)."""
+        said = self.tr("Undo the last change") if step == "undo" else self.tr("Redo the change")
+        self.chatMessage.emit("user", said)
+        return self._job("chat", self._chat(said, {"history": step}))
+
     def edit_hit(self, kind: str, cut_s: float, value: float = 0.0) -> asyncio.Task[Any]:
         """The accent on one cut: "off", "on", "move" (to ``value`` s) or "boost" (``value``
         dB for all of them); a chat round whose parameters the backend turns into a new take."""

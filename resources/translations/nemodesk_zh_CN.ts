@@ -4,7 +4,7 @@
 <context>
     <name>AppService</name>
     <message>
-        <location filename="../../nemodesk/ui/service.py" line="+117"/>
+        <location filename="../../nemodesk/ui/service.py" line="+118"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
@@ -29,7 +29,17 @@
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+79"/>
+        <source>Undo the last change</source>
+        <translation>撤销上一步</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Redo the change</source>
+        <translation>重做刚才撤销的操作</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>No accent on the cut at {0}</source>
         <translation>{0} 处的剪切点不加重音</translation>
     </message>
@@ -54,7 +64,7 @@
         <translation>重音更轻</translation>
     </message>
     <message>
-        <location line="+226"/>
+        <location line="+235"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -155,7 +165,7 @@
 <context>
     <name>DropArea</name>
     <message>
-        <location filename="../../nemodesk/ui/drop_area.py" line="+143"/>
+        <location filename="../../nemodesk/ui/drop_area.py" line="+144"/>
         <source>Drop a video clip here</source>
         <translation>将视频片段拖放到这里</translation>
     </message>
@@ -583,6 +593,80 @@
     </message>
 </context>
 <context>
+    <name>HelpDialogs</name>
+    <message>
+        <location filename="../../nemodesk/ui/help_dialogs.py" line="+24"/>
+        <source>Open a clip</source>
+        <translation>打开片段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Play or pause</source>
+        <translation>播放或暂停</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo the last change</source>
+        <translation>撤销上一步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redo the change</source>
+        <translation>重做刚才撤销的操作</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom the timeline</source>
+        <translation>缩放时间线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+8"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>About NemoDesk</source>
+        <translation>关于 NemoDesk</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Music for your videos, made on this computer or in the NemoVideo cloud.</source>
+        <translation>为你的视频配乐，在这台电脑上或在 NemoVideo 云端制作。</translation>
+    </message>
+</context>
+<context>
     <name>Language</name>
     <message>
         <location filename="../../nemodesk/ui/i18n.py" line="+53"/>
@@ -593,17 +677,17 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nemodesk/ui/main_window.py" line="+154"/>
+        <location filename="../../nemodesk/ui/main_window.py" line="+192"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+150"/>
         <source>NemoDesk — music for your video</source>
         <translation>NemoDesk — 为你的视频配乐</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
@@ -659,34 +743,120 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+138"/>
+        <location line="+201"/>
         <source>free · offline</source>
         <translation>免费 · 离线</translation>
     </message>
     <message>
-        <location line="-136"/>
+        <location line="-199"/>
         <source>No system keyring: the sign-in is kept for this session only</source>
         <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+3"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Open a clip…</source>
+        <translation>打开片段(&amp;O)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;About NemoDesk</source>
+        <translation>关于 NemoDesk(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo the last change (Ctrl+Z)</source>
+        <translation>撤销上一步（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redo the change (Ctrl+Shift+Z)</source>
+        <translation>重做（Ctrl+Shift+Z）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Describe the music, or pick a mood or genre, then press Generate.</source>
         <translation>描述想要的音乐，或选择情绪、风格，然后点击“生成”。</translation>
     </message>
     <message>
         <location line="+10"/>
+        <location line="+13"/>
         <source>Wait for the music to finish first</source>
         <translation>请等音乐生成完成</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+62"/>
         <source>Session link copied</source>
         <translation>会话链接已复制</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+85"/>
         <source>Credits: {0}</source>
         <translation>积分：{0}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Why?</source>
+        <translation>为什么？</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This computer has no system keyring (Secret Service) that NemoDesk can use, so the sign-in token is kept in memory for this session only. Nothing is lost: NemoDesk signs in again the next time it starts. Install and unlock a keyring (e.g. GNOME Keyring or KWallet) to keep it between sessions.</source>
+        <translation>这台电脑没有 NemoDesk 可用的系统密钥环（Secret Service），所以登录令牌只保存在内存中，仅限本次使用。不会丢失任何内容：NemoDesk 下次启动时会重新登录。安装并解锁密钥环（例如 GNOME Keyring 或 KWallet）即可在多次使用之间保留登录。</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -707,7 +877,7 @@
 <context>
     <name>PlayerView</name>
     <message>
-        <location filename="../../nemodesk/ui/player.py" line="+166"/>
+        <location filename="../../nemodesk/ui/player.py" line="+167"/>
         <source>Player</source>
         <translation>播放器</translation>
     </message>
@@ -753,7 +923,7 @@
         <translation>在音乐下混入视频原声</translation>
     </message>
     <message>
-        <location line="+193"/>
+        <location line="+198"/>
         <source>unknown error</source>
         <translation>未知错误</translation>
     </message>
@@ -778,7 +948,7 @@
         <translation>无法播放此文件：{0}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Music only · {0}</source>
         <translation>仅音乐 · {0}</translation>
     </message>
@@ -1086,22 +1256,22 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../nemodesk/ui/settings_dialog.py" line="+70"/>
+        <location filename="../../nemodesk/ui/settings_dialog.py" line="+171"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+1"/>
         <source>Music service</source>
         <translation>音乐服务</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Local engine (on this computer, offline)</source>
         <translation>本地引擎（在本机运行，可离线）</translation>
     </message>
@@ -1117,22 +1287,22 @@
         <translation>NemoVideo 云端</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
         <source>Backend:</source>
         <translation>后端：</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>API address</source>
         <translation>API 地址</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>API &amp;address:</source>
         <translation>API 地址(&amp;A)：</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>Token status</source>
         <translation>令牌状态</translation>
     </message>
@@ -1152,27 +1322,27 @@
         <translation>移除已保存的登录令牌；需要时会重新申请</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
         <source>Token:</source>
         <translation>令牌：</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+97"/>
         <source>Checking the system keyring…</source>
         <translation>正在检查系统密钥环…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-95"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1182,12 +1352,12 @@
         <translation>语言(&amp;L)：</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Output folder</source>
         <translation>输出文件夹</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Browse…</source>
         <translation>浏览(&amp;B)…</translation>
     </message>
@@ -1197,12 +1367,12 @@
         <translation>浏览并选择输出文件夹</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>&amp;Output folder:</source>
         <translation>输出文件夹(&amp;O)：</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source> LUFS</source>
         <translation> LUFS</translation>
     </message>
@@ -1217,12 +1387,12 @@
         <translation>-14 LUFS 适合大多数流媒体平台；-23 LUFS 是广播标准</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>Loudness &amp;target:</source>
         <translation>目标响度(&amp;T)：</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+53"/>
         <source>Enter an API address that starts with http:// or https://.</source>
         <translation>请输入以 http:// 或 https:// 开头的 API 地址。</translation>
     </message>
@@ -1232,7 +1402,7 @@
         <translation>请选择存放导出文件的文件夹。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+30"/>
         <source>Token stored in the system keyring</source>
         <translation>令牌已保存在系统密钥环中</translation>
     </message>
@@ -1284,16 +1454,19 @@
     <name>TimelineView</name>
     <message>
         <location filename="../../nemodesk/ui/timeline.py" line="+65"/>
+        <location line="+347"/>
         <source>Timeline position</source>
         <translation>时间线位置</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-343"/>
+        <location line="+344"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-343"/>
+        <location line="+346"/>
         <source>Empty timeline</source>
         <translation>时间线为空</translation>
     </message>

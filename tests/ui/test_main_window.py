@@ -178,6 +178,8 @@ def test_variations_use_this_and_export_cancel(desktop, tmp_path):
 
 def test_keyring_message_language_switch_and_settings_kept(desktop):
     w = desktop.window
+    desktop.prefs.keyring_notice_shown = False  # shown once per user: the suite shares one
+    desktop.service.tokenStatus.emit(False)
     assert w.keyring_label.isVisible()
     assert "keyring" in w.keyring_label.text()
     w.prompt.moods.select(["epic"])

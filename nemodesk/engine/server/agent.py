@@ -61,7 +61,7 @@ class MusicSettings:
 class Plan:
     """What the agent decided for one message."""
 
-    action: str  # "generate" | "regenerate" | "mix" | "use" | "undo" | "none"
+    action: str  # "generate" | "regenerate" | "mix" | "use" | "undo" | "redo" | "none"
     settings: MusicSettings | None  # the new settings (None for undo / none)
     variations: int = 1  # candidates to render (1..5)
     reply: str = ""  # what to say, in the message's language
@@ -213,6 +213,14 @@ def _plan(
     params = P.clean(parameters)
     if "use_media_id" in params:
         return Plan("use", None, use_media_id=str(params["use_media_id"]), lang=t.language())
+    if params.get("history") in ("undo", "redo"):  # the app's Undo / Redo buttons
+        step = str(params["history"])
+        zh = t.language() == "zh"
+        reply = {
+            "undo": "已撤销上一步。" if zh else "Undid the last change.",
+            "redo": "已重做。" if zh else "Redid the change.",
+        }[step]
+        return Plan(step, None, reply=reply, changes=[step], lang=t.language())
     if not t.low.strip() and not params:
         return _none("", "en", new=current is None)
     mix = M.detect_title(t)

@@ -15,7 +15,7 @@ from nemodesk.engine.server.agent_text import Edit
 
 BRIEF_KEYS = ("duration_s", "bpm", "key", "mood", "genre", "instruments", "arc", "loop")
 HIT_KEYS = ("hit_off", "hit_on", "hit_move", "hit_boost_db")  # the timeline's cut markers
-KEYS = (*BRIEF_KEYS, "seed", "variations", "loudness_lufs", "use_media_id", *HIT_KEYS)
+KEYS = (*BRIEF_KEYS, "seed", "variations", "loudness_lufs", "use_media_id", *HIT_KEYS, "history")
 DEFAULT_LOUDNESS = -14.0
 _LABELS = {
     "genre": ("genre", "风格"),

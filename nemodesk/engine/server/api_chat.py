@@ -126,6 +126,7 @@ class Parameters(BaseModel):
     hit_boost_db: Annotated[Number, Field(ge=-12, le=12)] | None = None  # accents harder/softer
     clip_sound: Literal["duck", "even", "mute"] | None = None  # the clips' own sound
     duck_db: Annotated[Number, Field(ge=3, le=30)] | None = None  # the music's dip under speech
+    history: Literal["undo", "redo"] | None = None  # the app's Undo / Redo buttons
 
     @model_validator(mode="after")
     def _known_names(self) -> Parameters:

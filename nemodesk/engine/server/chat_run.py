@@ -26,6 +26,10 @@ from nemodesk.engine.server import agent_voice as voice
 from nemodesk.engine.server.agent_text import CJK
 
 SETTINGS_KEY = "nemodesk"
+HISTORY = {  # what is said when there is nothing to undo / redo (en, zh)
+    "undo": ("There is nothing to undo yet.", "还没有可以撤销的操作。"),
+    "redo": ("There is nothing to redo.", "没有可以重做的操作。"),
+}
 STATUS_WORDS = re.compile(
     r"(status|show( me)? (the )?tracks|what'?s on the timeline|状态|显示轨道)[?？!.。]*"
 )
@@ -96,13 +100,14 @@ async def execute(app, run, user: str, text: str, parameters: dict[str, Any] | N
 
     if plan.action == "use":
         _use(store, run, plan, draft)
-    elif plan.action == "none" or (plan.settings is None and plan.action != "undo"):
+    elif plan.action == "none" or (plan.settings is None and plan.action not in HISTORY):
         run.emit({"type": "text", "content": plan.reply})
-    elif plan.action == "undo":
-        restored = store.undo(sid)
-        reply = plan.reply if restored is not None else "There is nothing to undo yet."
-        run.emit({"type": "tool_call", "name": "undo", "args": {}})
-        run.emit({"type": "tool_result", "name": "undo", "result": {"ok": restored is not None}})
+    elif plan.action in HISTORY:
+        step = plan.action
+        restored = store.undo(sid) if step == "undo" else store.redo(sid)
+        reply = plan.reply if restored is not None else HISTORY[step][plan.lang == "zh"]
+        run.emit({"type": "tool_call", "name": step, "args": {}})
+        run.emit({"type": "tool_result", "name": step, "result": {"ok": restored is not None}})
         run.emit({"type": "text", "content": reply})
     elif plan.action == "mix":
         settings = plan.settings

@@ -50,6 +50,8 @@ __all__ = [
     "Upload",
 ]
 
+REDO_KEY = "redo_drafts"  # session state: the versions undo dropped, newest last
+
 
 def _id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
@@ -192,9 +194,12 @@ class Store(Database):
 
     # -- drafts ------------------------------------------------------------------------
 
-    def save_draft(self, session_id: str, draft: dict[str, Any], reason: str) -> int:
+    def save_draft(
+        self, session_id: str, draft: dict[str, Any], reason: str, *, keep_redo: bool = False
+    ) -> int:
         """Store a new version (the JSON text as given, unknown fields and key order kept);
-        returns its 1-based number. The oldest versions beyond ``history_limit`` go."""
+        returns its 1-based number. The oldest versions beyond ``history_limit`` go, and so
+        does the redo list (unless ``keep_redo``: the redo itself)."""
         body = _dumps(draft)
         with self._write() as conn:
             latest = conn.execute(
@@ -211,6 +216,11 @@ class Store(Database):
                 "DELETE FROM drafts WHERE session_id = ? AND version <= ?",
                 (session_id, version - self.history_limit),
             )
+            if not keep_redo:  # a new edit: what was undone can no longer be redone
+                conn.execute(
+                    "DELETE FROM session_state WHERE session_id = ? AND key = ?",
+                    (session_id, REDO_KEY),
+                )
         return version
 
     def draft(self, session_id: str) -> dict[str, Any]:
@@ -237,7 +247,46 @@ class Store(Database):
             conn.execute(
                 "DELETE FROM drafts WHERE session_id = ? AND version = ?", (session_id, rows[0][0])
             )
+            stack = self._redo_stack(conn, session_id)
+            stack.append(json.loads(rows[0][1]))
+            self._set_redo_stack(conn, session_id, stack[-self.history_limit :])
         return json.loads(rows[1][1] if len(rows) == 2 else EMPTY_DRAFT)
+
+    def redo(self, session_id: str) -> dict[str, Any] | None:
+        """Bring back the version the latest ``undo`` dropped, as a new version; None,
+        changing nothing, when nothing was undone since the last edit."""
+        with self._write() as conn:
+            stack = self._redo_stack(conn, session_id)
+            if not stack:
+                return None
+            body = stack.pop()
+            self._set_redo_stack(conn, session_id, stack)
+        self.save_draft(session_id, body, "redo", keep_redo=True)
+        return body
+
+    def can_redo(self, session_id: str) -> bool:
+        with self._read() as conn:
+            return bool(self._redo_stack(conn, session_id))
+
+    @staticmethod
+    def _redo_stack(conn: sqlite3.Connection, session_id: str) -> list[dict[str, Any]]:
+        row = conn.execute(
+            "SELECT value FROM session_state WHERE session_id = ? AND key = ?",
+            (session_id, REDO_KEY),
+        ).fetchone()
+        value = _loads(row[0]) if row else None
+        return value if isinstance(value, list) else []
+
+    @staticmethod
+    def _set_redo_stack(
+        conn: sqlite3.Connection, session_id: str, stack: list[dict[str, Any]]
+    ) -> None:
+        conn.execute(
+            "INSERT INTO session_state (session_id, key, value, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, key)"
+            " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            (session_id, REDO_KEY, _dumps(stack), time.time()),
+        )
 
     def draft_history(self, session_id: str) -> list[tuple[int, str, float]]:
         """(version, reason, time) of each kept version, oldest first."""

@@ -237,6 +237,23 @@ def test_draft_versions_and_undo(store: Store):
     assert store.save_draft(ses, drafts[2], "again") == 1
 
 
+def test_redo_brings_back_what_undo_dropped_until_a_new_edit(store: Store):
+    _, ses = _user_and_session(store)
+    assert store.redo(ses) is None and not store.can_redo(ses)
+    drafts = [{"t": [], "n": i} for i in range(1, 4)]
+    for i, d in enumerate(drafts, 1):
+        store.save_draft(ses, d, f"edit {i}")
+    assert store.undo(ses) == drafts[1] and store.undo(ses) == drafts[0]
+    assert store.can_redo(ses)
+    assert store.redo(ses) == drafts[1] and store.draft(ses) == drafts[1]
+    assert store.redo(ses) == drafts[2] and store.draft(ses) == drafts[2]
+    assert store.redo(ses) is None and store.draft(ses) == drafts[2]
+    assert store.undo(ses) == drafts[1]
+    store.save_draft(ses, {"t": [], "n": 9}, "a new edit")  # the redo list is gone
+    assert store.redo(ses) is None and store.draft(ses) == {"t": [], "n": 9}
+    assert "redo_drafts" not in store.state(ses) or store.state(ses)["redo_drafts"] == []
+
+
 def test_undo_stops_at_the_oldest_kept_version(db: Path):
     with Store(db, history_limit=3) as s:
         _, ses = _user_and_session(s)
