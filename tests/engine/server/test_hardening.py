@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 
 from tests.engine.server.conftest import start_engine, stop_engine
 from tests.engine.server.sse import chat, texts
+from tests.fixtures.media import make_clip
 
 
 def _body(sid: str, text: str) -> dict:
@@ -91,3 +93,52 @@ def test_deeply_nested_draft_is_400_without_traceback(tmp_path):
         assert stop_engine(engine) == 0
     log = engine.proc.stderr.read()
     assert "Traceback" not in log and "RecursionError" not in log, log[-2000:]
+
+
+def _timed_chat(c, sid: str, text: str) -> float:
+    t0 = time.perf_counter()
+    events, _ = chat(c, sid, text)
+    assert any(e["type"] == "tool_result" for e in events), texts(events)
+    return time.perf_counter() - t0
+
+
+def test_cancel_during_a_10000_segment_plan_frees_the_worker(tmp_path):
+    engine = start_engine(tmp_path / "data", NEMODESK_WORKERS="1")
+    try:
+        token = engine.token()
+        sid = engine.session(token)
+        clip = make_clip(tmp_path / "c.mp4", duration_s=1.0)
+        with engine.client(token) as c:
+            with open(clip, "rb") as f:
+                r = c.post(
+                    f"/api/upload-video/nemo_agent/me/{sid}", files=[("files", ("c.mp4", f))]
+                )
+            assert r.json()["code"] == 0, r.text
+            base = _timed_chat(c, sid, "5 second calm piano piece")
+            draft = c.get(f"/api/state/nemo_agent/me/{sid}/latest").json()["data"]["state"]["draft"]
+            video = next(t for t in draft["t"] if t["tt"] == 0)
+            seg = video["sg"][0]
+            video["sg"] = [
+                {**seg, "d": 100, "m": {**seg["m"], "start": i * 100, "in": 0}}
+                for i in range(10_000)
+            ]
+            rid = f"render_plan_{time.time_ns()}"
+            r = c.post(
+                "/api/render/proxy/lambda", json={"id": rid, "sessionId": sid, "draft": draft}
+            )
+            assert r.json()["success"], r.text
+            for _ in range(100):
+                if c.get(f"/api/render/proxy/lambda/{rid}").json()["data"]["status"] != "pending":
+                    break
+                time.sleep(0.05)
+            time.sleep(0.3)  # planning (or past it)
+            t0 = time.perf_counter()
+            assert c.post(f"/api/render/proxy/lambda/{rid}/cancel").json()["success"]
+            after = _timed_chat(c, sid, "5 second calm guitar piece")
+            freed = time.perf_counter() - t0 - after
+            assert after < base + 1.0, (base, after)  # the one worker was free within ~1 s
+            status = c.get(f"/api/render/proxy/lambda/{rid}").json()["data"]["status"]
+            assert status == "cancelled", status
+        print(f"generation before {base:.2f} s, after cancel {after:.2f} s, gap {freed:.2f} s")
+    finally:
+        assert stop_engine(engine) == 0
