@@ -18,10 +18,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from nemodesk import __version__
 from nemodesk.engine.server import api_auth, api_chat, api_render, api_upload
+from nemodesk.engine.server.body_limits import BodyLimits, Pace, limit_for
 from nemodesk.engine.server.config import ServerConfig
 from nemodesk.engine.server.errors import (
     BAD_REQUEST,
@@ -29,13 +31,13 @@ from nemodesk.engine.server.errors import (
     NOT_FOUND,
     RATE_LIMITED,
     ApiError,
+    BodyRefused,
     error_response,
 )
 from nemodesk.engine.server.jobs import Jobs
 from nemodesk.engine.server.store import Store
 
 log = logging.getLogger("nemodesk.engine")
-UPLOAD_PREFIX = "/api/upload-video/"
 RENDER_PREFIX = "/api/render/"
 
 
@@ -90,6 +92,12 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.config = config
     bucket = _Bucket(config.rate_per_s)
 
+    def body_limit(path: str, content_type: str):
+        return limit_for(path, content_type, config.max_upload_bytes, config.max_json_bytes)
+
+    # innermost of the middlewares: counts what the handlers actually read (chunked too)
+    app.add_middleware(BodyLimits, limit=body_limit, pace=Pace.from_env())
+
     @app.middleware("http")
     async def limits(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
         path = request.url.path
@@ -106,25 +114,26 @@ def create_app(config: ServerConfig) -> FastAPI:
                 headers={"Retry-After": "1"},
             )
         length = request.headers.get("content-length")
-        limit = (
-            config.max_upload_bytes + 1024 * 1024
-            if path.startswith(UPLOAD_PREFIX)
-            else config.max_json_bytes
-        )
-        if length is not None:
+        if length is not None:  # a declared size over the limit: refused before reading
             if not length.isdigit():
                 return error_response(BAD_REQUEST, "Invalid Content-Length.", 400, render=render)
-            if int(length) > limit:
-                from nemodesk.engine.server.errors import FILE_TOO_LARGE
-
-                code = FILE_TOO_LARGE if path.startswith(UPLOAD_PREFIX) else BAD_REQUEST
-                return error_response(code, "The request is too large.", 413, render=render)
+            limit = body_limit(path, request.headers.get("content-type", ""))
+            if int(length) > limit.max_bytes:
+                return error_response(
+                    limit.code, limit.message, 413, render=render, headers={"Connection": "close"}
+                )
         try:
             return await call_next(request)
         except ApiError as e:
             return error_response(
                 e.code, e.message, e.http_status, render=render, headers=e.headers
             )
+        except BodyRefused as e:
+            return error_response(
+                e.code, e.message, e.status_code, render=render, headers=e.headers
+            )
+        except ClientDisconnect:  # BodyLimits logged it in one line; nobody reads an answer
+            return Response(status_code=400, headers={"Connection": "close"})
         except Exception:  # the envelope, never a traceback, reaches the client
             log.exception("unhandled error on %s", path)
             return error_response(INTERNAL, "The engine hit an internal error.", 500, render=render)
@@ -154,9 +163,16 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, e: StarletteHTTPException):
-        code = NOT_FOUND if e.status_code == 404 else BAD_REQUEST
+        if isinstance(e, BodyRefused):
+            code = e.code
+        else:
+            code = NOT_FOUND if e.status_code == 404 else BAD_REQUEST
         return error_response(
-            code, str(e.detail), e.status_code, render=request.url.path.startswith(RENDER_PREFIX)
+            code,
+            str(e.detail),
+            e.status_code,
+            render=request.url.path.startswith(RENDER_PREFIX),
+            headers=e.headers,
         )
 
     for module in (api_auth, api_upload, api_chat, api_render):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 BAD_TOKEN = 1001
 SESSION_NOT_FOUND = 1002
@@ -31,6 +32,18 @@ class ApiError(Exception):
         super().__init__(message)
         self.code, self.message, self.http_status = code, message, http_status
         self.headers = headers or {}
+
+
+class BodyRefused(HTTPException):
+    """A request body cut off while it is read: over its limit (413) or too slow (408).
+
+    An HTTPException, so FastAPI's body parsing passes it on instead of turning it into
+    "error parsing the body"; ``code`` is the envelope's, and the connection is closed so the
+    rest of the body is never read."""
+
+    def __init__(self, code: int, message: str, http_status: int) -> None:
+        super().__init__(http_status, message, {"Connection": "close"})
+        self.code, self.message = code, message
 
 
 def ok(data: Any) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """Streaming multipart/form-data: each file part goes straight to disk as it arrives.
 
-Memory stays flat whatever the file size, and an over-size part is refused the moment it
-crosses the limit, without reading the rest. The parsing itself is python-multipart's.
+Memory stays flat whatever the file size, and an upload is refused the moment its files
+together cross the limit, without reading the rest. A body that ends before its closing
+boundary is refused too, and whatever it had stored is removed (python-multipart's
+``finalize`` does not check that the message was complete: its ``on_end`` tells). The parsing
+itself is python-multipart's.
 """
 
 from __future__ import annotations
@@ -53,7 +56,10 @@ class _Part:
 async def receive_files(
     stream: AsyncIterator[bytes], content_type: str, folder: Path, max_bytes: int
 ) -> list[ReceivedFile]:
-    """Store every file part of the body in ``folder``; other fields are ignored."""
+    """Store every file part of the body in ``folder``; other fields are ignored.
+
+    ``max_bytes`` bounds the files of the request together. On any failure (too large,
+    unsupported, a body cut short, the client gone) no file of the request stays."""
     ctype, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if ctype != b"multipart/form-data" or not boundary:
@@ -62,6 +68,8 @@ async def receive_files(
     done: list[ReceivedFile] = []
     part = _Part()
     header = [b"", b""]
+    total = 0
+    ended = False
 
     def on_part_begin() -> None:
         nonlocal part
@@ -92,11 +100,13 @@ async def receive_files(
         part.hasher = hashlib.sha256()
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
+        nonlocal total
         if part.handle is None:
             return
         chunk = data[start:end]
         part.size += len(chunk)
-        if part.size > max_bytes:
+        total += len(chunk)
+        if total > max_bytes:
             raise TooLarge(part.filename or "file")
         part.handle.write(chunk)  # type: ignore[attr-defined]
         part.hasher.update(chunk)  # type: ignore[attr-defined]
@@ -112,6 +122,10 @@ async def receive_files(
         )  # type: ignore[attr-defined]
         part.handle = None
 
+    def on_end() -> None:
+        nonlocal ended
+        ended = True
+
     parser = MultipartParser(
         boundary,
         {
@@ -122,12 +136,15 @@ async def receive_files(
             "on_headers_finished": on_headers_finished,
             "on_part_data": on_part_data,
             "on_part_end": on_part_end,
+            "on_end": on_end,
         },
     )
     try:
         async for chunk in stream:
             parser.write(chunk)
         parser.finalize()
+        if not ended:
+            raise ValueError("the body ended before its closing boundary")
     except BaseException:
         if part.handle is not None:
             part.handle.close()  # type: ignore[attr-defined]
