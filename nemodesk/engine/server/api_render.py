@@ -21,7 +21,7 @@ from nemodesk.engine.server.store import DuplicateRender
 log = logging.getLogger("nemodesk.engine")
 router = APIRouter()
 User = Annotated[str, Depends(deps.current_user)]
-RENDER_ID = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+RENDER_ID = re.compile(r"[A-Za-z0-9_\-]{1,100}")  # fullmatch: "$" would allow a final "\n"
 FORMATS = VIDEO_OUTPUT_FORMATS + tuple(f for f in MUSIC_FORMATS if f != "flac")
 
 
@@ -61,7 +61,7 @@ def _sources(request: Request, draft: Draft, user: str) -> dict[str, str]:
 
 @router.post("/api/render/proxy/lambda", summary="Submit a render of a draft")
 async def submit(request: Request, body: RenderBody, user: User) -> dict[str, Any]:
-    if not RENDER_ID.match(body.id):
+    if not RENDER_ID.fullmatch(body.id):
         raise ApiError(BAD_REQUEST, "Render ids use letters, digits, '-' and '_' only.", 400)
     fmt = body.output.format.lower()
     if fmt not in FORMATS:

@@ -1,4 +1,9 @@
-"""Uploads: multipart (several files, streamed to disk) or URLs; checked by content."""
+"""Uploads: multipart (several files, streamed to disk) or URLs; checked by content.
+
+One request is all-or-nothing: every file is stored and analysed before any is recorded, and
+when one fails none stays (no draft segment, no ``video_infos`` row, no file). URLs are
+fetched through ``netguard`` (public addresses only, on every redirect hop).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from nemodesk.core.draft import Draft
 from nemodesk.core.formats import extension, kind_of, supported_list
-from nemodesk.engine.server import deps, draftops
+from nemodesk.engine.server import deps, draftops, netguard
 from nemodesk.engine.server.errors import (
     BAD_REQUEST,
     FILE_TOO_LARGE,
@@ -73,19 +78,39 @@ def _speech(path: Path) -> tuple[list[list[float]], float | None]:
     return [[a, b] for a, b in regions], lufs
 
 
-async def _register(
-    request: Request, session_id: str, user: str, filename: str, path: Path, size: int, sha256: str
-) -> dict[str, Any]:
+def _thumbs_of(path: Path) -> Path:
+    return path.parent / f"{path.stem}-thumbs"
+
+
+def _discard(paths: list[Path]) -> None:
+    """Remove stored files of a refused request, with their thumbnails."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+        shutil.rmtree(_thumbs_of(path), ignore_errors=True)
+
+
+async def _inspect(filename: str, path: Path) -> dict[str, Any]:
+    """Analyse one stored file (no record yet); 4001 when it is no media we can read."""
     from nemodesk.engine.media.probe import MediaError
 
-    store = deps.store(request)
-    folder = path.parent / f"{path.stem}-thumbs"
     try:
-        found = await asyncio.to_thread(_analyse, path, folder)
+        return await asyncio.to_thread(_analyse, path, _thumbs_of(path))
     except MediaError as e:
-        path.unlink(missing_ok=True)
         why = str(e).replace(path.name, filename)  # users know their name, not ours
         raise ApiError(UNSUPPORTED_FILE, f"{why} Supported: {supported_list()}.", 400) from None
+
+
+def _register(
+    request: Request,
+    session_id: str,
+    user: str,
+    filename: str,
+    path: Path,
+    size: int,
+    sha256: str,
+    found: dict[str, Any],
+) -> dict[str, Any]:
+    store = deps.store(request)
     info = found["info"]
     details = {
         "duration": round(info.duration_s, 3),
@@ -168,11 +193,17 @@ class UrlUpload(BaseModel):
 async def _fetch(
     url: str, folder: Path, max_bytes: int, timeout_s: float
 ) -> tuple[str, Path, int, str]:
+    """Download one URL into ``folder`` (at most ``max_bytes``). Every failure to get it —
+    an internal address refused, a refused or silent port, a timeout, an error answer — is the
+    same neutral message, so nothing tells which internal ports answer."""
     import hashlib
 
     if not url.lower().startswith(("http://", "https://")):
         raise ApiError(BAD_REQUEST, "Only http and https URLs can be uploaded.", 400)
-    name = Path(httpx.URL(url).path).name or "download"
+    try:
+        name = Path(httpx.URL(url).path).name or "download"
+    except httpx.InvalidURL:
+        raise ApiError(BAD_REQUEST, "Invalid URL.", 400) from None
     if kind_of(name) is None:
         raise ApiError(
             UNSUPPORTED_FILE, f"{name} is not a supported type. Supported: {supported_list()}.", 400
@@ -182,8 +213,7 @@ async def _fetch(
     try:
         async with (
             asyncio.timeout(timeout_s),
-            httpx.AsyncClient(follow_redirects=True) as http,
-            http.stream("GET", url) as resp,
+            netguard.get(url, timeout_s=timeout_s) as resp,
         ):
             resp.raise_for_status()
             with open(path, "wb") as f:
@@ -198,11 +228,9 @@ async def _fetch(
     except ApiError:
         path.unlink(missing_ok=True)
         raise
-    except (httpx.HTTPError, TimeoutError, OSError) as e:
+    except (netguard.Refused, httpx.HTTPError, TimeoutError, OSError, ValueError):
         path.unlink(missing_ok=True)
-        raise ApiError(
-            BAD_REQUEST, f"Could not download {name}: {type(e).__name__}.", 400
-        ) from None
+        raise ApiError(BAD_REQUEST, f"Could not download {name}.", 400) from None
     return name, path, size, digest.hexdigest()
 
 
@@ -218,10 +246,14 @@ async def upload(request: Request, session_id: str, user: User) -> dict[str, Any
             body = UrlUpload.model_validate_json(await request.body())
         except ValueError:
             raise ApiError(BAD_REQUEST, 'Invalid request: expected {"urls": [...]}.', 400) from None
-        received = [
-            await _fetch(u, folder, cfg.max_upload_bytes, cfg.url_upload_timeout_s)
-            for u in body.urls
-        ]
+        received: list[tuple[str, Path, int, str]] = []
+        try:
+            for u in body.urls:  # the URLs of one request share the upload limit
+                left = cfg.max_upload_bytes - sum(r[2] for r in received)
+                received.append(await _fetch(u, folder, left, cfg.url_upload_timeout_s))
+        except BaseException:
+            _discard([r[1] for r in received])
+            raise
     else:
         try:
             files = await receive_files(request.stream(), ctype, folder, cfg.max_upload_bytes)
@@ -229,7 +261,7 @@ async def upload(request: Request, session_id: str, user: User) -> dict[str, Any
             raise ApiError(
                 FILE_TOO_LARGE,
                 f"{e.filename} is too large (over "
-                f"{cfg.max_upload_bytes // 2**20} MB): compress or trim it first.",
+                f"{cfg.max_upload_bytes // 2**20} MB in one upload): compress or trim it first.",
                 413,
                 {"Connection": "close"},
             ) from None
@@ -245,14 +277,15 @@ async def upload(request: Request, session_id: str, user: User) -> dict[str, Any
         if not files:
             raise ApiError(BAD_REQUEST, "No file in the upload: send one or more 'files'.", 400)
         received = [(f.filename, f.path, f.size, f.sha256) for f in files]
-    out = []
-    try:
-        for name, path, size, digest in received:
-            out.append(await _register(request, session_id, user, name, path, size, digest))
-    except ApiError:
-        for _, path, _, _ in received:
-            path.unlink(missing_ok=True)
+    try:  # every file analysed before any is recorded: all or nothing
+        found = [await _inspect(name, path) for name, path, _, _ in received]
+    except BaseException:
+        _discard([r[1] for r in received])
         raise
+    out = [
+        _register(request, session_id, user, name, path, size, digest, f)
+        for (name, path, size, digest), f in zip(received, found, strict=True)
+    ]
     return ok({"files": out, "session_state_applied": True})
 
 

@@ -65,6 +65,10 @@ def stop_engine(engine: Engine) -> int:
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Iterator[Engine]:
-    e = start_engine(tmp_path_factory.mktemp("engine"), NEMODESK_MAX_UPLOAD_BYTES=str(50 * 2**20))
+    e = start_engine(
+        tmp_path_factory.mktemp("engine"),
+        NEMODESK_MAX_UPLOAD_BYTES=str(50 * 2**20),
+        NEMODESK_URL_UPLOAD_ALLOW="127.0.0.1",  # URL uploads from the tests' own file server
+    )
     yield e
     assert stop_engine(e) == 0
