@@ -186,8 +186,10 @@ async def run_sse(
     else:
         if not text and not params:
             raise ApiError(BAD_REQUEST, "The message is empty: describe the music you want.", 400)
+        jobs = request.app.state.jobs
+        jobs.admit(user)  # a bounded queue per client: one too many is "busy" (429)
         run, start = runs.start(session.session_id, message), 0
-        run.task = asyncio.create_task(_guarded(request.app, run, user, text, params or None))
+        run.task = jobs.track(user, _guarded(request.app, run, user, text, params or None))
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(
         run.follow(start, heartbeat_s), media_type="text/event-stream", headers=headers

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from pathlib import Path
@@ -76,6 +75,8 @@ async def submit(request: Request, body: RenderBody, user: User) -> dict[str, An
             BAD_REQUEST, "Nothing to export yet: the draft has no track with content.", 400
         )
     store = deps.store(request)
+    jobs = request.app.state.jobs
+    jobs.admit(user)  # a bounded queue per client: one too many is "busy" (429)
     try:
         store.create_render(body.id, body.sessionId, user, body.model_dump())
     except DuplicateRender:
@@ -85,8 +86,8 @@ async def submit(request: Request, body: RenderBody, user: User) -> dict[str, An
     folder = deps.config(request).files_dir / body.sessionId / "renders"
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{body.id}.{fmt}"
-    jobs = request.app.state.jobs
-    task = asyncio.create_task(
+    task = jobs.track(
+        user,
         jobs.run(
             user,
             work.export_render,
@@ -98,7 +99,7 @@ async def submit(request: Request, body: RenderBody, user: User) -> dict[str, An
             str(out),
             fmt,
             quality,
-        )
+        ),
     )
     task.add_done_callback(
         lambda t: (
@@ -161,12 +162,15 @@ def download(request: Request, render_id: str, user: User) -> FileResponse:
         or not Path(r.output_path).is_file()
     ):
         raise ApiError(NOT_FOUND, "This render has no finished file.", 404)
+    deps.store(request).touch_render(render_id)  # the disk budget removes unused ones first
     return FileResponse(r.output_path, filename=Path(r.output_path).name)
 
 
 @router.get("/api/local/media/{media_id}", summary="A generated file (local engine extra)")
-def media_file(request: Request, media_id: str, user: User) -> FileResponse:
+async def media_file(request: Request, media_id: str, user: User) -> FileResponse:
     m = deps.store(request).get_media(media_id, user)
-    if m is None or not Path(m.path).is_file():
+    # a take's stems and MIDI are made the first time they are asked for (disk_budget)
+    path = await request.app.state.disk.file_of(request.app.state.jobs, m) if m else None
+    if path is None:
         raise ApiError(NOT_FOUND, "No such media.", 404)
-    return FileResponse(m.path, filename=Path(m.path).name)
+    return FileResponse(path, filename=path.name)

@@ -22,7 +22,14 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from nemodesk import __version__
-from nemodesk.engine.server import api_auth, api_chat, api_render, api_upload
+from nemodesk.engine.server import (
+    api_auth,
+    api_chat,
+    api_local,
+    api_render,
+    api_upload,
+    disk_budget,
+)
 from nemodesk.engine.server.body_limits import BodyLimits, Pace, limit_for
 from nemodesk.engine.server.config import ServerConfig
 from nemodesk.engine.server.errors import (
@@ -74,7 +81,10 @@ def create_app(config: ServerConfig) -> FastAPI:
                 "%d render(s) were running when the engine stopped: marked failed", interrupted
             )
         app.state.store = store
-        app.state.jobs = Jobs(config.workers, config.db_path)
+        disk = disk_budget.attach(app, store, config)
+        app.state.jobs = Jobs(
+            config.workers, config.db_path, config.max_jobs_per_client, disk.enforce
+        )
         app.state.runs = api_chat.Runs()
         try:
             yield
@@ -175,6 +185,6 @@ def create_app(config: ServerConfig) -> FastAPI:
             headers=e.headers,
         )
 
-    for module in (api_auth, api_upload, api_chat, api_render):
+    for module in (api_auth, api_upload, api_chat, api_render, api_local):
         app.include_router(module.router)
     return app

@@ -20,7 +20,7 @@ from nemodesk.core.draft import Draft, TrackType, summary
 from nemodesk.core.ducking import speech_on_timeline
 from nemodesk.engine.music import variations as V
 from nemodesk.engine.music.brief import Brief
-from nemodesk.engine.server import agent, draftops, work
+from nemodesk.engine.server import agent, disk_budget, draftops, work
 from nemodesk.engine.server import agent_use as U
 from nemodesk.engine.server import agent_voice as voice
 from nemodesk.engine.server.agent_text import CJK
@@ -182,6 +182,8 @@ def _use(store, run, plan, draft: Draft) -> None:
     run.emit({"type": "tool_call", "name": "use_variation", "args": args})
     media = store.state(sid).get("generated_media", [])
     entry, why = U.choose(media, plan.use, plan.use_media_id, plan.lang)
+    if entry is not None:
+        store.touch_media(entry["media_id"])  # chosen: the last the disk budget removes
     if entry is None:
         run.emit({"type": "tool_result", "name": "use_variation", "result": {"ok": False}})
         run.emit({"type": "text", "content": why})
@@ -216,6 +218,19 @@ def _use(store, run, plan, draft: Draft) -> None:
 
 
 async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | None) -> None:
+    """Make the takes; until the draft and the state name them, the disk budget keeps them."""
+    fresh: set[str] = getattr(getattr(app.state, "disk", None), "writing", set())
+    made: list[str] = []
+    try:
+        await _make_takes(app, run, user, plan, draft, video_s, made, fresh)
+    finally:
+        fresh.difference_update(made)
+    await disk_budget.enforce_soon(app)  # old takes go now, not in the next generation
+
+
+async def _make_takes(
+    app, run, user: str, plan, draft: Draft, video_s: float | None, made: list[str], fresh: set
+) -> None:
     store, config, jobs = app.state.store, app.state.config, app.state.jobs
     sid = run.session_id
     settings = plan.settings
@@ -235,7 +250,7 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     ]
     folder = config.files_dir / sid / "music"
     folder.mkdir(parents=True, exist_ok=True)
-    media = list(store.state(sid).get("generated_media", []))
+    media: list[dict[str, Any]] = []  # this generation's takes
     first_media: tuple[str, dict[str, Any]] | None = None
     # take 1 is the brief; each further take changes at least two of lead, tempo, key,
     # chords and groove (never what the user set), so the candidates are a real choice
@@ -255,6 +270,16 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
             "changes": character["changes"],
         }
         run.emit({"type": "tool_call", "name": "generate_music", "args": args})
+        # the mix and its plan only: stems and MIDI are made when first asked for (an
+        # export), from this recipe — the same render, so they add up to this mix
+        recipe = {
+            "brief": asdict(take),
+            "seed": seed,
+            "name": stem,
+            "cuts_s": cuts,
+            "loudness_lufs": settings.loudness_lufs,
+            "speech_s": speech,
+        }
         future = asyncio.ensure_future(
             jobs.run(
                 user,
@@ -264,15 +289,18 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                 str(folder / f"{stem}.wav"),
                 cuts,
                 settings.loudness_lufs,
-                str(folder / f"{stem}-stems"),
-                str(folder / f"{stem}.mid"),
+                None,
+                None,
                 str(folder / f"{stem}.json"),
                 speech,
             )
         )
         result = await _await_with_heartbeats(run, future, config.heartbeat_s)
         character["description"] = _description(character, result, i, plan.lang)
-        mix_id = store.add_media(
+        mix_id = store.new_media_id()
+        made.append(mix_id)
+        fresh.add(mix_id)  # before its row exists: a budget pass never sees it unprotected
+        store.add_media(
             sid,
             "mix",
             result["path"],
@@ -290,8 +318,9 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
                     "loudness_lufs",
                 )
             }
-            | {"variation": i + 1}
+            | {"variation": i + 1, "recipe": recipe}
             | character,
+            mix_id,
         )
         entry = {
             "media_id": mix_id,
@@ -317,12 +346,16 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
             **character,
             "files": {},
         }
-        for kind, path in (("midi", result.get("midi")), ("plan", result.get("plan"))):
-            if path:
-                entry["files"][kind] = store.add_media(sid, kind, path, {"of": mix_id})
-        for group, path in result.get("stems", {}).items():
+        if result.get("plan"):
+            entry["files"]["plan"] = store.add_media(sid, "plan", result["plan"], {"of": mix_id})
+        on_request = {"of": mix_id, "on_request": True}  # no file until it is asked for
+        entry["files"]["midi"] = store.add_media(
+            sid, "midi", str(folder / f"{stem}.mid"), on_request
+        )
+        for group in result.get("stem_groups", []):
+            path = folder / f"{stem}-stems" / f"{stem}-{group}.wav"
             entry["files"][f"stem:{group}"] = store.add_media(
-                sid, "stem", path, {"of": mix_id, "group": group}
+                sid, "stem", str(path), on_request | {"group": group}
             )
         media.append(entry)
         if first_media is None:
@@ -359,7 +392,8 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     settings.seed = result["seed"]
     draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
     store.save_draft(sid, draft.encode(), f"{plan.action}: {brief.prompt[:60]}")
-    store.set_state(sid, "generated_media", media)
+    # read again: the disk budget may have removed old takes while this one was made
+    store.set_state(sid, "generated_media", store.state(sid).get("generated_media", []) + media)
     reply = plan.reply
     if plan.variations > 1:
         reply += U.CANDIDATES_NOTE[plan.lang == "zh"].format(n=plan.variations)

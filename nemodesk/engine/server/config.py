@@ -31,6 +31,10 @@ class ServerConfig:
     heartbeat_s: float = 10.0
     token_ttl_s: int = 7 * 86400
     free_credits: int = 1_000_000  # local generation is free: a large, honest "available"
+    # the files folder is kept under this by removing the least recently used takes and
+    # renders (never what a session's current draft or a running job uses)
+    data_budget_bytes: int = 5 * 2**30
+    max_jobs_per_client: int = 4  # chat runs and renders in flight; more answer "busy" (429)
 
     def apply_env(self) -> None:
         """Limits from NEMODESK_* variables, so tests and power users can tune them."""
@@ -39,6 +43,8 @@ class ServerConfig:
             ("NEMODESK_HEARTBEAT_S", "heartbeat_s", float),
             ("NEMODESK_WORKERS", "workers", int),
             ("NEMODESK_RATE_PER_S", "rate_per_s", float),
+            ("NEMODESK_DATA_BUDGET_BYTES", "data_budget_bytes", int),
+            ("NEMODESK_MAX_JOBS_PER_CLIENT", "max_jobs_per_client", int),
         ):
             value = os.environ.get(name)
             if value:

@@ -368,11 +368,23 @@ class Store(Database):
 
     _MEDIA = "SELECT m.media_id, m.session_id, m.kind, m.path, m.meta, m.created_at FROM media m"
 
-    def add_media(self, session_id: str, kind: str, path: str, meta: dict[str, Any]) -> str:
-        """Record a generated file (a mix, its stems, MIDI, plan, thumbnail, waveform)."""
+    @staticmethod
+    def new_media_id() -> str:
+        return _id("med")
+
+    def add_media(
+        self,
+        session_id: str,
+        kind: str,
+        path: str,
+        meta: dict[str, Any],
+        media_id: str | None = None,
+    ) -> str:
+        """Record a generated file (a mix, its stems, MIDI, plan, thumbnail, waveform);
+        ``media_id`` from ``new_media_id`` when the caller must know it beforehand."""
         if kind not in MEDIA_KINDS:
             raise ValueError(f"unknown media kind {kind!r}: use one of {sorted(MEDIA_KINDS)}")
-        media_id = _id("med")
+        media_id = media_id or _id("med")
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO media (media_id, session_id, kind, path, meta, created_at)"
@@ -473,5 +485,110 @@ class Store(Database):
                 "UPDATE renders SET status = 'failed', error = ?, updated_at = ?"
                 " WHERE status IN ('pending', 'processing')",
                 (INTERRUPTED, time.time()),
+            )
+        return cur.rowcount
+
+    # -- disk budget and session delete -----------------------------------------------
+
+    def touch_media(self, *media_ids: str) -> None:
+        """Mark generated files as used now (played, chosen, downloaded): the disk budget
+        removes the least recently used first."""
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE media SET used_at = ? WHERE media_id = ?",
+                [(time.time(), m) for m in media_ids],
+            )
+
+    def touch_render(self, render_id: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE renders SET used_at = ? WHERE render_id = ?", (time.time(), render_id)
+            )
+
+    def all_media(self) -> list[tuple[Media, float]]:
+        """Every generated file with when it was last used (its creation when never)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT media_id, session_id, kind, path, meta, created_at,"
+                " COALESCE(used_at, created_at) FROM media ORDER BY rowid"
+            ).fetchall()
+        return [(Media(*r[:4], json.loads(r[4]), r[5]), float(r[6])) for r in rows]
+
+    def delete_media(self, media_ids: list[str]) -> None:
+        with self._write() as conn:
+            conn.executemany("DELETE FROM media WHERE media_id = ?", [(m,) for m in media_ids])
+
+    def finished_renders(self) -> list[tuple[str, str, float, bool]]:
+        """(render id, output path, last used, downloaded yet) of the finished renders that
+        have a file; never downloaded, "last used" is when it finished."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT render_id, output_path, COALESCE(used_at, updated_at), used_at"
+                " FROM renders WHERE status = 'completed' AND output_path IS NOT NULL"
+            ).fetchall()
+        return [(r[0], r[1], float(r[2]), r[3] is not None) for r in rows]
+
+    def drop_render_output(self, render_id: str, reason: str) -> None:
+        """The finished render's file was removed: its download now answers "not found"."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE renders SET output_path = NULL, error = ? WHERE render_id = ?",
+                (reason, render_id),
+            )
+
+    def in_use_drafts(self) -> list[dict[str, Any]]:
+        """The drafts whose files must stay: each session's current draft, what its redo
+        would bring back, and the drafts of renders still running."""
+        with self._read() as conn:
+            bodies = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT d.body FROM drafts d JOIN (SELECT session_id, MAX(version) AS v"
+                    " FROM drafts GROUP BY session_id) l"
+                    " ON d.session_id = l.session_id AND d.version = l.v"
+                )
+            ]
+            redo = [
+                r[0]
+                for r in conn.execute("SELECT value FROM session_state WHERE key = ?", (REDO_KEY,))
+            ]
+            running = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT request FROM renders WHERE status IN ('pending', 'processing')"
+                )
+            ]
+        out: list[dict[str, Any]] = []
+        for text in bodies:
+            out.append(json.loads(text))
+        for text in redo:
+            value = json.loads(text)
+            out += [d for d in value if isinstance(d, dict)] if isinstance(value, list) else []
+        for text in running:
+            draft = json.loads(text).get("draft")
+            out += [draft] if isinstance(draft, dict) else []
+        return out
+
+    def session_ids(self) -> set[str]:
+        with self._read() as conn:
+            return {r[0] for r in conn.execute("SELECT session_id FROM sessions")}
+
+    def delete_session(self, session_id: str, user_id: str) -> bool:
+        """Remove the user's session with its chat, drafts, state, uploads, media and
+        renders (rows only: the caller removes the files). False when it is not theirs."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "DELETE FROM sessions WHERE session_id = ? AND user_id = ?",
+                (session_id, user_id),
+            )
+        return cur.rowcount > 0
+
+    def cancel_session_renders(self, session_id: str) -> int:
+        """Cancel the session's renders still running (their workers see it and stop)."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE renders SET status = 'cancelled', updated_at = ? WHERE session_id = ?"
+                " AND status IN ('pending', 'processing')",
+                (time.time(), session_id),
             )
         return cur.rowcount

@@ -184,8 +184,15 @@ def _script(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]
     return run
 
 
+# v2: when a generated file or a render was last used (played, chosen, downloaded), so the
+# disk budget removes the least recently used first
+_V2 = (
+    "ALTER TABLE media ADD COLUMN used_at REAL",
+    "ALTER TABLE renders ADD COLUMN used_at REAL",
+)
+
 # Append only: never edit a migration that has shipped, add the next one instead.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _script(_V2)]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

@@ -80,7 +80,56 @@ def generate_track(
         midi_path=Path(midi) if midi else None,
         plan_path=Path(plan) if plan else None,
     )
-    return asdict(result)
+    out_dict = asdict(result)
+    if stems_dir is None:  # the stems are written on request: name them now
+        out_dict["stem_groups"] = stem_groups(engine, Brief(**brief), seed, cuts_s, speech_s)
+    return out_dict
+
+
+def stem_groups(engine, brief, seed: int, cuts_s, speech_s) -> list[str]:
+    """The stems a track would have, from its score alone (no audio): the instrument
+    groups in order, the shared reverb, and the lo-fi texture (as ``render`` makes them)."""
+    from nemodesk.engine.music.genres import GENRE_TEMPLATES
+
+    _, score = engine.compose(brief, seed, cuts_s, speech_s)
+    groups = [*dict.fromkeys(p.group for p in score.parts), "reverb"]
+    return groups + (["texture"] if GENRE_TEMPLATES[score.genre].lofi else [])
+
+
+def write_extras(
+    brief: dict[str, Any],
+    seed: int,
+    name: str,
+    cuts_s: list[float],
+    loudness_lufs: float,
+    speech_s: list[tuple[float, float]] | None,
+    stems_dir: str,
+    midi: str,
+) -> dict[str, Any]:
+    """A take's stems and MIDI, made when first asked for: the same render as its mix
+    (same brief, seed, cuts and speech, so the stems add up to that mix); the mix made on
+    the way is thrown away."""
+    from nemodesk.engine.music.brief import Brief
+    from nemodesk.engine.music.generate import MusicEngine
+
+    engine = _engine or MusicEngine()
+    folder = Path(stems_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    scratch = folder / f"{name}.wav"  # stems are named <name>-<group>.wav after it
+    try:
+        result = engine.generate(
+            Brief(**brief),
+            seed,
+            scratch,
+            cuts_s=cuts_s,
+            speech_s=speech_s,
+            loudness_lufs=loudness_lufs,
+            stems_dir=folder,
+            midi_path=Path(midi),
+        )
+    finally:
+        scratch.unlink(missing_ok=True)
+    return {"stems": result.stems, "midi": result.midi}
 
 
 def export_render(
