@@ -66,14 +66,29 @@ class NoCredits(NemoError):
 
 
 class UnsupportedFile(NemoError):
+    """A file the backend cannot use. ``filename`` is the file's own name (known to the
+    client, which sent it); ``detail`` is whatever the server said — a whole sentence, never
+    shown as if it were a name."""
+
     code = 4001
     next_step = "pick another file"
 
+    def __init__(
+        self, detail: str = "", *, filename: str = "", http_status: int | None = None
+    ) -> None:
+        self.filename = filename
+        super().__init__(detail, http_status=http_status)
+
     def message(self, language: str = "en") -> str:
-        name = f"“{self.detail}” " if self.detail else ""
+        name = self.filename
         if language.lower().startswith("zh"):
-            return f"不支持该文件 {name}。支持的格式：{supported_list()}。"
-        return f"The file {name}isn't supported. Supported: {supported_list()}."
+            what = f"无法使用“{name}”" if name else "无法使用该文件"
+            return f"{what}：它不是可读取的视频、图片或音频文件。支持的格式：{supported_list()}。"
+        what = f"“{name}” can't be used" if name else "This file can't be used"
+        return (
+            f"{what}: it isn't a video, image or audio file NemoDesk can read. "
+            f"Supported: {supported_list()}."
+        )
 
 
 class FileTooLarge(NemoError):

@@ -79,13 +79,13 @@ async def _off_loop(stream: Any, tick: Callable[[], None]) -> AsyncIterator[byte
 def check_file(path: Path, max_bytes: int | None = None) -> int:
     """The file's size, after the checks the server would make by name and size."""
     if kind_of(path.name) is None:
-        raise errors.UnsupportedFile(path.name)
+        raise errors.UnsupportedFile(filename=path.name)
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise errors.UnsupportedFile(f"{path.name}: {e.strerror}") from e
+        raise errors.UnsupportedFile(str(e.strerror or ""), filename=path.name) from e
     if not path.is_file():
-        raise errors.UnsupportedFile(path.name)
+        raise errors.UnsupportedFile(filename=path.name)
     if size > (max_bytes or MAX_UPLOAD_BYTES):
         raise errors.FileTooLarge(path.name)
     return size
@@ -126,6 +126,11 @@ async def upload_files(
 
     try:
         answer = await client.call("POST", api.upload_path(session_id), body=body)
+    except errors.UnsupportedFile as err:
+        if not err.filename:  # the server's sentence names the file, or there was only one
+            named = [p.name for p in paths if p.name in err.detail]
+            err.filename = named[0] if named else paths[0].name if len(paths) == 1 else ""
+        raise
     finally:
         for f in opened:
             f.close()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from nemodesk.client.models import Progress
 from nemodesk.core.formats import ACCEPTED_EXTENSIONS, kind_of, supported_list
+from nemodesk.ui import theme
 from nemodesk.ui.humanize import clock, download_text
 from nemodesk.ui.icons import icon
 
@@ -78,7 +79,6 @@ class DropArea(QFrame):
         row.addWidget(self.open_button)
         row.addStretch(1)
         ev.addLayout(row)
-        ev.addWidget(self.message)
         ev.addStretch(1)
 
         # uploading page
@@ -125,9 +125,16 @@ class DropArea(QFrame):
         facts.addStretch(1)
         cl.addLayout(facts, 1)
 
-        self.pages = QStackedLayout(self)
+        self.pages = QStackedLayout()
         for page in (empty, busy, clip):
             self.pages.addWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(self.pages, 1)
+        outer.addWidget(self.message)  # under every page: an error shows with the clip too
+        self.message.setContentsMargins(8, 0, 8, 8)
+        self.message.setVisible(False)
         self.clip: dict[str, Any] | None = None
         self.pick_files: Callable[[], list[str]] = self._ask_files  # tests pass their own
         self.start_folder: Callable[[], str] = str  # where the dialog opens (the window's)
@@ -183,7 +190,7 @@ class DropArea(QFrame):
         text = self.tr("Can't use {0}. Supported files: {1}.").format(
             ", ".join(names[:3]) + ("…" if len(names) > 3 else ""), supported_list()
         )
-        self.message.setText(text)
+        self.show_message(text, error=True)
         self.refused.emit(names, text)
 
     def _ask_files(self) -> list[str]:
@@ -241,10 +248,29 @@ class DropArea(QFrame):
         else:
             facts.append(self.tr("no hard cuts detected"))
         self.clip_facts.setText(" · ".join(facts))
-        self.message.setText("")
+        self.show_message("")
         self.pages.setCurrentIndex(2)
 
-    def upload_finished(self, failed_message: str = "") -> None:
-        """Back to the clip (or the empty page), with a message when it failed."""
+    def clear_clip(self, message: str = "") -> None:
+        """No clip any more (the new session has none and it could not be sent again)."""
+        self.clip = None
+        self.thumb.clear()
+        self.clip_name.setText("")
+        self.clip_facts.setText("")
+        self.pages.setCurrentIndex(0)
+        self.show_message(message, error=bool(message))
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """The line under the area, whatever page shows: an error in the danger colour;
+        empty hides it."""
+        colour = theme.colors().danger if error and text else ""
+        self.message.setStyleSheet(f"color: {colour};" if colour else "")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def upload_finished(self, failed_message: str | None = None) -> None:
+        """Back to the clip (or the empty page), with a message when it failed (None: the
+        message stays as it is — a failure told a moment before the end stays in view)."""
         self.pages.setCurrentIndex(2 if self.clip else 0)
-        self.message.setText(failed_message)
+        if failed_message is not None:
+            self.show_message(failed_message, error=bool(failed_message))

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
+    QGuiApplication,
 )
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -108,7 +109,7 @@ class ExportView(QWidget):
         formats = QGridLayout()
         for i, fmt in enumerate(FORMATS):
             self.format_group.addButton(self.format_buttons[fmt], i)
-            formats.addWidget(self.format_buttons[fmt], i // 2, i % 2)
+            formats.addWidget(self.format_buttons[fmt], i, 0)  # one a row: none cut short
         self.format_buttons["mp4"].setChecked(True)
         self.quality = QComboBox(self)
         for q in QUALITIES:
@@ -180,9 +181,12 @@ class ExportView(QWidget):
         self.detail.setObjectName("muted")
         self.chip = FileChip(self)
         self.show_folder = QPushButton(self)
+        self.copy_path = QPushButton(self)  # offered when no file manager could open
+        self.copy_path.setVisible(False)
         done = QHBoxLayout()
         done.addWidget(self.chip)
         done.addWidget(self.show_folder)
+        done.addWidget(self.copy_path)
         done.addStretch(1)
         self.progress_area = QFrame(self)
         pv = QVBoxLayout(self.progress_area)
@@ -204,6 +208,7 @@ class ExportView(QWidget):
         self.cancel_button.clicked.connect(self._cancel)
         self.change_folder.clicked.connect(self._choose_folder)
         self.show_folder.clicked.connect(self._reveal)
+        self.copy_path.clicked.connect(self._copy_path)
         self.clip_sound.activated.connect(lambda _i: self._mode_chosen())
         self.duck_depth.valueChanged.connect(lambda _v: self._depth_timer.start())
         self._depth_timer.timeout.connect(self._depth_chosen)
@@ -235,6 +240,8 @@ class ExportView(QWidget):
         self.cancel_button.setAccessibleName(self.tr("Cancel the export"))
         self.show_folder.setText(self.tr("Show in folder"))
         self.show_folder.setAccessibleName(self.tr("Show the exported file in its folder"))
+        self.copy_path.setText(self.tr("Copy path"))
+        self.copy_path.setAccessibleName(self.tr("Copy the exported file's path"))
         self.bar.setAccessibleName(self.tr("Export progress"))
         sound_names = (
             self.tr("Duck music under voice"),
@@ -448,8 +455,21 @@ class ExportView(QWidget):
         return self._result
 
     def _reveal(self) -> None:
+        if self._result is None:
+            return
+        opened = self._open_url(QUrl.fromLocalFile(str(self._result.parent)))
+        if opened is False:  # no file manager or launcher on this system: say so
+            self.detail.setText(
+                self.tr("No file manager could be opened. The file is in {0}").format(
+                    str(self._result.parent)
+                )
+            )
+            self.copy_path.setVisible(True)
+
+    def _copy_path(self) -> None:
         if self._result is not None:
-            self._open_url(QUrl.fromLocalFile(str(self._result.parent)))
+            QGuiApplication.clipboard().setText(str(self._result))
+            self.detail.setText(self.tr("Path copied: {0}").format(str(self._result)))
 
     # ---- showing ----------------------------------------------------------------------------
 
@@ -468,6 +488,7 @@ class ExportView(QWidget):
         self.detail.setText("")
         self.chip.setVisible(done)
         self.show_folder.setVisible(done)
+        self.copy_path.setVisible(False)
         self._refresh_options()
         self._refresh_icons()
 

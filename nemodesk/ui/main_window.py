@@ -37,6 +37,7 @@ from nemodesk.core.ducking import clip_sound_heard, depth_db, sound_mode
 from nemodesk.core.guitalk import Action
 from nemodesk.ui.conversation import Conversation
 from nemodesk.ui.drop_area import DropArea
+from nemodesk.ui.error_text import Action as ErrorAction
 from nemodesk.ui.error_text import describe
 from nemodesk.ui.export_view import ExportView
 from nemodesk.ui.help_dialogs import about_box, shortcuts_dialog
@@ -49,6 +50,7 @@ from nemodesk.ui.timeline import TimelineView
 from nemodesk.ui.timeline_model import segment_label
 from nemodesk.ui.variations import CARD_PEAKS, VariationsView
 
+KEYRING_NOTICE_MS = 30_000  # how long the one-time "no keyring" notice stays
 # What the service says about its backend (its own words, context "AppService"): kept as the
 # source so a language switch re-says it at once.
 BACKEND_STATUSES = (
@@ -57,9 +59,6 @@ BACKEND_STATUSES = (
     "Local engine",
     "NemoVideo cloud",
 )
-
-
-KEYRING_NOTICE_MS = 30_000  # how long the one-time "no keyring" notice stays
 
 
 class MainWindow(QMainWindow):
@@ -72,7 +71,9 @@ class MainWindow(QMainWindow):
         self.prefs = prefs
         self.language = "en"
         self.setWindowIcon(app_icon())
-        self.setMinimumSize(1000, 640)
+        # the width: what the three columns need in the current language (the layout's
+        # minimum, so no column is squeezed under its own and painted over)
+        self.setMinimumHeight(640)
         self._closing = False
         self._error_link = ""
         self._has_video = False
@@ -80,6 +81,9 @@ class MainWindow(QMainWindow):
         self._shown_brief: dict[str, Any] | None = None  # the track the panel last showed
         self._clip_heard = True  # the player starts with the clip's sound on
         self._help: QWidget | None = None  # the Help window (or "Why?" box) shown last
+        self._clip_session = ""  # the session the shown clip was uploaded to
+        self._last_upload: list[Path] = []
+        self._error_job = ""  # the job whose error the status bar shows (Retry asks again)
 
         self.drop = DropArea(self)
         self.prompt = PromptPanel(self)
@@ -101,7 +105,7 @@ class MainWindow(QMainWindow):
         pl.setContentsMargins(9, 0, 9, 9)
         pl.addWidget(self.prompt.actions)  # Generate stays in view however tall the form
         lc.addWidget(pinned)
-        left_column.setMinimumWidth(380)
+        left_column.setMinimumWidth(350)
 
         self.player = PlayerView(self)
         self.variations = VariationsView(self)
@@ -171,11 +175,18 @@ class MainWindow(QMainWindow):
         self.link_button.setEnabled(False)
         self.settings_button = QToolButton(self)
         self.settings_button.setIcon(icon("settings"))
+        self.error_label = QLabel(self)  # the latest error, wherever the user is looking
+        self.error_label.setObjectName("error")
+        self.error_label.setVisible(False)
+        self.retry_button = QPushButton(self)
+        self.retry_button.setVisible(False)
         for label in (self.backend_label, self.credits_label, self.keyring_label):
             label.setContentsMargins(8, 0, 8, 0)
         sb.addWidget(self.backend_label)
         sb.addWidget(self.credits_label)
         sb.addWidget(self.keyring_label)
+        sb.addWidget(self.error_label, 1)
+        sb.addWidget(self.retry_button)
         sb.addPermanentWidget(self.link_button)
         sb.addPermanentWidget(self.settings_button)
         self.session: Session | None = None
@@ -190,6 +201,7 @@ class MainWindow(QMainWindow):
         self.prompt.restore(prefs.prompt_choices)
         self.drop.start_folder = lambda: str(self.prefs.open_folder())
         self.backend_label.setText(self.tr("Starting engine…") if service.is_local else "")
+        self.link_button.setVisible(not service.is_local)  # a local session has no link
 
     # ---- wiring -----------------------------------------------------------------------------
 
@@ -217,6 +229,7 @@ class MainWindow(QMainWindow):
         s.exportAsked.connect(self._export_asked)
         s.actionsRequested.connect(self._on_actions)
         s.failed.connect(self._on_failed)
+        s.succeeded.connect(self._on_succeeded)
 
         self.drop.filesChosen.connect(self.upload)
         self.drop.refused.connect(lambda names, text: self.conversation.add("error", text))
@@ -236,6 +249,7 @@ class MainWindow(QMainWindow):
         self.zoom_out.clicked.connect(self.timeline.zoom_out)
         self.link_button.clicked.connect(self._copy_link)
         self.settings_button.clicked.connect(self.settingsRequested)
+        self.retry_button.clicked.connect(self._retry)
 
     def _shortcuts(self) -> None:
         def bind(keys: str, slot: Any) -> None:
@@ -355,6 +369,7 @@ class MainWindow(QMainWindow):
         self.link_button.setToolTip(self.tr("Copy the link to this session"))
         self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
         self.settings_button.setAccessibleName(self.tr("Settings"))
+        self.retry_button.setText(self.tr("Retry"))
         if self.service.is_local:
             self.credits_label.setText(self.tr("free · offline"))
         self.keyring_label.setText(
@@ -382,6 +397,7 @@ class MainWindow(QMainWindow):
     def upload(self, paths: list[Path]) -> None:
         if paths:
             self.prefs.last_open_folder = paths[0].resolve().parent
+        self._last_upload = list(paths)
         self.drop.start_upload([p.name for p in paths])
         self.service.upload(paths)
 
@@ -472,6 +488,12 @@ class MainWindow(QMainWindow):
         self.service.run_job("preview", go())
 
     def _copy_link(self) -> None:
+        if self.service.is_local:
+            self.statusBar().showMessage(
+                self.tr("This session exists only on this computer: there is no link to share"),
+                5000,
+            )
+            return
         if self.session:
             QGuiApplication.clipboard().setText(self.session.link)
             self.statusBar().showMessage(self.tr("Session link copied"), 3000)
@@ -495,6 +517,9 @@ class MainWindow(QMainWindow):
             self.drop.upload_finished()
         elif name == "export" and running:
             self.tabs.setCurrentWidget(self.export_view)
+        elif name == "connect" and running:  # no credits figure until the backend answers
+            self.credits_label.setText(self.tr("free · offline") if self.service.is_local else "")
+            self.link_button.setVisible(not self.service.is_local)
 
     def _on_draft(self, draft: Draft) -> None:
         self.timeline.set_draft(draft)
@@ -542,6 +567,7 @@ class MainWindow(QMainWindow):
                 self.variations.set_peaks(media_id, peaks)
 
     def _on_clip(self, clip: dict[str, Any]) -> None:
+        self._clip_session = self.session.session_id if self.session else ""
         self.drop.set_clip(clip)
         self.prompt.set_clip_duration(float(clip.get("duration_s") or 0) or None)
         self.player.load_video(Path(clip["path"]))
@@ -563,7 +589,27 @@ class MainWindow(QMainWindow):
 
     def _on_session(self, session: Session) -> None:
         self.session = session
-        self.link_button.setEnabled(bool(session.link))
+        self.link_button.setEnabled(bool(session.link) and not self.service.is_local)
+        self.link_button.setVisible(not self.service.is_local)
+        clip = self.drop.clip
+        if clip and self._clip_session and self._clip_session != session.session_id:
+            self._reattach(Path(str(clip["path"])))
+
+    def _reattach(self, path: Path) -> None:
+        """A new session (another backend, or the old one lost) has none of the clip shown:
+        send it again, or clear it visibly when the file is gone."""
+        self._clip_session = ""
+        if self.service.busy("upload"):
+            return  # an upload under way is re-sent to the new session by the client
+        if path.is_file():
+            self.upload([path])
+            return
+        self.drop.clear_clip(
+            self.tr("“{0}” is no longer where it was; drop the clip again.").format(path.name)
+        )
+        self.prompt.set_clip_duration(None)
+        self.player.load_video(None)
+        self.timeline.set_cuts([])
 
     def _on_token_status(self, saved: bool) -> None:
         """The sign-in could not go to the keyring: say so once (ever), for a while."""
@@ -611,6 +657,25 @@ class MainWindow(QMainWindow):
             elif action is Action.EXPORT:
                 self.tabs.setCurrentWidget(self.export_view)
 
+    def _on_succeeded(self, name: str) -> None:
+        if name in ("connect", "chat", "upload", "export") and (
+            name == self._error_job or name == "connect" or self._error_job == "connect"
+        ):
+            self._error_job = ""
+            self.error_label.setVisible(False)
+            self.retry_button.setVisible(False)
+
+    def _retry(self) -> None:
+        name, self._error_job = self._error_job, ""
+        self.error_label.setVisible(False)
+        self.retry_button.setVisible(False)
+        if name == "upload" and self._last_upload:
+            self.upload(self._last_upload)
+        elif name == "export":
+            self.export_view.trigger_export()
+        elif name:
+            self.service.retry(name)
+
     def _on_failed(self, name: str, err: BaseException) -> None:
         friendly = describe(err, self.language)
         text = friendly.text
@@ -618,8 +683,23 @@ class MainWindow(QMainWindow):
             self.export_view.set_failed(text)
         elif name == "upload":
             self.drop.upload_finished(text)
-        elif name == "connect":
-            self.backend_label.setText(self.tr("Not connected"))
+        if not self.service.ready_now():  # the backend could not be reached
+            self.backend_label.setText(
+                self.tr("Local engine: not connected")
+                if self.service.is_local
+                else self.tr("NemoVideo cloud: not connected")
+            )
+            if not self.service.is_local:
+                self.credits_label.setText("")
+        if name in ("connect", "chat", "upload", "export"):
+            self._error_job = name
+            self.error_label.setText(text)
+            self.error_label.setToolTip(text)
+            self.error_label.setVisible(True)
+            retry = friendly.action is ErrorAction.RETRY and (
+                self.service.can_retry(name) or (name == "upload" and bool(self._last_upload))
+            )
+            self.retry_button.setVisible(retry)
         self.conversation.add("error", text)
         link = getattr(friendly, "link", "") or ""
         if link:

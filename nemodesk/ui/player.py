@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
-from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtMultimedia import QMediaDevices, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -77,6 +79,9 @@ class PlayerView(QWidget):
         self._error = ""
         self._drift: deque[float] = deque(maxlen=DRIFT_WINDOW_SAMPLES)
         self._quiet_until = 0.0
+        # the sound outputs there are (tests give their own); none: playback is silent
+        self.audio_outputs: Callable[[], list[Any]] = QMediaDevices.audioOutputs
+        self._devices = QMediaDevices(self)
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(SYNC_INTERVAL_MS)
         self._sync_timer.timeout.connect(self._sync)
@@ -150,6 +155,11 @@ class PlayerView(QWidget):
         layout.addWidget(self.screen_stack, 1)
         layout.addLayout(controls)
         layout.addLayout(modes)
+        self.sound_note = QLabel(self)  # said when there is no sound output at all
+        self.sound_note.setObjectName("warning")
+        self.sound_note.setWordWrap(True)
+        self.sound_note.setVisible(False)
+        layout.addWidget(self.sound_note)
 
     def _wire(self) -> None:
         self.play_button.clicked.connect(lambda _checked=False: self.toggle())
@@ -162,6 +172,7 @@ class PlayerView(QWidget):
             track.player.durationChanged.connect(lambda _ms: self._refresh())
             track.player.playbackStateChanged.connect(self._on_track_state)
             track.player.errorOccurred.connect(self._on_error)
+        self._devices.audioOutputsChanged.connect(self.check_audio_output)
 
     def retranslate(self) -> None:
         self.setAccessibleName(self.tr("Player"))
@@ -174,7 +185,20 @@ class PlayerView(QWidget):
         self.original_audio.setText(self.tr("Original sound"))
         self.original_audio.setToolTip(self.tr("Hear the video's own sound under the music"))
         self.original_audio.setAccessibleName(self.tr("Original sound"))
+        self.sound_note.setText(
+            self.tr("No sound output found: playback is silent. Connect speakers or headphones.")
+        )
+        self.check_audio_output()
         self._refresh()
+
+    def check_audio_output(self) -> bool:
+        """Whether a sound output exists; without one the player says it plays silently."""
+        try:
+            present = bool(self.audio_outputs())
+        except RuntimeError:  # no multimedia backend at all: nothing can be heard either
+            present = False
+        self.sound_note.setVisible(not present)
+        return present
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

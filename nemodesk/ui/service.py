@@ -78,6 +78,7 @@ class AppService(QObject):
     uploadRequested = Signal()  # the user typed "upload": the window opens the file dialog
     actionsRequested = Signal(list)  # GUI-talk actions the window carries out
     failed = Signal(str, object)  # job name, the exception
+    succeeded = Signal(str)  # job name: it ended without error (an old error may go)
 
     def __init__(
         self,
@@ -103,6 +104,8 @@ class AppService(QObject):
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._fetches: dict[str, asyncio.Future[Any]] = {}
         self._ready = asyncio.Event()
+        self._connect_lock = asyncio.Lock()
+        self._again: dict[str, Any] = {}  # job name -> how to ask for it again (Retry)
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -110,13 +113,26 @@ class AppService(QObject):
     def is_local(self) -> bool:
         return self.backend == "local"
 
+    def ready_now(self) -> bool:
+        """Connected: a session exists on the backend."""
+        return self._ready.is_set()
+
     def start(self) -> asyncio.Task[Any]:
         return self._job("connect", self._connect())
 
     async def _connect(self) -> None:
+        async with self._connect_lock:
+            if not self._ready.is_set():
+                await self._connect_once()
+
+    async def _connect_once(self) -> None:
+        if self.client is not None:  # a failed attempt's client: its address may be stale
+            await self.client.aclose()
+            self.client = None
         if self.is_local:
             self.backendStatus.emit(self.tr("Starting engine…"))
-            self.engine = LocalEngine(data_dir=self.data_dir)
+            if self.engine is None:
+                self.engine = LocalEngine(data_dir=self.data_dir)
             await self.engine.start()
             config = replace(
                 ClientConfig.from_env(backend="local"),
@@ -196,17 +212,32 @@ class AppService(QObject):
             self.running.emit(name, False)
 
     async def _guard(self, name: str, coro: Any) -> Any:
-        if name != "connect":
-            await self._ready.wait()
         try:
-            return await coro
+            if name != "connect" and not self._ready.is_set():
+                # connect now (or wait for the attempt under way): an unreachable backend
+                # fails this job at once with the reason, it never waits for a ready flag
+                # a failed connect would not set
+                await self._connect()
+            result = await coro
         except asyncio.CancelledError:
             raise
         except Exception as e:  # every failure reaches the window as a sentence
             if not isinstance(e, errors.NemoError):
                 log.exception("job %s failed", name)
             self.failed.emit(name, e)
-        return None
+            return None
+        self.succeeded.emit(name)
+        return result
+
+    def can_retry(self, name: str) -> bool:
+        return name == "connect" or name in self._again
+
+    def retry(self, name: str) -> asyncio.Task[Any] | None:
+        """Ask again for the last request of job ``name`` (the Retry of an error)."""
+        if name == "connect":
+            return self.start()
+        again = self._again.get(name)
+        return again() if again is not None else None
 
     # ---- what the user does ---------------------------------------------------------------
 
@@ -224,14 +255,17 @@ class AppService(QObject):
         if routed.intent is intent.Intent.UPLOAD:
             self.uploadRequested.emit()
             return None
+        self._again["chat"] = lambda: self.say(text)
         return self._job("chat", self._chat(text, None))
 
     def generate(self, prompt: str, parameters: dict[str, Any]) -> asyncio.Task[Any]:
         if prompt.strip():
             self.chatMessage.emit("user", prompt)
+        self._again["chat"] = lambda: self.generate(prompt, parameters)
         return self._job("chat", self._chat(prompt, parameters))
 
     def use_variation(self, media_id: str) -> asyncio.Task[Any]:
+        self._again["chat"] = lambda: self.use_variation(media_id)
         return self._job("chat", self._chat("", {"use_media_id": media_id}))
 
     def step_history(self, step: str) -> asyncio.Task[Any]:
@@ -260,6 +294,7 @@ class AppService(QObject):
             "boost": self.tr("Hit harder on the cuts") if value > 0 else self.tr("Softer accents"),
         }[kind]
         self.chatMessage.emit("user", said)
+        self._again["chat"] = lambda: self.edit_hit(kind, cut_s, value)
         return self._job("chat", self._chat("", params))
 
     def set_clip_sound(self, mode: str, depth_db: float | None = None) -> asyncio.Task[Any]:
@@ -269,12 +304,15 @@ class AppService(QObject):
         params: dict[str, Any] = {"clip_sound": mode}
         if depth_db is not None:
             params["duck_db"] = round(float(depth_db), 1)
+        self._again["chat"] = lambda: self.set_clip_sound(mode, depth_db)
         return self._job("chat", self._chat("", params))
 
     def upload(self, paths: list[Path]) -> asyncio.Task[Any]:
+        self._again["upload"] = lambda: self.upload(paths)
         return self._job("upload", self._upload(paths))
 
     def export(self, options: dict[str, Any]) -> asyncio.Task[Any]:
+        self._again["export"] = lambda: self.export(options)
         return self._job("export", self._export(options))
 
     def say_status_quietly(self) -> asyncio.Task[Any]:

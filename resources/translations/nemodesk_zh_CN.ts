@@ -4,12 +4,12 @@
 <context>
     <name>AppService</name>
     <message>
-        <location filename="../../nemodesk/ui/service.py" line="+118"/>
+        <location filename="../../nemodesk/ui/service.py" line="+133"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Connecting to NemoVideo cloud…</source>
         <translation>正在连接 NemoVideo 云端…</translation>
     </message>
@@ -29,7 +29,7 @@
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+97"/>
         <source>Undo the last change</source>
         <translation>撤销上一步</translation>
     </message>
@@ -64,7 +64,7 @@
         <translation>重音更轻</translation>
     </message>
     <message>
-        <location line="+235"/>
+        <location line="+239"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -77,7 +77,7 @@
 <context>
     <name>Card</name>
     <message>
-        <location filename="../../nemodesk/ui/variations.py" line="+205"/>
+        <location filename="../../nemodesk/ui/variations.py" line="+208"/>
         <source>Variation {0}</source>
         <translation>变体 {0}</translation>
     </message>
@@ -165,7 +165,7 @@
 <context>
     <name>DropArea</name>
     <message>
-        <location filename="../../nemodesk/ui/drop_area.py" line="+144"/>
+        <location filename="../../nemodesk/ui/drop_area.py" line="+151"/>
         <source>Drop a video clip here</source>
         <translation>将视频片段拖放到这里</translation>
     </message>
@@ -339,7 +339,7 @@
         <translation>{0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/export_view.py" line="+213"/>
+        <location filename="../../nemodesk/ui/export_view.py" line="+218"/>
         <source>MP4 video with music</source>
         <translation>带音乐的 MP4 视频</translation>
     </message>
@@ -380,12 +380,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+30"/>
+        <location line="+32"/>
         <source>Quality</source>
         <translation>质量</translation>
     </message>
     <message>
-        <location line="-29"/>
+        <location line="-31"/>
         <source>Stems (WAV per instrument)</source>
         <translation>分轨（每种乐器一个 WAV）</translation>
     </message>
@@ -445,6 +445,16 @@
         <location line="+1"/>
         <source>Show the exported file in its folder</source>
         <translation>在所在文件夹中显示导出的文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy path</source>
+        <translation>复制路径</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the exported file's path</source>
+        <translation>复制导出文件的路径</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -578,6 +588,16 @@
         <source>Export cancelled.</source>
         <translation>导出已取消。</translation>
     </message>
+    <message>
+        <location line="+15"/>
+        <source>No file manager could be opened. The file is in {0}</source>
+        <translation>无法打开文件管理器。文件位于 {0}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Path copied: {0}</source>
+        <translation>已复制路径：{0}</translation>
+    </message>
 </context>
 <context>
     <name>FileChip</name>
@@ -677,12 +697,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nemodesk/ui/main_window.py" line="+192"/>
+        <location filename="../../nemodesk/ui/main_window.py" line="+203"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
     <message>
-        <location line="+150"/>
+        <location line="+153"/>
         <source>NemoDesk — music for your video</source>
         <translation>NemoDesk — 为你的视频配乐</translation>
     </message>
@@ -742,13 +762,19 @@
         <translation>设置</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
         <location line="+2"/>
-        <location line="+201"/>
+        <location line="+147"/>
+        <location line="+65"/>
         <source>free · offline</source>
         <translation>免费 · 离线</translation>
     </message>
     <message>
-        <location line="-199"/>
+        <location line="-210"/>
         <source>No system keyring: the sign-in is kept for this session only</source>
         <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
     </message>
@@ -828,7 +854,7 @@
         <translation>重做</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Describe the music, or pick a mood or genre, then press Generate.</source>
         <translation>描述想要的音乐，或选择情绪、风格，然后点击“生成”。</translation>
     </message>
@@ -840,13 +866,23 @@
     </message>
     <message>
         <location line="+62"/>
+        <source>This session exists only on this computer: there is no link to share</source>
+        <translation>此会话只保存在这台电脑上，没有可分享的链接</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Session link copied</source>
         <translation>会话链接已复制</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+89"/>
         <source>Credits: {0}</source>
         <translation>积分：{0}</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>“{0}” is no longer where it was; drop the clip again.</source>
+        <translation>“{0}”已不在原来的位置，请重新拖入视频。</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -869,15 +905,20 @@
         <translation>已停止。</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Not connected</source>
-        <translation>未连接</translation>
+        <location line="+40"/>
+        <source>Local engine: not connected</source>
+        <translation>本地引擎：未连接</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>NemoVideo cloud: not connected</source>
+        <translation>NemoVideo 云端：未连接</translation>
     </message>
 </context>
 <context>
     <name>PlayerView</name>
     <message>
-        <location filename="../../nemodesk/ui/player.py" line="+167"/>
+        <location filename="../../nemodesk/ui/player.py" line="+178"/>
         <source>Player</source>
         <translation>播放器</translation>
     </message>
@@ -923,7 +964,12 @@
         <translation>在音乐下混入视频原声</translation>
     </message>
     <message>
-        <location line="+198"/>
+        <location line="+3"/>
+        <source>No sound output found: playback is silent. Connect speakers or headphones.</source>
+        <translation>未找到声音输出设备：播放时没有声音。请连接扬声器或耳机。</translation>
+    </message>
+    <message>
+        <location line="+208"/>
         <source>unknown error</source>
         <translation>未知错误</translation>
     </message>
@@ -1121,7 +1167,7 @@
         <translation>鼓刷</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/prompt_panel.py" line="+173"/>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+217"/>
         <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
         <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
     </message>
@@ -1535,7 +1581,7 @@
 <context>
     <name>VariationsView</name>
     <message>
-        <location filename="../../nemodesk/ui/variations.py" line="-167"/>
+        <location filename="../../nemodesk/ui/variations.py" line="-169"/>
         <source>piano</source>
         <translation>钢琴</translation>
     </message>
