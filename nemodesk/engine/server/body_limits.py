@@ -7,7 +7,9 @@ keep arriving: one that pauses longer than ``idle_s``, or averages under ``min_b
 has had ``grace_s``, is answered 408 — a trickling client cannot hold a connection and an
 open upload file forever. uvicorn has neither bound (its only timeout is keep-alive), so
 this pure ASGI middleware wraps ``receive``. A client that hangs up mid-body is logged in one
-line, once.
+line, once. When uvicorn has already answered a malformed request itself (bad chunk framing)
+and is closing the connection, the app's own answer is dropped instead of ending in an
+"Exception in ASGI application" traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+try:  # uvicorn's HTTP/1.1 state machine (the only one installed without httptools)
+    from h11 import LocalProtocolError
+except ImportError:  # pragma: no cover
+    LocalProtocolError = ()  # type: ignore[assignment,misc]
 
 from nemodesk.engine.server.errors import BAD_REQUEST, FILE_TOO_LARGE, BodyRefused
 
@@ -132,4 +139,19 @@ class BodyLimits:
                 )
             return message
 
-        await self.app(scope, counted, send)
+        dropped = False
+
+        async def guarded(message: Message) -> None:
+            nonlocal dropped
+            if dropped:
+                return
+            try:
+                await send(message)
+            except LocalProtocolError:
+                if message["type"] != "http.response.start":
+                    raise
+                dropped = True  # and the rest of this answer with it
+                log.info("%s %s: answered by the server already", scope.get("method"), path)
+
+        path = scope["path"]
+        await self.app(scope, counted, guarded)
