@@ -87,6 +87,14 @@ class Runs:
         self.by_id[run.run_id] = run
         return run
 
+    def cancel_all(self) -> None:
+        """Cancel every unfinished run (the engine is stopping); their streams then end."""
+        for run in self.by_id.values():
+            if run.task and not run.task.done():
+                stopped = "The engine stopped before this was finished: send it again."
+                run.emit({"type": "text", "content": stopped})
+                run.task.cancel()
+
     async def shutdown(self) -> None:
         tasks = [r.task for r in self.by_id.values() if r.task and not r.task.done()]
         for t in tasks:

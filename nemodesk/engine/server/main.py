@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from nemodesk.engine.server.app import create_app
 from nemodesk.engine.server.config import LOOPBACK_HOSTS, ServerConfig
@@ -22,7 +23,19 @@ from nemodesk.engine.server.config import LOOPBACK_HOSTS, ServerConfig
 
 class _Server(uvicorn.Server):
     """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown (exit status -15); a
-    stopped engine is a normal end for us, so it exits 0."""
+    stopped engine is a normal end for us, so it exits 0.
+
+    Stopping does not wait for running work (a long render could take minutes): chat runs
+    are cancelled (their streams end), the worker processes are killed and the renders they
+    ran are marked failed, so the engine is gone within about a second."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self.app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        _stop_work(self.app)
+        await super().shutdown(sockets)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -35,6 +48,21 @@ class _Server(uvicorn.Server):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def _stop_work(app: FastAPI) -> None:
+    state = app.state
+    runs, jobs, store = (getattr(state, name, None) for name in ("runs", "jobs", "store"))
+    if runs is not None:
+        runs.cancel_all()  # first: their awaits end cancelled, not with a dead pool's error
+    if jobs is not None:
+        jobs.stop_now()
+    if store is not None:
+        stopped = store.mark_interrupted()
+        if stopped:
+            logging.getLogger("nemodesk.engine").warning(
+                "stopping: %d running render(s) marked failed", stopped
+            )
 
 
 def _stop_with_parent(pid: int, server: uvicorn.Server) -> None:
@@ -120,14 +148,16 @@ def serve(
     shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
     print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = create_app(config)
     server = _Server(
         uvicorn.Config(
-            create_app(config),
+            app,
             log_level="warning",
             access_log=False,
             lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
+            timeout_graceful_shutdown=1,
+        ),
+        app,
     )
     if parent_pid is not None:
         _stop_with_parent(parent_pid, server)

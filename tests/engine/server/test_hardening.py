@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
+import threading
 import time
 
 from tests.engine.server.conftest import start_engine, stop_engine
@@ -142,3 +145,58 @@ def test_cancel_during_a_10000_segment_plan_frees_the_worker(tmp_path):
         print(f"generation before {base:.2f} s, after cancel {after:.2f} s, gap {freed:.2f} s")
     finally:
         assert stop_engine(engine) == 0
+
+
+def _long_render(c, sid: str, rid: str, clip) -> None:
+    """Upload ``clip`` and start rendering it looped 600 times (10 minutes to encode)."""
+    with open(clip, "rb") as f:
+        r = c.post(f"/api/upload-video/nemo_agent/me/{sid}", files=[("files", ("c.mp4", f))])
+    assert r.json()["code"] == 0, r.text
+    draft = c.get(f"/api/state/nemo_agent/me/{sid}/latest").json()["data"]["state"]["draft"]
+    video = next(t for t in draft["t"] if t["tt"] == 0)
+    seg = video["sg"][0]
+    video["sg"] = [
+        {**seg, "d": 1000, "m": {**seg["m"], "start": i * 1000, "in": 0}} for i in range(600)
+    ]
+    r = c.post("/api/render/proxy/lambda", json={"id": rid, "sessionId": sid, "draft": draft})
+    assert r.json()["success"], r.text
+    for _ in range(200):
+        data = c.get(f"/api/render/proxy/lambda/{rid}").json()["data"]
+        if data["status"] == "processing":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the render did not start: {data}")
+
+
+def test_sigterm_stops_within_2_s_and_fails_running_jobs(tmp_path):
+    engine = start_engine(tmp_path / "data", NEMODESK_WORKERS="1")
+    token = engine.token()
+    sid = engine.session(token)
+    rid = f"render_term_{time.time_ns()}"
+    streamed: list[dict] = []
+
+    def waiting_chat() -> None:  # queued behind the render on the only worker
+        with engine.client(token) as c2:
+            streamed.extend(chat(c2, sid, "a 20 second calm piano piece")[0])
+
+    with engine.client(token) as c:
+        _long_render(c, sid, rid, make_clip(tmp_path / "c.mp4", duration_s=1.0))
+        waiter = threading.Thread(target=waiting_chat)
+        waiter.start()
+        time.sleep(0.5)
+        t0 = time.perf_counter()
+        engine.proc.send_signal(signal.SIGTERM)
+        code = engine.proc.wait(10)
+        took = time.perf_counter() - t0
+    waiter.join(5)
+    print(f"SIGTERM to exit: {took:.2f} s")
+    assert code == 0 and took < 2.0, took
+    assert not waiter.is_alive()  # its stream ended, with a word about why
+    assert "engine stopped" in texts(streamed), streamed
+    with sqlite3.connect(engine.data_dir / "engine.sqlite3") as db:
+        status, error = db.execute(
+            "SELECT status, error FROM renders WHERE render_id = ?", (rid,)
+        ).fetchone()
+    assert status == "failed" and "submit it again" in error, (status, error)
+    log = engine.proc.stderr.read()
+    assert "Traceback" not in log, log[-3000:]
