@@ -103,7 +103,7 @@ def test_multi_file_upload_is_all_or_nothing(eng, tmp_path):
     the draft and video_infos while its file was deleted (then its file URL was a 500)."""
     token = eng.token()
     sid = eng.session(token)
-    good = make_clip(tmp_path / "good.mp4", duration_s=2.0)
+    good = make_clip(tmp_path / "good.mp4", duration_s=1.0, width=160, height=90)
     bad = make_text_file_named(tmp_path / "bad.mp4")
     with eng.client(token) as c, open(good, "rb") as fg, open(bad, "rb") as fb:
         r = c.post(
