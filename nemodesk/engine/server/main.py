@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import socket
 import sys
@@ -63,6 +64,22 @@ def _stop_work(app: FastAPI) -> None:
             logging.getLogger("nemodesk.engine").warning(
                 "stopping: %d running render(s) marked failed", stopped
             )
+
+
+_PART = re.compile(r"\..+\.part(?:-[0-9a-f]+)?")  # write_atomically, thumbs, generate temps
+
+
+def _tidy_data_dir(data_dir: Path) -> int:
+    """At start, before any job runs: remove the hidden ``.<name>.part…`` temp files a killed
+    engine (SIGKILL, power cut) left mid-write; nothing else ever would. Returns how many."""
+    removed = 0
+    for folder, _dirs, files in os.walk(data_dir):
+        for name in files:
+            if _PART.fullmatch(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+    return removed
 
 
 def _stop_with_parent(pid: int, server: uvicorn.Server) -> None:
@@ -148,6 +165,11 @@ def serve(
     shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
     print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    swept = _tidy_data_dir(config.data_dir)
+    if swept:
+        logging.getLogger("nemodesk.engine").warning(
+            "removed %d unfinished temp file(s) left by an engine that was killed", swept
+        )
     app = create_app(config)
     server = _Server(
         uvicorn.Config(

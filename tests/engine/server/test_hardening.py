@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 from tests.engine.server.conftest import start_engine, stop_engine
 from tests.engine.server.sse import chat, texts
@@ -200,3 +202,33 @@ def test_sigterm_stops_within_2_s_and_fails_running_jobs(tmp_path):
     assert status == "failed" and "submit it again" in error, (status, error)
     log = engine.proc.stderr.read()
     assert "Traceback" not in log, log[-3000:]
+
+
+def _parts(data: Path) -> list[Path]:
+    return [p for p in data.rglob(".*") if ".part" in p.name]
+
+
+def test_part_files_of_a_killed_engine_are_swept_at_start(tmp_path):
+    data = tmp_path / "data"
+    engine = start_engine(data, NEMODESK_WORKERS="1")
+    token = engine.token()
+    sid = engine.session(token)
+    with engine.client(token) as c:
+        _long_render(c, sid, "render_killed", make_clip(tmp_path / "c.mp4", duration_s=1.0))
+        for _ in range(100):  # until the encoder has its temp file open
+            if _parts(data):
+                break
+            time.sleep(0.05)
+    os.kill(engine.proc.pid, signal.SIGKILL)
+    engine.proc.wait(10)
+    left = _parts(data)
+    assert left, "the killed render left no temp file to sweep"
+    keep = data / "files" / "keep.part.txt"  # not a temp file: stays
+    keep.write_text("x")
+    time.sleep(0.5)  # the killed engine's workers go too
+    engine = start_engine(data)
+    try:
+        assert not _parts(data), _parts(data)
+        assert keep.exists()
+    finally:
+        assert stop_engine(engine) == 0
