@@ -10,7 +10,6 @@ rates are bounded.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -28,6 +27,7 @@ from nemodesk.engine.server import (
     api_local,
     api_render,
     api_upload,
+    deps,
     disk_budget,
 )
 from nemodesk.engine.server.body_limits import BodyLimits, Pace, limit_for
@@ -46,26 +46,6 @@ from nemodesk.engine.server.store import Store
 
 log = logging.getLogger("nemodesk.engine")
 RENDER_PREFIX = "/api/render/"
-
-
-class _Bucket:
-    """Token bucket per client: ``rate`` requests a second, bursts of twice that."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate, self.cap = rate, rate * 2
-        self.level: dict[str, tuple[float, float]] = {}
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        tokens, last = self.level.get(key, (self.cap, now))
-        tokens = min(self.cap, tokens + (now - last) * self.rate)
-        if tokens < 1:
-            self.level[key] = (tokens, now)
-            return False
-        self.level[key] = (tokens - 1, now)
-        if len(self.level) > 10_000:  # forget idle clients
-            self.level = {k: v for k, v in self.level.items() if now - v[1] < 60}
-        return True
 
 
 def create_app(config: ServerConfig) -> FastAPI:
@@ -100,7 +80,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.config = config
-    bucket = _Bucket(config.rate_per_s)
+    bucket = deps.RateLimiter(config.rate_per_s)
 
     def body_limit(path: str, content_type: str):
         return limit_for(path, content_type, config.max_upload_bytes, config.max_json_bytes)
@@ -112,10 +92,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def limits(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
         path = request.url.path
         render = path.startswith(RENDER_PREFIX)
-        client = request.headers.get("authorization") or (
-            request.client.host if request.client else "?"
-        )
-        if not bucket.allow(client):
+        if not bucket.allow(deps.rate_key(request)):
             return error_response(
                 RATE_LIMITED,
                 "Too many requests: wait a moment and retry.",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+
 from fastapi import Request
 
 from nemodesk.engine.server.config import ServerConfig
@@ -17,10 +20,45 @@ def config(request: Request) -> ServerConfig:
     return request.app.state.config
 
 
-def current_user(request: Request) -> str:
+def _token_user(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    user = store(request).user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return store(request).user_for_token(token.strip())
+
+
+def rate_key(request: Request) -> str:
+    """Whose budget a request spends: the authenticated user's (all their tokens share it),
+    else the peer address's — so junk or expired Authorization headers get no fresh budget."""
+    found = getattr(request.app.state, "store", None) and _token_user(request)
+    if found:
+        return f"user:{found}"
+    return f"peer:{request.client.host if request.client else '?'}"
+
+
+class RateLimiter:
+    """Token bucket per key: ``rate`` requests a second, bursts of twice that. At most
+    ``max_keys`` buckets are kept (least recently used go first; a full bucket is the same
+    as none), so the map cannot grow without bound."""
+
+    def __init__(self, rate: float, max_keys: int = 4096) -> None:
+        self.rate, self.cap, self.max_keys = rate, rate * 2, max_keys
+        self.level: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self.level.pop(key, (self.cap, now))
+        tokens = min(self.cap, tokens + (now - last) * self.rate)
+        allowed = tokens >= 1
+        self.level[key] = (tokens - 1 if allowed else tokens, now)
+        while len(self.level) > self.max_keys:
+            self.level.popitem(last=False)
+        return allowed
+
+
+def current_user(request: Request) -> str:
+    user = _token_user(request)
     if user is None:
         raise ApiError(
             BAD_TOKEN,

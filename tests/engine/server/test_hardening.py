@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from tests.engine.server.conftest import start_engine, stop_engine
@@ -232,3 +233,52 @@ def test_part_files_of_a_killed_engine_are_swept_at_start(tmp_path):
         assert keep.exists()
     finally:
         assert stop_engine(engine) == 0
+
+
+def test_rate_limit_keys_on_the_client_not_the_header(tmp_path):
+    engine = start_engine(tmp_path / "data", NEMODESK_RATE_PER_S="5")  # bursts of 10
+    try:
+        with engine.client() as c:
+            # junk headers share the peer's one budget instead of getting one each
+            codes = [
+                c.get(
+                    "/api/credits/balance/simple", headers={"Authorization": f"Bearer junk{i}"}
+                ).status_code
+                for i in range(30)
+            ]
+        assert codes[0] == 401 and 429 in codes, codes
+        time.sleep(2.5)  # the peer's budget refills (token requests spend it too)
+        client_id = str(uuid.uuid4())
+        with engine.client() as c:
+            tokens = [
+                c.post("/api/auth/anonymous-token", headers={"X-Client-Id": client_id}).json()[
+                    "data"
+                ]["token"]
+                for _ in range(8)
+            ]
+        # fresh tokens of one client share its budget: 8 tokens x 4 requests each
+        with engine.client() as c:
+            codes = [
+                c.get(
+                    "/api/credits/balance/simple",
+                    headers={"Authorization": f"Bearer {tokens[i % 8]}"},
+                ).status_code
+                for i in range(32)
+            ]
+        assert codes[0] == 200 and 429 in codes, codes
+    finally:
+        assert stop_engine(engine) == 0
+
+
+def test_rate_limit_map_stays_bounded():
+    from nemodesk.engine.server import deps
+
+    limiter = deps.RateLimiter(5.0, max_keys=100)
+    for i in range(10_000):
+        limiter.allow(f"peer:{i}")
+    assert len(limiter.level) == 100
+    assert not any(limiter.allow("user:x") is False for _ in range(10))  # a burst of 10
+    assert limiter.allow("user:x") is False  # then limited, however many others came
+    for i in range(99):
+        limiter.allow(f"other:{i}")
+    assert limiter.allow("user:x") is False and len(limiter.level) == 100
