@@ -16,6 +16,7 @@ DEFAULT_PLATFORM = "nemodesk"
 APP_NAME = "nemo_agent"
 
 H_CLIENT_ID = "X-Client-Id"
+H_CLIENT_SECRET = "X-Client-Secret"  # local engine only: binds the id to this user
 H_SKILL_SOURCE = "X-Skill-Source"
 H_SKILL_VERSION = "X-Skill-Version"
 H_SKILL_PLATFORM = "X-Skill-Platform"

@@ -156,6 +156,8 @@ class NemoClient:
             headers.update(await self.headers())
         else:
             headers[api.H_CLIENT_ID] = self.config.client_id
+            if self.config.client_secret and self.config.backend == "local":
+                headers[api.H_CLIENT_SECRET] = self.config.client_secret
         try:
             return await self.http.request(method, path, headers=headers, **kw)
         except NETWORK_ERRORS as e:

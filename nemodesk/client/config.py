@@ -7,9 +7,11 @@ so tests make time fast by configuration instead of skipping the waits.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -24,25 +26,49 @@ def client_id_file(home: Path | None = None) -> Path:
     return (home or Path.home()) / ".config" / "nemovideo" / "client_id"
 
 
-def load_client_id(home: Path | None = None) -> str:
-    """The client id from ``~/.config/nemovideo/client_id``, created with a fresh UUID when
-    missing or unreadable. It holds no secret."""
-    path = client_id_file(home)
+def _private_file(path: Path, make: Callable[[], str]) -> str:
+    """The stripped text of ``path``, created with ``make()`` when missing or empty; the
+    file is kept 0600 in a 0700 folder (an older version wrote 0644). A read-only home
+    still gets a working value for this run."""
     try:
         value = path.read_text(encoding="utf-8").strip()
         if value:
+            with contextlib.suppress(OSError):
+                if path.stat().st_mode & 0o077:
+                    path.chmod(0o600)
+                if path.parent.stat().st_mode & 0o077:
+                    path.parent.chmod(0o700)
             return value
     except OSError:
         pass
-    value = str(uuid.uuid4())
+    value = make()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(value + "\n", encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(value + "\n")
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only home still gets a working id for this run
+        pass
     return value
+
+
+def load_client_id(home: Path | None = None) -> str:
+    """The client id from ``~/.config/nemovideo/client_id``, created with a fresh UUID when
+    missing or unreadable; 0600."""
+    return _private_file(client_id_file(home), lambda: str(uuid.uuid4()))
+
+
+def client_secret_file(home: Path | None = None) -> Path:
+    return client_id_file(home).with_name("client_secret")
+
+
+def load_client_secret(home: Path | None = None) -> str:
+    """The secret kept beside the client id (0600), sent with it to the local engine so the
+    id alone gets no token to this user's data."""
+    return _private_file(client_secret_file(home), lambda: secrets.token_urlsafe(32))
 
 
 @dataclass(frozen=True)
@@ -76,6 +102,7 @@ class ClientConfig:
     web_url: str = api.DEFAULT_WEB_URL
     env_token: str | None = None
     client_id: str = ""
+    client_secret: str = ""  # local engine only (X-Client-Secret)
     platform: str = api.DEFAULT_PLATFORM
     version: str = __version__
     language: str = "en"
@@ -103,6 +130,7 @@ class ClientConfig:
             web_url=(env.get("NEMO_WEB_URL") or api.DEFAULT_WEB_URL).rstrip("/"),
             env_token=env.get("NEMO_TOKEN") or None,
             client_id=env.get("NEMO_CLIENT_ID") or load_client_id(home),
+            client_secret=load_client_secret(home) if backend == "local" else "",
             platform=env.get("SKILL_SOURCE") or api.DEFAULT_PLATFORM,
             timing=CLOUD_TIMING if backend == "cloud" else LOCAL_TIMING,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -15,14 +16,35 @@ router = APIRouter()
 User = Annotated[str, Depends(deps.current_user)]
 
 
+def client_key(client_id: str, secret: str | None) -> str:
+    """The users-table key of a client. The client id alone is no password (it is sent in
+    the clear, shown in support talk, may sit in world-readable files), so the local app
+    also sends ``X-Client-Secret``, a random value kept beside the id (0600), and its user is
+    keyed on both: someone who sends only the id (or the id with another secret) gets a
+    fresh, empty user, never this one's data. Only a hash of the secret is stored."""
+    if not secret:
+        return client_id
+    digest = hashlib.sha256(f"{client_id}\0{secret}".encode()).hexdigest()
+    return f"{client_id}#{digest[:40]}"
+
+
 @router.post("/api/auth/anonymous-token", summary="Get an anonymous token")
 def anonymous_token(
-    request: Request, x_client_id: Annotated[str | None, Header()] = None
+    request: Request,
+    x_client_id: Annotated[str | None, Header()] = None,
+    x_client_secret: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     if not x_client_id or not x_client_id.strip() or len(x_client_id) > 128:
         raise ApiError(BAD_REQUEST, "Missing X-Client-Id header: send a client UUID.", 400)
+    if x_client_secret is not None and not 16 <= len(x_client_secret) <= 256:
+        raise ApiError(BAD_REQUEST, "X-Client-Secret must be 16 to 256 characters.", 400)
     store = deps.store(request)
-    user = store.user_for_client(x_client_id) or store.create_user(x_client_id)
+    key = client_key(x_client_id, x_client_secret)
+    user = store.user_for_client(key)
+    if user is None and key != x_client_id:
+        # the first request with a secret adopts what this id made before secrets existed
+        user = store.rebind_client(x_client_id, key)
+    user = user or store.create_user(key)
     token, expires = store.issue_token(user, deps.config(request).token_ttl_s)
     when = dt.datetime.fromtimestamp(expires, dt.UTC).isoformat().replace("+00:00", "Z")
     return ok({"token": token, "user_id": user, "expires_at": when, "credits": 100})

@@ -71,14 +71,24 @@ _PART = re.compile(r"\..+\.part(?:-[0-9a-f]+)?")  # write_atomically, thumbs, ge
 
 def _tidy_data_dir(data_dir: Path) -> int:
     """At start, before any job runs: remove the hidden ``.<name>.part…`` temp files a killed
-    engine (SIGKILL, power cut) left mid-write; nothing else ever would. Returns how many."""
+    engine (SIGKILL, power cut) left mid-write; nothing else ever would. And make what an
+    older engine left private (folders 0700, files 0600; new ones are, by the umask).
+    Returns how many temp files went."""
     removed = 0
-    for folder, _dirs, files in os.walk(data_dir):
+    with contextlib.suppress(OSError):
+        os.chmod(data_dir, 0o700)
+    for folder, dirs, files in os.walk(data_dir):
+        for name in dirs:
+            with contextlib.suppress(OSError):
+                os.chmod(os.path.join(folder, name), 0o700)
         for name in files:
-            if _PART.fullmatch(name):
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(folder, name))
+            path = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                if _PART.fullmatch(name):
+                    os.unlink(path)
                     removed += 1
+                elif os.lstat(path).st_mode & 0o077:
+                    os.chmod(path, 0o600)
     return removed
 
 
@@ -148,6 +158,9 @@ def serve(
             file=sys.stderr,
         )
         return 2
+    # Everything the engine writes (database, uploads, takes, renders; ffmpeg's and the
+    # workers' files too) is the user's alone: folders 0700, files 0600.
+    os.umask(0o077)
     config = ServerConfig(host=host, port=port)
     config.apply_env()
     if data_dir is not None:

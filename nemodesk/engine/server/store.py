@@ -110,6 +110,16 @@ class Store(Database):
             ).fetchone()
         return row[0] if row else None
 
+    def rebind_client(self, old: str, new: str) -> str | None:
+        """Move the user of client key ``old`` to ``new`` (unless ``new`` has one already);
+        the user, or None when ``old`` has none. For binding a client to its secret."""
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM users WHERE client_id = ?", (new,)).fetchone():
+                return None
+            conn.execute("UPDATE users SET client_id = ? WHERE client_id = ?", (new, old))
+            row = conn.execute("SELECT user_id FROM users WHERE client_id = ?", (new,)).fetchone()
+        return row[0] if row else None
+
     def issue_token(self, user_id: str, ttl_s: float = 7 * 86400) -> tuple[str, float]:
         """A fresh bearer token and its expiry; expired tokens are swept on the way."""
         token = "nmv_usr_" + secrets.token_urlsafe(32)

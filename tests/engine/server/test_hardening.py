@@ -282,3 +282,110 @@ def test_rate_limit_map_stays_bounded():
     for i in range(99):
         limiter.allow(f"other:{i}")
     assert limiter.allow("user:x") is False and len(limiter.level) == 100
+
+
+def _private(path: Path) -> bool:
+    return path.stat().st_mode & 0o077 == 0
+
+
+def test_data_folder_and_files_are_private(tmp_path):
+    data = tmp_path / "data"
+    (data / "files").mkdir(parents=True, mode=0o755)
+    old = data / "files" / "from_an_older_engine.bin"  # made before this version: 0644
+    old.write_text("x")
+    old.chmod(0o644)
+    data.chmod(0o755)
+    engine = start_engine(data)
+    try:
+        token = engine.token()
+        sid = engine.session(token)
+        with engine.client(token) as c:
+            with open(make_clip(tmp_path / "c.mp4", duration_s=1.0), "rb") as f:
+                files = [("files", ("c.mp4", f))]
+                assert c.post(f"/api/upload-video/nemo_agent/me/{sid}", files=files).is_success
+            chat(c, sid, "5 second calm piano piece")
+            draft = c.get(f"/api/state/nemo_agent/me/{sid}/latest").json()["data"]["state"]
+            body = {"id": "render_private", "sessionId": sid, "draft": draft["draft"]}
+            assert c.post("/api/render/proxy/lambda", json=body).json()["success"]
+            for _ in range(200):
+                status = c.get("/api/render/proxy/lambda/render_private").json()["data"]
+                if status["status"] in ("completed", "failed"):
+                    break
+                time.sleep(0.05)
+            assert status["status"] == "completed", status
+    finally:
+        assert stop_engine(engine) == 0
+    paths = [data, *data.rglob("*")]
+    kinds = {p.suffix for p in paths if p.is_file()}
+    assert {".sqlite3", ".mp4", ".wav"} <= kinds, kinds  # db, upload/render, take
+    loose = [f"{p} {oct(p.stat().st_mode & 0o777)}" for p in paths if not _private(p)]
+    assert not loose, loose
+
+
+def test_client_id_and_secret_files_are_0600(tmp_path):
+    from nemodesk.client.config import ClientConfig, client_id_file, load_client_secret
+
+    legacy = client_id_file(tmp_path)
+    legacy.parent.mkdir(parents=True, mode=0o755)
+    legacy.parent.chmod(0o755)
+    legacy.write_text("11111111-2222-3333-4444-555555555555\n")
+    legacy.chmod(0o644)
+    cfg = ClientConfig.from_env(backend="local", environ={}, home=tmp_path)
+    assert cfg.client_id == "11111111-2222-3333-4444-555555555555"
+    secret = legacy.with_name("client_secret")
+    assert cfg.client_secret == secret.read_text().strip() and len(cfg.client_secret) >= 32
+    assert load_client_secret(tmp_path) == cfg.client_secret  # made once
+    for p in (legacy, secret, legacy.parent):
+        assert _private(p), (p, oct(p.stat().st_mode))
+    fresh = tmp_path / "fresh"
+    ClientConfig.from_env(backend="local", environ={}, home=fresh)
+    for p in (client_id_file(fresh), client_id_file(fresh).with_name("client_secret")):
+        assert oct(p.stat().st_mode & 0o777) == "0o600"
+    cloud = ClientConfig.from_env(backend="cloud", environ={}, home=tmp_path / "c")
+    assert cloud.client_secret == ""  # never sent to the cloud
+
+
+def _token(c, client_id: str, secret: str | None = None) -> str:
+    headers = {"X-Client-Id": client_id} | ({"X-Client-Secret": secret} if secret else {})
+    r = c.post("/api/auth/anonymous-token", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()["data"]["token"]
+
+
+def _state_status(engine, token: str, sid: str) -> int:
+    with engine.client(token) as c:
+        return c.get(f"/api/state/nemo_agent/me/{sid}/latest").status_code
+
+
+def test_client_id_alone_gets_no_token_to_their_data(engine, tmp_path):
+    import asyncio
+
+    from nemodesk.client.client import NemoClient
+    from nemodesk.client.config import ClientConfig
+    from nemodesk.client.tokens import TokenStore
+
+    # the real client, as the app runs it: id and secret from ~/.config/nemovideo
+    cfg = ClientConfig.from_env(backend="local", environ={}, home=tmp_path)
+    cfg = cfg.with_api(engine.url)
+
+    async def make_session() -> str:
+        async with NemoClient(cfg, TokenStore()) as client:
+            return (await client.create_session()).session_id
+
+    sid = asyncio.run(make_session())
+    with engine.client() as c:
+        thief = _token(c, cfg.client_id)  # someone who learnt the id
+        guess = _token(c, cfg.client_id, "a-guessed-secret-0123456789")
+        owner = _token(c, cfg.client_id, cfg.client_secret)
+    assert _state_status(engine, thief, sid) == 404
+    assert _state_status(engine, guess, sid) == 404
+    assert _state_status(engine, owner, sid) == 200
+    # a user made before secrets existed is adopted by its first request with a secret;
+    # after that the id alone no longer reaches it
+    legacy_id = str(uuid.uuid4())
+    with engine.client() as c:
+        legacy_sid = engine.session(_token(c, legacy_id))
+        adopted = _token(c, legacy_id, "the-owners-secret-0123456789")
+        after = _token(c, legacy_id)
+    assert _state_status(engine, adopted, legacy_sid) == 200
+    assert _state_status(engine, after, legacy_sid) == 404
