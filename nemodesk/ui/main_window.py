@@ -17,13 +17,11 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -44,7 +42,7 @@ from nemodesk.ui.help_dialogs import about_box, shortcuts_dialog
 from nemodesk.ui.icons import app_icon, icon
 from nemodesk.ui.player import PlayerView
 from nemodesk.ui.preferences import Preferences
-from nemodesk.ui.prompt_panel import PromptPanel
+from nemodesk.ui.prompt_panel import ColumnScroll, PromptPanel
 from nemodesk.ui.service import AppService
 from nemodesk.ui.timeline import TimelineView
 from nemodesk.ui.timeline_model import segment_label
@@ -91,11 +89,8 @@ class MainWindow(QMainWindow):
         lv = QVBoxLayout(left)
         lv.addWidget(self.drop)
         lv.addWidget(self.prompt, 1)
-        left_scroll = QScrollArea(self)
-        left_scroll.setWidgetResizable(True)
+        left_scroll = ColumnScroll(self)  # as wide as the panel needs: nothing cut at its edge
         left_scroll.setWidget(left)
-        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_column = QWidget(self)
         lc = QVBoxLayout(left_column)
         lc.setContentsMargins(0, 0, 0, 0)
@@ -105,7 +100,6 @@ class MainWindow(QMainWindow):
         pl.setContentsMargins(9, 0, 9, 9)
         pl.addWidget(self.prompt.actions)  # Generate stays in view however tall the form
         lc.addWidget(pinned)
-        left_column.setMinimumWidth(350)
 
         self.player = PlayerView(self)
         self.variations = VariationsView(self)
@@ -145,7 +139,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.conversation, icon("send"), "")
         self.tabs.addTab(self.export_view, icon("export"), "")
-        self.tabs.setMinimumWidth(320)
+        self.tabs.setMinimumWidth(300)  # the export options stack one a row: they fit
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left_column)

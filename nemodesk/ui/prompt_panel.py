@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTime, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
+    QStyle,
+    QStyleOptionButton,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -26,6 +31,65 @@ from nemodesk.core import presets
 from nemodesk.ui.flow_layout import FlowLayout
 from nemodesk.ui.icons import icon
 from nemodesk.ui.preset_labels import genre_labels, instrument_labels, mood_labels
+
+
+class Chip(QPushButton):
+    """A preset chip as wide as its words: Fusion makes every push button with text at least
+    80 px wide, which spread the chips over a row more than they need."""
+
+    WIDE = 200  # a content width the style does not round up
+
+    def sizeHint(self) -> QSize:
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        fm = self.fontMetrics()
+        box = QSize(self.WIDE, fm.height())
+        frame = self.style().sizeFromContents(
+            QStyle.ContentsType.CT_PushButton, opt, box, self
+        ) - QSize(self.WIDE, 0)
+        return QSize(fm.horizontalAdvance(self.text()) + frame.width(), frame.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+
+class PromptEdit(QPlainTextEdit):
+    """The description box: asks for three lines and takes up to seven when there is room
+    (a text edit's usual 192 px would push the panel's last rows under the fold)."""
+
+    LINES_WANTED = 3
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        lines = self.fontMetrics().lineSpacing() * self.LINES_WANTED
+        margins = self.contentsMargins()
+        doc = 2 * round(self.document().documentMargin())
+        return QSize(hint.width(), lines + doc + margins.top() + margins.bottom())
+
+
+class ColumnScroll(QScrollArea):
+    """A column that scrolls up and down only: never narrower than its content (plus the
+    scroll bar), so nothing is cut at its right edge; the window's minimum width counts it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        frame = 2 * self.frameWidth()
+        return QSize(content.minimumSizeHint().width() + bar + frame, hint.height())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the content's needs changed
+            self.updateGeometry()  # (a scroll area keeps its own otherwise)
+        return super().event(event)
 
 
 class ChipRow(QWidget):
@@ -38,11 +102,11 @@ class ChipRow(QWidget):
         super().__init__(parent)
         self.exclusive = exclusive
         self.buttons: dict[str, QPushButton] = {}
-        layout = FlowLayout(self, spacing=6)
+        layout = FlowLayout(self, spacing=4)
         self._group = QButtonGroup(self)
         self._group.setExclusive(False)
         for key in ids:
-            b = QPushButton(self)
+            b = Chip(self)
             b.setObjectName("chip")
             b.setCheckable(True)
             b.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -83,9 +147,9 @@ class PromptPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._clip_s: float | None = None
-        self.prompt = QPlainTextEdit(self)
+        self.prompt = PromptEdit(self)
         self.prompt.setTabChangesFocus(True)
-        self.prompt.setMinimumHeight(72)
+        self.prompt.setMinimumHeight(60)
         self.prompt.setMaximumHeight(120)
         self.duration_mode = QComboBox(self)
         self.duration = QTimeEdit(self)
@@ -110,20 +174,28 @@ class PromptPanel(QWidget):
         self.variations_button.setIcon(icon("variations"))
         self._labels: dict[str, QLabel] = {}
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Length on one row, Tempo and Energy side by side, the loop box and the seed under
+        # them: the whole panel shows without scrolling from 1280×720 up
+        form = QGridLayout()
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(6)
+        for key in ("length", "tempo", "arc"):
+            self._labels[key] = QLabel(self)
         length = QHBoxLayout()
         length.addWidget(self.duration_mode, 1)
         length.addWidget(self.duration)
-        for key, field in (
-            ("length", length),
-            ("tempo", self.bpm),
-            ("arc", self.arc),
-        ):
-            label = QLabel(self)
-            self._labels[key] = label
-            form.addRow(label, field)
-        form.addRow("", self.loop)
+        form.addWidget(self._labels["length"], 0, 0)
+        form.addLayout(length, 0, 1, 1, 3)
+        form.addWidget(self._labels["tempo"], 1, 0)
+        form.addWidget(self.bpm, 1, 1)
+        form.addWidget(self._labels["arc"], 1, 2)
+        form.addWidget(self.arc, 1, 3)
+        form.addWidget(self.loop, 2, 1, 1, 2)
+        form.addWidget(self.seed_label, 2, 3, Qt.AlignmentFlag.AlignRight)
+        form.setColumnStretch(1, 2)
+        form.setColumnStretch(3, 3)
+        for field in (self.bpm, self.arc):
+            field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.actions = QWidget(self)  # the window may pin these below its scroll area
         buttons = QHBoxLayout(self.actions)
@@ -133,9 +205,10 @@ class PromptPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         self._labels["prompt"] = QLabel(self)
         layout.addWidget(self._labels["prompt"])
-        layout.addWidget(self.prompt)
+        layout.addWidget(self.prompt, 1)  # grows to its seven lines when there is room
         for key, row in (("mood", self.moods), ("genre", self.genres)):
             self._labels[key] = QLabel(self)
             layout.addWidget(self._labels[key])
@@ -144,7 +217,6 @@ class PromptPanel(QWidget):
         layout.addWidget(self._labels["instruments"])
         layout.addWidget(self.instruments)
         layout.addLayout(form)
-        layout.addWidget(self.seed_label)
         layout.addStretch(1)
         layout.addWidget(self.actions)
         for label in self._labels.values():

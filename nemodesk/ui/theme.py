@@ -9,7 +9,7 @@ Object-name hooks for the other widgets (``widget.setObjectName(...)``):
 
 - ``QPushButton#primary`` — the one main action, filled with the accent colour.
 - ``QFrame#card`` — a raised card (variation candidates); property ``selected=true`` outlines
-  it in the accent colour.
+  it in the accent colour; ``QPushButton#cardPlay`` — its icon-only play button, narrow.
 - ``QLabel#muted`` — secondary text; ``QLabel#heading`` — a section title;
   ``QLabel#error`` — an inline error message.
 - ``QFrame#dropArea`` — dashed drop target; property ``dragActive=true`` highlights it.
@@ -262,6 +262,7 @@ QStatusBar QLabel { color: $muted; }
 
 QFrame#card { background: $raised; border: 1px solid $border; border-radius: 12px; }
 QFrame#card[selected="true"] { background: $accent_soft; border-color: $accent; }
+QPushButton#cardPlay { padding: 6px 8px; }
 
 QFrame#dropArea {
     background: $surface_alt; border: 2px dashed $border_strong; border-radius: 12px;

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -33,6 +33,7 @@ from nemodesk.ui.timeline_model import TimeScale
 
 CARD_PEAKS = 160  # points of a card's waveform
 CARDS_HEIGHT = 200
+CARD_MAX_WIDTH = 340  # a wide window leaves the rest of the strip empty, not cards stretched
 ASPECTS = ("lead", "tempo", "key", "progression", "groove")  # engine/music/variations.py
 
 
@@ -179,6 +180,7 @@ class Card(QFrame):
         self.facts.setObjectName("muted")
         self.facts.setWordWrap(True)
         self.play_button = QPushButton(self)
+        self.play_button.setObjectName("cardPlay")  # an icon alone: narrow padding
         self.play_button.setCheckable(True)
         self.play_button.setIcon(icon("play"))
         self.use_button = QPushButton(self)
@@ -189,12 +191,15 @@ class Card(QFrame):
         buttons.addWidget(self.play_button)
         buttons.addWidget(self.use_button, 1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.how)
         layout.addWidget(self.waveform)
         layout.addWidget(self.facts)
         layout.addLayout(buttons)
-        self.setMinimumWidth(190)
+        # as narrow as its words allow: the strip shares its width among the cards
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMaximumWidth(CARD_MAX_WIDTH)
         self.in_use = False
         self.retranslate()
 
@@ -222,6 +227,10 @@ class Card(QFrame):
 
 
 class VariationsView(QScrollArea):
+    """The cards side by side, sharing the width: never scrolled sideways, so every card and
+    its "Use this" is in view; the strip is as wide as its cards need (the window's minimum
+    width counts it)."""
+
     playRequested = Signal(str)
     useRequested = Signal(str)
 
@@ -229,15 +238,34 @@ class VariationsView(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._inner = QWidget(self)
         self._row = QHBoxLayout(self._inner)
         self._row.setContentsMargins(0, 0, 0, 0)
-        self._row.addStretch(1)
+        self._row.addStretch(0)  # takes the room only once every card is at its widest
         self.setWidget(self._inner)
         self.cards: list[Card] = []
         self.setVisible(False)
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self._inner.minimumSizeHint()
+        return QSize(inner.width(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the cards' wrapped words need at this width (narrow cards wrap their
+        lines more), at least ``CARDS_HEIGHT``: no card's buttons cut off at the bottom."""
+        if not self.cards:
+            self.setFixedHeight(0)
+            return
+        need = self._inner.heightForWidth(self.viewport().width())
+        need = max(CARDS_HEIGHT, need if need > 0 else self._inner.sizeHint().height())
+        if need != self.height():
+            self.setFixedHeight(need)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -262,11 +290,13 @@ class VariationsView(QScrollArea):
             card = Card(e, self._inner)
             card.playRequested.connect(self.playRequested)
             card.useRequested.connect(self.useRequested)
-            self._row.insertWidget(self._row.count() - 1, card)
+            self._row.insertWidget(self._row.count() - 1, card, 1)
             self.cards.append(card)
         self.set_current(current)
         self.setVisible(len(self.cards) > 1)
         self.setFixedHeight(CARDS_HEIGHT if self.cards else 0)
+        self._fit_height()
+        self.updateGeometry()
 
     def set_peaks(self, media_id: str, peaks: Any) -> None:
         """Draw ``peaks`` (0..1 over the take's length) on the card of ``media_id``."""

@@ -1,14 +1,27 @@
 """The window fits the screen and its words fit their widgets: the first start uses about 80 %
-of the screen, and at 1280×720 and 1920×1080, in English and Chinese, with a clip, a track
-and three variations on screen, no label, button, check box, radio button or combo box is
-narrower than its text (only widgets made to elide, like file names, may shorten theirs),
-and nothing sticks out of the widget that holds it. Screenshots land in tmp_path."""
+of the screen, and at the window's minimum size, 1280×720 and 1920×1080, in English and
+Chinese, with a clip, a track and three variations on screen, no label, button, tool
+button, check box, radio button or combo box is narrower than its text (only widgets made to
+elide, like file names, may shorten theirs), nothing sticks out of the widget that holds it,
+no column is squeezed under its own minimum (the splitter would paint one over the other),
+the variation cards share the width (none scrolled out of view) and, from 1280×720 up, the
+prompt panel shows all its rows without scrolling. Screenshots land in tmp_path.
+
+The fonts are the same offscreen and under Xvfb here (DejaVu Sans 9 pt, 96 dpi, Fusion):
+what the issue's reporter saw at the first-start size (1066×640) and at 1280×720 — an
+elided "Vide…usic", a cut "MP4 video with mu", the Tempo row scrolled away, the third card's
+"Use this" out of view — was the layout, and these checks see it offscreen too."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
-from PySide6.QtCore import QSize
+import pytest
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -19,18 +32,25 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSplitter,
     QStyle,
     QStyleOptionButton,
     QStyleOptionComboBox,
+    QStyleOptionToolButton,
+    QToolButton,
     QWidget,
 )
 
 from nemodesk.ui.file_chip import ElidedLabel
 from nemodesk.ui.player import PlayerView
+from nemodesk.ui.theme import apply_theme
 from tests.fixtures.media import make_clip
+from tests.ui.test_icons_theme import themed  # noqa: F401  (restores the app's style after)
 from tests.ui.test_main_window import desktop, run, until  # noqa: F401  (the real app and engine)
+from tests.ui.test_screenshots import xvfb  # noqa: F401  (a real X server, for the fonts)
 
 SIZES = [(1280, 720), (1920, 1080)]
+WIDE = 200  # a content width no style rounds up to its smallest button
 TAGS = re.compile(r"<[^>]+>")
 MNEMONIC = re.compile(r"&(?=[^&\s])")
 
@@ -62,11 +82,26 @@ def needed_width(w: QWidget) -> tuple[int, int, str] | None:
             return None
         opt = QStyleOptionButton()
         w.initStyleOption(opt)
-        content = QSize(fm.horizontalAdvance(text), fm.height())
+        content = fm.horizontalAdvance(text)
         if not w.icon().isNull():
-            content.setWidth(content.width() + w.iconSize().width() + 4)
-        need = style.sizeFromContents(QStyle.ContentsType.CT_PushButton, opt, content, w).width()
-        return need, w.width(), text
+            content += w.iconSize().width() + 4
+        # padding and border only: Fusion makes any button with text at least 80 px wide,
+        # which says nothing about whether the words fit
+        box = QSize(WIDE, fm.height())
+        frame = style.sizeFromContents(QStyle.ContentsType.CT_PushButton, opt, box, w).width()
+        return content + frame - WIDE, w.width(), text
+    if isinstance(w, QToolButton):
+        text = plain(w.text())
+        if not text or w.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly:
+            return None
+        opt = QStyleOptionToolButton()
+        w.initStyleOption(opt)
+        content = fm.horizontalAdvance(text)
+        if w.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon:
+            content += w.iconSize().width() + 4
+        box = QSize(WIDE, fm.height())
+        frame = style.sizeFromContents(QStyle.ContentsType.CT_ToolButton, opt, box, w).width()
+        return content + frame - WIDE, w.width(), text
     if isinstance(w, QCheckBox | QRadioButton):
         text = plain(w.text())
         return (w.sizeHint().width(), w.width(), text) if text else None
@@ -84,14 +119,76 @@ def needed_width(w: QWidget) -> tuple[int, int, str] | None:
     return None
 
 
-def problems(window: QWidget) -> list[str]:
+def prompt_scroll(window: QWidget) -> QScrollArea:
+    """The scroll area that holds the prompt panel."""
+    return next(a for a in window.findChildren(QScrollArea) if a.isAncestorOf(window.prompt))
+
+
+def out_of_view(w: QWidget, area: QAbstractScrollArea) -> bool:
+    """Whether ``w``, inside ``area``, is not wholly in its viewport (scrolled away)."""
+    port = area.viewport()
+    top_left = w.mapTo(port, w.rect().topLeft())
+    return not port.rect().contains(QRect(top_left, w.size()))
+
+
+def clipped_in(w: QWidget, area: QAbstractScrollArea) -> bool:
+    """Whether the scroll area's bottom or top edge cuts ``w`` and it cannot scroll there."""
+    port = area.viewport()
+    r = QRect(w.mapTo(port, w.rect().topLeft()), w.size())
+    down = r.top() < 0 or r.bottom() > port.height() - 1
+    return down and not area.verticalScrollBar().isVisible()
+
+
+def too_wide(area: QAbstractScrollArea) -> str | None:
+    """A scroll area's content wider than its view with no way to scroll sideways."""
+    content = area.widget() if isinstance(area, QScrollArea) else None
+    port = area.viewport()
+    if content is None or area.horizontalScrollBar().isVisible():
+        return None
+    if content.width() > port.width() or content.minimumSizeHint().width() > port.width():
+        return (
+            f"{type(area).__name__}'s content needs {content.minimumSizeHint().width()} px, "
+            f"is {content.width()}, its view {port.width()}: the right edge is cut off"
+        )
+    return None
+
+
+def problems(window: QWidget, roomy: bool) -> list[str]:
+    """What the user would see cut, covered or out of view; ``roomy`` (1280×720 and up):
+    the prompt panel shows every row without scrolling."""
     found = []
+    for split in window.findChildren(QSplitter):
+        for i in range(split.count()):
+            part = split.widget(i)
+            least = part.minimumSizeHint().expandedTo(part.minimumSize()).width()
+            if part.isVisibleTo(window) and part.width() < least:
+                found.append(
+                    f"splitter column {i} ({type(part).__name__}) is {part.width()} px wide, "
+                    f"under its minimum {least}: its neighbours paint over it"
+                )
+    cards = window.variations
+    if cards.isVisibleTo(window):
+        if cards.horizontalScrollBar().isVisible():
+            found.append("the variation cards scroll sideways")
+        for card in cards.cards:
+            if out_of_view(card.use_button, cards):
+                found.append(f"{card.title.text()!r}: {card.use_button.text()!r} out of view")
+    left = prompt_scroll(window)
+    if roomy and left.verticalScrollBar().isVisible():
+        rows = window.prompt._labels  # "Describe the feel", "Mood", …, "Tempo", "Energy"
+        hidden = [label.text() for label in rows.values() if out_of_view(label, left)]
+        found.append(f"the prompt panel scrolls; out of view: {hidden}")
+    areas = [a for a in window.findChildren(QAbstractScrollArea) if a.isVisibleTo(window)]
+    found += [msg for a in areas if (msg := too_wide(a))]
     for w in window.findChildren(QWidget):
         if not shown(w, window):
             continue
         check = needed_width(w)
         if check is not None and check[0] > check[1]:
             found.append(f"{type(w).__name__} {check[2]!r}: needs {check[0]} px, has {check[1]}")
+        area = next((a for a in areas if a.viewport().isAncestorOf(w)), None)
+        if check is not None and area is not None and clipped_in(w, area):
+            found.append(f"{type(w).__name__} {check[2]!r} is cut by its scroll area's edge")
         parent = w.parentWidget()
         if parent is None or parent is window or isinstance(parent, QAbstractScrollArea):
             continue
@@ -118,7 +215,17 @@ def test_first_start_uses_most_of_the_screen(desktop):  # noqa: F811
         assert got == max(least, round(room * 0.8)) or abs(got - room * 0.8) <= 0.03 * room
 
 
-def test_words_fit_at_1280x720_and_1920x1080_in_english_and_chinese(desktop, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("scheme", ["light", None])
+def test_words_fit_at_1280x720_and_1920x1080_in_english_and_chinese(
+    themed,  # noqa: F811
+    desktop,  # noqa: F811
+    tmp_path,
+    scheme,
+):
+    """With the app's own style sheet (chips with 12 px padding, bold section labels: what
+    users see) and without it (plain Fusion)."""
+    if scheme:
+        apply_theme(themed, scheme)
     w = desktop.window
     clip = make_clip(tmp_path / "beach-at-sunset.mp4", duration_s=8.0, cuts_s=[3.0, 5.5])
     w.upload([clip])
@@ -131,15 +238,20 @@ def test_words_fit_at_1280x720_and_1920x1080_in_english_and_chinese(desktop, tmp
     try:
         for lang in ("en", "zh_CN"):
             desktop.preview_language(lang)
-            for width, height in SIZES:
+            for _ in range(3):
+                QApplication.processEvents()
+            least = w.minimumSize()
+            # the smallest window still fits a 1280×720 screen with a panel and a title bar
+            assert least.width() <= 1200 and least.height() <= 640, least
+            for width, height in [(least.width(), least.height()), *SIZES]:
                 w.resize(width, height)
                 for tab in (w.conversation, w.export_view):
                     w.tabs.setCurrentWidget(tab)
                     for _ in range(3):
                         QApplication.processEvents()
-                    name = f"{lang}-{width}x{height}-{tab.__class__.__name__}"
+                    name = f"{lang}-{w.width()}x{w.height()}-{tab.__class__.__name__}"
                     w.grab().save(str(tmp_path / f"{name}.png"))
-                    found = problems(w)
+                    found = problems(w, roomy=width >= 1280)
                     if found:
                         report[name] = found
     finally:
@@ -147,7 +259,44 @@ def test_words_fit_at_1280x720_and_1920x1080_in_english_and_chinese(desktop, tmp
     assert not report, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in report.items())
     # the player never shows the engine's own file name for the music
     assert not re.search(r"med_\w+|\.wav", w.findChild(PlayerView).placeholder.text())
-    assert not w.findChildren(QScrollArea)[0].horizontalScrollBar().isVisible()
+    assert not prompt_scroll(w).horizontalScrollBar().isVisible()
+
+
+FONT_PROBE = """
+import json, sys
+from PySide6.QtGui import QFontInfo, QFontMetrics
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv)
+screen = app.primaryScreen()
+fm = QFontMetrics(app.font())
+print(json.dumps({
+    "family": QFontInfo(app.font()).family(),
+    "points": QFontInfo(app.font()).pointSizeF(),
+    "dpi": screen.logicalDotsPerInch(),
+    "ratio": screen.devicePixelRatio(),
+    "style": app.style().name(),
+    "widths": [fm.horizontalAdvance(t) for t in sys.argv[1:]],
+}))
+"""
+SAMPLES = ["MP4 video with music", "Original sound", "Use this", "带音乐的 MP4 视频", "选用"]
+
+
+def _fonts(platform: str, display: str | None) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": platform}
+    if display:
+        env["DISPLAY"] = display
+    out = subprocess.run(
+        [sys.executable, "-c", FONT_PROBE, *SAMPLES],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_offscreen_measures_words_as_a_real_x_server_does(xvfb):  # noqa: F811
+    """The word-fit test above runs offscreen: it holds for what users see only while the
+    offscreen platform picks the same font, size, DPI and style as an X server (Xvfb here,
+    the setup the issue's screenshots came from)."""
+    assert _fonts("offscreen", None) == _fonts("xcb", xvfb)
 
 
 def test_hit_dots_keep_off_the_words_and_lanes_fill_the_room(qtbot):
