@@ -358,7 +358,9 @@ def test_the_timeline_draws_speech_and_the_dip(qtbot, scheme):
     assert abs(dipped - gain_y(inner, -12.0)) <= 1.5
     assert abs(level - gain_y(inner, 0.0)) <= 1.5
     assert dipped - level >= inner.height() * 12 / GAIN_FULL_SCALE_DB - 2  # half the lane
-    assert abs(curve_y(4500 + RELEASE_MS / 2) - gain_y(inner, -6.0)) <= 2.5  # on the ramp
+    # on the ramp, within 1 dB: one pixel across is a few pixels down on a ramp this steep
+    one_db = inner.height() / GAIN_FULL_SCALE_DB
+    assert abs(curve_y(4500 + RELEASE_MS / 2) - gain_y(inner, -6.0)) <= one_db + 1.0
 
     view.set_draft(draft_with(start=0, mode="even"))
     image = view.grab().toImage()
