@@ -22,6 +22,7 @@ from nemodesk.ui.icons import app_icon
 from nemodesk.ui.main_window import MainWindow
 from nemodesk.ui.preferences import Preferences
 from nemodesk.ui.service import AppService
+from nemodesk.ui.session_bus import avoid_autolaunch
 from nemodesk.ui.settings_dialog import SettingsDialog
 from nemodesk.ui.single_instance import SingleInstance
 from nemodesk.ui.theme import apply_theme
@@ -158,6 +159,7 @@ class DesktopApp:
 
 
 def _setup_qt(argv: list[str]) -> QApplication:
+    avoid_autolaunch()  # before Qt's first D-Bus call: no dbus-daemon outlives the app
     QCoreApplication.setOrganizationName("NemoDesk")
     QCoreApplication.setApplicationName("NemoDesk")
     QCoreApplication.setApplicationVersion(__version__)

@@ -5,6 +5,7 @@ own Secret Service under dbus-run-session."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -18,4 +19,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 def engine(tmp_path_factory) -> Iterator[Engine]:
     e = start_engine(tmp_path_factory.mktemp("engine"))
     yield e
-    assert stop_engine(e) == 0
+    try:
+        assert stop_engine(e) == 0
+    finally:  # a module's engine data (GBs of takes) does not wait for the session's end
+        shutil.rmtree(e.data_dir, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -71,4 +72,7 @@ def engine(tmp_path_factory) -> Iterator[Engine]:
         NEMODESK_URL_UPLOAD_ALLOW="127.0.0.1",  # URL uploads from the tests' own file server
     )
     yield e
-    assert stop_engine(e) == 0
+    try:
+        assert stop_engine(e) == 0
+    finally:  # a module's engine data (GBs of takes) does not wait for the session's end
+        shutil.rmtree(e.data_dir, ignore_errors=True)
