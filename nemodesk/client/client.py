@@ -236,6 +236,11 @@ class NemoClient:
         self.session = session
         return session
 
+    async def delete_session(self, session_id: str) -> None:
+        """Delete a session with its takes, renders and files (the local engine only: the
+        cloud API has no such call)."""
+        await self.call("DELETE", f"/api/local/sessions/{session_id}")
+
     def use_session(self, session: Session) -> None:
         self.session = session
 

@@ -109,6 +109,16 @@ class Conversation(QWidget):
         self._column.insertLayout(self._column.count() - 1, row)
         QTimer.singleShot(0, self._to_bottom)
 
+    def clear(self) -> None:
+        """Forget every line (the history was cleared)."""
+        self.messages.clear()
+        while self._column.count() > 1:  # the last item is the stretch that keeps lines low
+            row = self._column.takeAt(0).layout()
+            while row is not None and row.count():
+                item = row.takeAt(0)
+                if item.widget() is not None:
+                    item.widget().deleteLater()
+
     def _to_bottom(self) -> None:
         bar = self.scroll.verticalScrollBar()
         bar.setValue(bar.maximum())

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         self.open_action = action(self.drop.open_dialog, "Ctrl+O", "open")
         self.export_action = action(self._shortcut_export, "Ctrl+E", "export")
         self.settings_action = action(self.settingsRequested.emit, "Ctrl+,", "settings")
+        self.clear_action = action(self.clear_history)
         self.quit_action = action(self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = action(self.undo, [QKeySequence("Ctrl+Z")], "undo")
         self.redo_action = action(
@@ -284,6 +285,8 @@ class MainWindow(QMainWindow):
         for a in (self.open_action, self.export_action, self.settings_action):
             self.file_menu.addAction(a)
         self.file_menu.addSeparator()
+        self.file_menu.addAction(self.clear_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("")
         self.edit_menu.addAction(self.undo_action)
@@ -294,6 +297,25 @@ class MainWindow(QMainWindow):
         self.undo_button.clicked.connect(self.undo_action.trigger)
         self.redo_button.clicked.connect(self.redo_action.trigger)
         self._update_history()
+
+    def clear_history(self, *, ask: bool = True) -> None:
+        """Delete the session's takes, exports and conversation (after a yes)."""
+        if not self.service.is_local:
+            return
+        if ask:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Clear history"),
+                self.tr(
+                    "Delete every take, export and message of this session from this "
+                    "computer? Files you exported elsewhere stay. This can't be undone."
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.service.clear_history()
 
     def show_shortcuts(self) -> None:
         self._show_help(shortcuts_dialog(self))
@@ -377,6 +399,10 @@ class MainWindow(QMainWindow):
         self.export_action.setText(self.tr("&Export…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.quit_action.setText(self.tr("&Quit"))
+        self.clear_action.setText(self.tr("Clear &history…"))
+        self.clear_action.setToolTip(
+            self.tr("Delete this session's takes, exports and conversation from this computer")
+        )
         self.undo_action.setText(self.tr("&Undo"))
         self.redo_action.setText(self.tr("&Redo"))
         self.shortcuts_action.setText(self.tr("&Keyboard shortcuts"))
@@ -514,6 +540,7 @@ class MainWindow(QMainWindow):
         elif name == "connect" and running:  # no credits figure until the backend answers
             self.credits_label.setText(self.tr("free · offline") if self.service.is_local else "")
             self.link_button.setVisible(not self.service.is_local)
+        self.clear_action.setEnabled(self.service.is_local)  # the cloud has no delete call
 
     def _on_draft(self, draft: Draft) -> None:
         self.timeline.set_draft(draft)
@@ -652,6 +679,9 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentWidget(self.export_view)
 
     def _on_succeeded(self, name: str) -> None:
+        if name == "clear":
+            self.conversation.clear()
+            self.conversation.add("notice", self.tr("History cleared: a fresh session started."))
         if name in ("connect", "chat", "upload", "export") and (
             name == self._error_job or name == "connect" or self._error_job == "connect"
         ):

@@ -171,6 +171,25 @@ class AppService(QObject):
             self.engine = None
         self._ready.clear()
 
+    def clear_history(self) -> asyncio.Task[Any] | None:
+        """Delete this session's takes, renders and conversation on the local engine and
+        start a fresh one (the window sends the shown clip to it again)."""
+        if not self.is_local:
+            return None
+        return self._job("clear", self._clear_history())
+
+    async def _clear_history(self) -> None:
+        assert self.client is not None
+        old = self.client.session
+        if old is not None:
+            await self.client.delete_session(old.session_id)
+        session = await self.client.create_session()
+        self.draft = Draft()
+        self.media = []
+        self.draftChanged.emit(self.draft)
+        self.mediaChanged.emit([])
+        self.sessionChanged.emit(session)
+
     def _session_replaced(self, old: Session | None, new: Session) -> None:
         self.sessionChanged.emit(new)
         self.chatMessage.emit(

@@ -24,7 +24,7 @@
         <translation>NemoVideo 云端</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+41"/>
         <source>The previous session was not found; a new one was started.</source>
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
@@ -77,7 +77,7 @@
 <context>
     <name>Card</name>
     <message>
-        <location filename="../../nemodesk/ui/variations.py" line="+208"/>
+        <location filename="../../nemodesk/ui/variations.py" line="+210"/>
         <source>Variation {0}</source>
         <translation>变体 {0}</translation>
     </message>
@@ -130,7 +130,7 @@
         <translation>对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+33"/>
+        <location line="+43"/>
         <source>Still working… (%n minute(s))</source>
         <translation>
             <numerusform>仍在处理…（%n 分钟）</numerusform>
@@ -697,12 +697,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nemodesk/ui/main_window.py" line="+203"/>
+        <location filename="../../nemodesk/ui/main_window.py" line="+197"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
     <message>
-        <location line="+153"/>
+        <location line="+111"/>
+        <source>Clear history</source>
+        <translation>清除历史</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete every take, export and message of this session from this computer? Files you exported elsewhere stay. This can't be undone.</source>
+        <translation>要从这台电脑上删除本次会话的所有版本、导出和消息吗？你导出到其他位置的文件会保留。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>NemoDesk — music for your video</source>
         <translation>NemoDesk — 为你的视频配乐</translation>
     </message>
@@ -768,13 +778,13 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+147"/>
-        <location line="+65"/>
+        <location line="+151"/>
+        <location line="+66"/>
         <source>free · offline</source>
         <translation>免费 · 离线</translation>
     </message>
     <message>
-        <location line="-210"/>
+        <location line="-215"/>
         <source>No system keyring: the sign-in is kept for this session only</source>
         <translation>没有系统密钥环：登录信息仅在本次会话中保留</translation>
     </message>
@@ -815,6 +825,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Clear &amp;history…</source>
+        <translation>清除历史(&amp;H)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete this session's takes, exports and conversation from this computer</source>
+        <translation>从这台电脑上删除本次会话的版本、导出和对话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
@@ -875,7 +895,7 @@
         <translation>会话链接已复制</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+90"/>
         <source>Credits: {0}</source>
         <translation>积分：{0}</translation>
     </message>
@@ -905,7 +925,12 @@
         <translation>已停止。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+15"/>
+        <source>History cleared: a fresh session started.</source>
+        <translation>历史已清除：已开始新的会话。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>Local engine: not connected</source>
         <translation>本地引擎：未连接</translation>
     </message>
@@ -1167,7 +1192,7 @@
         <translation>鼓刷</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/prompt_panel.py" line="+217"/>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+245"/>
         <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
         <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
     </message>
@@ -1581,7 +1606,7 @@
 <context>
     <name>VariationsView</name>
     <message>
-        <location filename="../../nemodesk/ui/variations.py" line="-169"/>
+        <location filename="../../nemodesk/ui/variations.py" line="-171"/>
         <source>piano</source>
         <translation>钢琴</translation>
     </message>
