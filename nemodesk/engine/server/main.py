@@ -30,9 +30,10 @@ class _Server(uvicorn.Server):
     are cancelled (their streams end), the worker processes are killed and the renders they
     ran are marked failed, so the engine is gone within about a second."""
 
-    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+    def __init__(self, config: uvicorn.Config, app: FastAPI, stop_asked: threading.Event) -> None:
         super().__init__(config)
         self.app = app
+        self.stop_asked = stop_asked  # a signal that came while the engine was starting
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         _stop_work(self.app)
@@ -44,6 +45,8 @@ class _Server(uvicorn.Server):
             self.should_exit = True
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if self.stop_asked.is_set():
+            self.should_exit = True
         try:
             yield
         finally:
@@ -176,6 +179,11 @@ def serve(
         return 2
     real_port = sock.getsockname()[1]
     shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
+    # from the moment we say we listen, a SIGTERM is a request to stop (exit 0), even one
+    # that comes before uvicorn takes the signals over
+    stop_asked = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop_asked.set())
     print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     swept = _tidy_data_dir(config.data_dir)
@@ -193,6 +201,7 @@ def serve(
             timeout_graceful_shutdown=1,
         ),
         app,
+        stop_asked,
     )
     if parent_pid is not None:
         _stop_with_parent(parent_pid, server)

@@ -389,3 +389,12 @@ def test_client_id_alone_gets_no_token_to_their_data(engine, tmp_path):
         after = _token(c, legacy_id)
     assert _state_status(engine, adopted, legacy_sid) == 200
     assert _state_status(engine, after, legacy_sid) == 404
+
+
+def test_sigterm_while_starting_is_a_clean_stop(tmp_path):
+    """A SIGTERM right after the 'listening' line (before uvicorn has the signals) stops the
+    engine with status 0, like any other stop — it used to die of the signal (-15)."""
+    for i in range(3):
+        engine = start_engine(tmp_path / f"d{i}")
+        engine.proc.send_signal(signal.SIGTERM)
+        assert engine.proc.wait(20) == 0
