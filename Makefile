@@ -16,8 +16,7 @@ bench: setup
 	@$(PY) -m benchmarks.run
 
 lint: setup
-	@.venv/bin/ruff check nemodesk tests benchmarks
-	@.venv/bin/ruff format --check nemodesk tests benchmarks
+	@bash scripts/lint.sh
 
 format: setup
 	@.venv/bin/ruff format nemodesk tests benchmarks
