@@ -54,6 +54,16 @@ def render_download_path(render_id: str) -> str:
     return f"/api/render/proxy/{_seg(render_id)}/download"
 
 
+def local_session_path(session_id: str) -> str:
+    """A session of the local engine, for DELETE (the cloud has no such call)."""
+    return f"/api/local/sessions/{_seg(session_id)}"
+
+
+def local_media_path(media_id: str) -> str:
+    """One generated media file of the local engine (a take's mix, stem or MIDI)."""
+    return f"/api/local/media/{_seg(media_id)}"
+
+
 def task_link(web_url: str, task_id: str, session_id: str, version: str, platform: str) -> str:
     """The link that opens the session on the web. It never carries a token."""
     query = urlencode(

@@ -20,8 +20,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from nemodesk.client import api, errors
+from nemodesk.client import api, download, errors, render
+from nemodesk.client.auth import auth_flow
 from nemodesk.client.config import ClientConfig
+from nemodesk.client.envelope import envelope_error, read_json
 from nemodesk.client.models import (
     Credits,
     Progress,
@@ -30,30 +32,15 @@ from nemodesk.client.models import (
     SessionState,
     UploadedFile,
 )
+from nemodesk.client.sse import ChatEvent, ChatOutcome, ChatRun
 from nemodesk.client.tokens import TokenStore
+from nemodesk.client.upload import upload_files, upload_urls
 from nemodesk.core.draft import Draft
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TokenSource = Literal["env", "keyring", "memory", "anonymous", ""]
 NETWORK_ERRORS = (httpx.TransportError,)
-
-
-def envelope_error(resp: httpx.Response, body: Any) -> errors.NemoError | None:
-    """The error an answer carries, or None: a non-zero ``code`` is an error even with
-    HTTP 200; so are ``success: false`` and an HTTP error status."""
-    status = resp.status_code
-    if isinstance(body, dict):
-        msg = str(body.get("msg") or body.get("message") or body.get("error") or "")
-        code = body.get("code")
-        if isinstance(code, int) and code != 0:
-            return errors.from_answer(code, msg, status)
-        if body.get("success") is False or status >= 400:
-            return errors.from_answer(code if isinstance(code, int) else -1, msg, status)
-        return None
-    if status >= 400:
-        return errors.from_answer(-1, resp.reason_phrase, status)
-    return None
 
 
 class NemoClient:
@@ -112,8 +99,8 @@ class NemoClient:
 
     async def _anonymous_token(self) -> str:
         for attempt in range(2):
-            resp = await self._send("POST", api.ANONYMOUS_TOKEN, auth=False)
-            body = _json(resp)
+            resp = await self._send("POST", api.ANONYMOUS_TOKEN)
+            body = read_json(resp)
             err = envelope_error(resp, body)
             if err is None:
                 token = str(body["data"]["token"])
@@ -149,11 +136,13 @@ class NemoClient:
         return {"Authorization": f"Bearer {await self.token()}", **(extra or {})}
 
     async def _send(
-        self, method: str, path: str, *, auth: bool = True, **kw: Any
+        self, method: str, path: str, *, auth: dict[str, str] | None = None, **kw: Any
     ) -> httpx.Response:
+        """One request: with ``auth`` (the bearer headers) or, without, as the anonymous
+        client asking for a token (its id, and on the local engine its secret)."""
         headers = dict(kw.pop("headers", None) or {})
-        if auth:
-            headers.update(await self.headers())
+        if auth is not None:
+            headers.update(auth)
         else:
             headers[api.H_CLIENT_ID] = self.config.client_id
             if self.config.client_secret and self.config.backend == "local":
@@ -171,25 +160,22 @@ class NemoClient:
         body: Callable[[], dict[str, Any]] | None = None,
         **kw: Any,
     ) -> dict[str, Any]:
-        """One API call with the envelope read and the token and 429 recoveries applied.
-        ``body`` makes fresh request arguments per attempt (a streamed upload can only
-        be sent once)."""
-        renewed = waited = False
-        while True:
-            resp = await self._send(method, path, **(body() if body else {}), **kw)
-            data = _json(resp)
-            err = envelope_error(resp, data)
-            if err is None:
-                return data if isinstance(data, dict) else {}
-            if isinstance(err, errors.TokenExpired) and not renewed:
-                renewed = True
-                await self.renew_token()
-                continue
-            if isinstance(err, errors.RateLimited) and not waited:
-                waited = True
-                await asyncio.sleep(self.config.timing.retry_429_s)
-                continue
-            raise self.explain(err)
+        """One API call with the envelope read and the token and 429 recoveries applied
+        (``auth.auth_flow``). ``body`` makes fresh request arguments per attempt (a
+        streamed upload can only be sent once)."""
+        flow = auth_flow(self)
+        try:
+            headers = await anext(flow)
+            while True:
+                fresh = body() if body else {}
+                resp = await self._send(method, path, auth=headers, **fresh, **kw)
+                data = read_json(resp)
+                err = envelope_error(resp, data)
+                if err is None:
+                    return data if isinstance(data, dict) else {}
+                headers = await flow.asend(err)
+        finally:
+            await flow.aclose()
 
     def register_link(self) -> str:
         """Where an anonymous user registers to get credits, bound to this account."""
@@ -239,7 +225,7 @@ class NemoClient:
     async def delete_session(self, session_id: str) -> None:
         """Delete a session with its takes, renders and files (the local engine only: the
         cloud API has no such call)."""
-        await self.call("DELETE", f"/api/local/sessions/{session_id}")
+        await self.call("DELETE", api.local_session_path(session_id))
 
     def use_session(self, session: Session) -> None:
         self.session = session
@@ -261,13 +247,31 @@ class NemoClient:
     async def draft(self) -> Draft:
         return (await self.state()).draft
 
-    async def send(self, text: str, *, parameters: dict | None = None, **callbacks: Any) -> Any:
+    async def send(
+        self,
+        text: str,
+        *,
+        parameters: dict | None = None,
+        on_text: Callable[[str], None] | None = None,
+        on_tool: Callable[[ChatEvent], None] | None = None,
+        on_still_working: Callable[[float], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> ChatOutcome:
         """Send one chat message over SSE, with explicit music settings (``parameters``:
-        duration_s, bpm, key, mood, genre, …) when given; see ``nemodesk.client.sse.ChatRun``."""
-        from nemodesk.client.sse import ChatRun
+        duration_s, bpm, key, mood, genre, …) when given; the callbacks are
+        ``nemodesk.client.sse.ChatRun``'s."""
 
-        def run(sid: str) -> Any:
-            return ChatRun(self, sid, text, parameters=parameters, **callbacks).run()
+        def run(sid: str) -> Awaitable[ChatOutcome]:
+            return ChatRun(
+                self,
+                sid,
+                text,
+                parameters=parameters,
+                on_text=on_text,
+                on_tool=on_tool,
+                on_still_working=on_still_working,
+                on_notice=on_notice,
+            ).run()
 
         return await self.in_session(run)
 
@@ -276,8 +280,6 @@ class NemoClient:
         paths: list[Path],
         on_progress: Callable[[Progress], None] | None = None,
     ) -> list[UploadedFile]:
-        from nemodesk.client.upload import upload_files
-
         return await self.in_session(lambda sid: upload_files(self, sid, paths, on_progress))
 
     async def export(
@@ -290,7 +292,6 @@ class NemoClient:
     ) -> Path:
         """Render the session's current draft and download it to ``dest`` (renamed into
         place only when complete). Cancelling the task cancels the render too."""
-        from nemodesk.client import download, render
 
         async def go(sid: str) -> Path:
             draft = (await self.state(sid)).draft
@@ -300,14 +301,26 @@ class NemoClient:
 
         return await self.in_session(go)
 
+    async def fetch_file(
+        self,
+        url: str,
+        dest: Path,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> Path:
+        """Download a file the backend named (a take's ``url``, a thumbnail) into ``dest``,
+        with the resume and temp-name rules of an export; the token goes to the API's own
+        host only."""
+        return await download.fetch_file(self, url, dest, on_progress)
+
+    async def fetch_media(
+        self,
+        media_id: str,
+        dest: Path,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> Path:
+        """Download one generated media file of the local engine (a take's stem or MIDI)
+        into ``dest``, with the resume and temp-name rules of an export."""
+        return await download.fetch_file(self, api.local_media_path(media_id), dest, on_progress)
+
     async def upload_urls(self, urls: list[str]) -> list[UploadedFile]:
-        from nemodesk.client.upload import upload_urls
-
         return await self.in_session(lambda sid: upload_urls(self, sid, urls))
-
-
-def _json(resp: httpx.Response) -> Any:
-    try:
-        return resp.json()
-    except ValueError:
-        return None

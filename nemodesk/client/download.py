@@ -14,15 +14,12 @@ import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import httpx
 
 from nemodesk.client import api, errors
+from nemodesk.client.auth import Caller
 from nemodesk.client.models import Progress
-
-if TYPE_CHECKING:
-    from nemodesk.client.client import NemoClient
 
 
 def temp_path(dest: Path) -> Path:
@@ -35,7 +32,7 @@ def _same_origin(url: str, base: httpx.URL) -> bool:
 
 
 async def download(
-    client: NemoClient,
+    client: Caller,
     render_id: str,
     url: str | None,
     dest: Path,
@@ -63,7 +60,7 @@ async def download(
 
 
 async def fetch_file(
-    client: NemoClient,
+    client: Caller,
     url: str,
     dest: Path,
     on_progress: Callable[[Progress], None] | None = None,
@@ -82,7 +79,7 @@ async def fetch_file(
 
 
 async def _fetch(
-    client: NemoClient,
+    client: Caller,
     url: str,
     part: Path,
     on_progress: Callable[[Progress], None] | None,

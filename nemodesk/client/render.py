@@ -11,14 +11,12 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nemodesk.client import api, errors
+from nemodesk.client.auth import Caller
 from nemodesk.client.models import RenderStatus
 from nemodesk.core.draft import Draft
-
-if TYPE_CHECKING:
-    from nemodesk.client.client import NemoClient
 
 
 def new_render_id() -> str:
@@ -26,7 +24,7 @@ def new_render_id() -> str:
 
 
 async def submit(
-    client: NemoClient, session_id: str, draft: Draft, fmt: str = "mp4", quality: str = "high"
+    client: Caller, session_id: str, draft: Draft, fmt: str = "mp4", quality: str = "high"
 ) -> str:
     if not draft.exportable:
         raise errors.RenderFailed("There is nothing to export yet: make some music first.")
@@ -47,16 +45,16 @@ async def submit(
     raise errors.DuplicateRender()
 
 
-async def status(client: NemoClient, render_id: str) -> RenderStatus:
+async def status(client: Caller, render_id: str) -> RenderStatus:
     return RenderStatus.parse(await client.call("GET", api.render_status_path(render_id)))
 
 
-async def cancel(client: NemoClient, render_id: str) -> None:
+async def cancel(client: Caller, render_id: str) -> None:
     await client.call("POST", api.render_cancel_path(render_id))
 
 
 async def wait(
-    client: NemoClient,
+    client: Caller,
     render_id: str,
     on_progress: Callable[[RenderStatus], None] | None = None,
 ) -> RenderStatus:

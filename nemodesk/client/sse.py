@@ -17,18 +17,16 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from httpx_sse import aconnect_sse
 
 from nemodesk.client import api, errors
-from nemodesk.client.client import _json, envelope_error
+from nemodesk.client.auth import AuthFlow, Caller, auth_flow
+from nemodesk.client.envelope import envelope_error, read_json
 from nemodesk.core import guitalk
 from nemodesk.core.draft import Draft, diff_words
-
-if TYPE_CHECKING:
-    from nemodesk.client.client import NemoClient
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,7 @@ class _Parts:
 class ChatRun:
     def __init__(
         self,
-        client: NemoClient,
+        client: Caller,
         session_id: str,
         text: str,
         *,
@@ -195,13 +193,23 @@ class ChatRun:
 
     async def _stream(self) -> bool:
         """Read the stream to its end; True when it ended normally, False when the rest
-        must come from polling the state."""
+        must come from polling the state. Token renewal and the 429 wait are the client's
+        ``auth_flow``; a resume after a dropped stream sends the last event id."""
+        flow = auth_flow(self.client, self._resume_headers)
+        try:
+            return await self._read_with(flow)
+        finally:
+            await flow.aclose()
+
+    def _resume_headers(self) -> dict[str, str]:
+        return {api.H_LAST_EVENT_ID: self.last_id} if self.last_id else {}
+
+    async def _read_with(self, flow: AuthFlow) -> bool:
         body = api.run_body(self.session_id, self.text, self.parameters)
-        tries = renewed = waited = 0
+        tries = 0
         read_s = self.timing.heartbeat_timeout_s + 5
+        headers = await anext(flow)
         while True:
-            extra = {api.H_LAST_EVENT_ID: self.last_id} if self.last_id else {}
-            headers = await self.client.headers(extra)
             events = 0
             try:
                 async with aconnect_sse(
@@ -215,18 +223,11 @@ class ChatRun:
                     resp = source.response
                     if "text/event-stream" not in resp.headers.get("content-type", ""):
                         await resp.aread()
-                        err = envelope_error(resp, _json(resp)) or errors.ServerError(
+                        err = envelope_error(resp, read_json(resp)) or errors.ServerError(
                             "the answer was not an event stream", http_status=resp.status_code
                         )
-                        if isinstance(err, errors.TokenExpired) and not renewed:
-                            renewed = 1
-                            await self.client.renew_token()
-                            continue
-                        if isinstance(err, errors.RateLimited) and not waited:
-                            waited = 1
-                            await asyncio.sleep(self.timing.retry_429_s)
-                            continue
-                        raise self.client.explain(err)
+                        headers = await flow.asend(err)  # renewed, waited, or raised
+                        continue
                     self._last_progress = time.monotonic()
                     async for sse in source.aiter_sse():
                         events += 1
@@ -249,6 +250,7 @@ class ChatRun:
                 return False  # without an event id a reconnect would send it again
             self.recovery = "resumed"
             await asyncio.sleep(self.timing.sse_reconnect_s)
+            headers = await flow.asend(None)  # a plain retry: fresh headers, no recovery spent
 
     async def _poll_until_changed(self, before: Draft, started: float) -> None:
         self.recovery = "polled"

@@ -14,16 +14,14 @@ import mimetypes
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from nemodesk.client import api, errors
+from nemodesk.client.auth import Caller
 from nemodesk.client.models import Progress, UploadedFile
 from nemodesk.core.formats import MAX_UPLOAD_BYTES, kind_of
-
-if TYPE_CHECKING:
-    from nemodesk.client.client import NemoClient
 
 BATCH_BYTES = 1 << 20  # read off the loop and reported a batch at a time
 
@@ -92,7 +90,7 @@ def check_file(path: Path, max_bytes: int | None = None) -> int:
 
 
 async def upload_files(
-    client: NemoClient,
+    client: Caller,
     session_id: str,
     paths: list[Path],
     on_progress: Callable[[Progress], None] | None = None,
@@ -139,7 +137,7 @@ async def upload_files(
     return _files(answer)
 
 
-async def upload_urls(client: NemoClient, session_id: str, urls: list[str]) -> list[UploadedFile]:
+async def upload_urls(client: Caller, session_id: str, urls: list[str]) -> list[UploadedFile]:
     answer = await client.call(
         "POST",
         api.upload_path(session_id),

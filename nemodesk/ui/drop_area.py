@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nemodesk.client.models import Progress
+from nemodesk.client import Progress
 from nemodesk.core.formats import ACCEPTED_EXTENSIONS, kind_of, supported_list
 from nemodesk.ui import theme
 from nemodesk.ui.humanize import clock, download_text

@@ -21,8 +21,25 @@ from typing import Final
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from nemodesk.client import errors as e
-from nemodesk.client.local_engine import EngineStartError
+from nemodesk.client import (
+    ConnectionLost,
+    DiskFull,
+    DuplicateRender,
+    EngineStartError,
+    ExportLocked,
+    FileTooLarge,
+    MissingClientId,
+    NemoError,
+    NoCredits,
+    RateLimited,
+    RenderFailed,
+    RenderTimeout,
+    ServerError,
+    SessionLost,
+    StreamTimeout,
+    TokenExpired,
+    UnsupportedFile,
+)
 from nemodesk.ui.crash import redact
 
 CONTEXT: Final = "ErrorText"
@@ -117,22 +134,22 @@ _LABELS: Final[dict[Action, tuple[str, str]]] = {
 _TOP_UP: Final = (QT_TRANSLATE_NOOP("ErrorText", "Top up"), "充值")
 
 # The next step for each client error; subclasses not listed fall back on ``next_step``.
-_ACTIONS: Final[dict[type[e.NemoError], Action]] = {
-    e.TokenExpired: Action.RETRY,
-    e.SessionLost: Action.RETRY,  # a new session exists: sending again just works
-    e.NoCredits: Action.REGISTER,
-    e.UnsupportedFile: Action.PICK_FILE,
-    e.FileTooLarge: Action.PICK_FILE,
-    e.MissingClientId: Action.SETTINGS,
-    e.ExportLocked: Action.REGISTER,
-    e.RateLimited: Action.RETRY,
-    e.DuplicateRender: Action.RETRY,
-    e.RenderFailed: Action.RETRY,
-    e.RenderTimeout: Action.RETRY,
-    e.StreamTimeout: Action.RETRY,
-    e.ConnectionLost: Action.RETRY,
-    e.DiskFull: Action.FREE_SPACE,
-    e.ServerError: Action.RETRY,
+_ACTIONS: Final[dict[type[NemoError], Action]] = {
+    TokenExpired: Action.RETRY,
+    SessionLost: Action.RETRY,  # a new session exists: sending again just works
+    NoCredits: Action.REGISTER,
+    UnsupportedFile: Action.PICK_FILE,
+    FileTooLarge: Action.PICK_FILE,
+    MissingClientId: Action.SETTINGS,
+    ExportLocked: Action.REGISTER,
+    RateLimited: Action.RETRY,
+    DuplicateRender: Action.RETRY,
+    RenderFailed: Action.RETRY,
+    RenderTimeout: Action.RETRY,
+    StreamTimeout: Action.RETRY,
+    ConnectionLost: Action.RETRY,
+    DiskFull: Action.FREE_SPACE,
+    ServerError: Action.RETRY,
 }
 _NEXT_STEPS: Final = {
     "register": Action.REGISTER,
@@ -173,15 +190,15 @@ def _friendly(text: str, action: Action, language: str, link: str = "") -> Frien
     return Friendly(text, action, _say(_LABELS[action], language), link)
 
 
-def _nemo(err: e.NemoError, language: str) -> Friendly:
+def _nemo(err: NemoError, language: str) -> Friendly:
     action = next(
         (_ACTIONS[cls] for cls in type(err).__mro__ if cls in _ACTIONS),
         _NEXT_STEPS.get(err.next_step, Action.RETRY),
     )
     text = _clean(err.message(language))
     if not text:  # the detail was unusable: the class's own sentence still is
-        text = _clean(e.NemoError.message(err, language))
-    if isinstance(err, e.NoCredits):
+        text = _clean(NemoError.message(err, language))
+    if isinstance(err, NoCredits):
         if err.registered or not err.link:
             return Friendly(text, action, _say(_TOP_UP, language), REGISTER_URL)
         return _friendly(text, action, language, err.link)
@@ -206,7 +223,7 @@ def _os_error(err: OSError, language: str) -> Friendly:
 
 def describe(err: BaseException, language: str = "en") -> Friendly:
     """The sentence and next step for ``err`` in ``language`` ("en", "zh_CN", …)."""
-    if isinstance(err, e.NemoError):
+    if isinstance(err, NemoError):
         return _nemo(err, language)
     if isinstance(err, EngineStartError):
         return _friendly(_say(_OWN["engine"], language), Action.RETRY, language)

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nemodesk.client.models import Progress, RenderStatus
+from nemodesk.client import Progress, RenderStatus
 from nemodesk.core.ducking import DEFAULT_DUCK_DB, MAX_DUCK_DB, MIN_DUCK_DB, SoundMode
 from nemodesk.ui import theme
 from nemodesk.ui.file_chip import ElidedLabel, FileChip

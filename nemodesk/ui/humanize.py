@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from nemodesk.client.models import Progress
+from nemodesk.client import Progress
 
 
 def clock(seconds: float) -> str:

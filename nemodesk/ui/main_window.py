@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nemodesk.client.models import Credits, Session
+from nemodesk.client import Credits, Session
 from nemodesk.core.draft import Draft, TrackType
 from nemodesk.core.ducking import clip_sound_heard, depth_db, sound_mode
 from nemodesk.core.guitalk import Action

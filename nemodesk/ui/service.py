@@ -23,12 +23,16 @@ import platformdirs
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from nemodesk.client import download, errors
-from nemodesk.client.client import NemoClient
-from nemodesk.client.config import ClientConfig
-from nemodesk.client.local_engine import LocalEngine
-from nemodesk.client.models import Credits, Session
-from nemodesk.client.sse import ChatEvent, ChatOutcome
+from nemodesk.client import (
+    ChatEvent,
+    ChatOutcome,
+    ClientConfig,
+    Credits,
+    LocalEngine,
+    NemoClient,
+    NemoError,
+    Session,
+)
 from nemodesk.core import intent
 from nemodesk.core.draft import Draft, TrackType, summary
 from nemodesk.core.ducking import music_gain
@@ -241,7 +245,7 @@ class AppService(QObject):
         except asyncio.CancelledError:
             raise
         except Exception as e:  # every failure reaches the window as a sentence
-            if not isinstance(e, errors.NemoError):
+            if not isinstance(e, NemoError):
                 log.exception("job %s failed", name)
             self.failed.emit(name, e)
             return None
@@ -353,15 +357,12 @@ class AppService(QObject):
 
     async def _chat(self, text: str, parameters: dict[str, Any] | None) -> ChatOutcome:
         assert self.client is not None
-        kwargs: dict[str, Any] = {}
-        if parameters:
-            kwargs["parameters"] = {**parameters}
         outcome = await self.client.send(
             text,
+            parameters={**parameters} if parameters else None,
             on_tool=self._tool,
             on_still_working=self.stillWorking.emit,
             on_notice=lambda line: self.chatMessage.emit("notice", line),
-            **kwargs,
         )
         self.chatMessage.emit("assistant", outcome.reply)
         if outcome.actions:
@@ -403,9 +404,7 @@ class AppService(QObject):
         # one download per file: the player and the variation cards may ask at once
         pending = self._fetches.get(media_id)
         if pending is None:
-            pending = asyncio.ensure_future(
-                download.fetch_file(self.client, str(entry["url"]), dest)
-            )
+            pending = asyncio.ensure_future(self.client.fetch_file(str(entry["url"]), dest))
             self._fetches[media_id] = pending
             pending.add_done_callback(lambda _t: self._fetches.pop(media_id, None))
         await asyncio.shield(pending)
@@ -494,9 +493,9 @@ class AppService(QObject):
             return images
         for i, url in enumerate(urls[:24]):
             dest = self.cache_dir / "thumbs" / f"{abs(hash(url))}-{i}.jpg"
-            with contextlib.suppress(errors.NemoError, OSError):
+            with contextlib.suppress(NemoError, OSError):
                 if not dest.is_file():
-                    await download.fetch_file(self.client, url, dest)
+                    await self.client.fetch_file(url, dest)
                 image = QImage(str(dest))
                 if not image.isNull():
                     images.append(image)
@@ -527,7 +526,6 @@ class AppService(QObject):
         """Stems and MIDI, which the local engine offers as generated media."""
         assert self.client is not None
         files = entry.get("files") or {}
-        base = self.client.http.base_url
         for key, media_id in files.items():
             if key.startswith("stem:") and "stems" in kinds:
                 target = dest.with_name(f"{dest.stem}-stems") / f"{key[5:]}.wav"
@@ -535,7 +533,7 @@ class AppService(QObject):
                 target = dest.with_suffix(".mid")
             else:
                 continue
-            await download.fetch_file(self.client, f"{base}api/local/media/{media_id}", target)
+            await self.client.fetch_media(media_id, target)
 
     async def _refresh_credits(self) -> None:
         if self.client is None:
