@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nemodesk.engine.music.brief import parse_brief
+from nemodesk.engine.brief import parse_brief
 from nemodesk.engine.music.generate import MusicEngine
 
 DURATIONS_S = (30, 90, 300, 600)

@@ -107,8 +107,8 @@ def _check_writable(path: Path, what: str) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from nemodesk.engine.brief import BriefError, describe, parse_brief
     from nemodesk.engine.music.audiofile import AudioFileError, format_for
-    from nemodesk.engine.music.brief import BriefError, describe, parse_brief
 
     try:
         instruments = (

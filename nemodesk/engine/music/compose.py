@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from nemodesk.engine.brief import Brief
 from nemodesk.engine.music import grooves
 from nemodesk.engine.music.accents import hit_parts
 from nemodesk.engine.music.accompaniment import BarChord, bass_bar, comp_bar, pad_bar
-from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.music.drums import CRASH, KICK, drum_bar
 from nemodesk.engine.music.genres import GENRE_TEMPLATES, Genre, Voice, arrange
 from nemodesk.engine.music.groove import Grid, level, rng_for

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from nemodesk.engine.brief import Brief
 from nemodesk.engine.music import threads
 from nemodesk.engine.music.audiofile import format_for, write_audio
-from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.music.compose import compose
 from nemodesk.engine.music.plan import Plan, make_plan
 from nemodesk.engine.music.render import Rendered, render

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nemodesk.engine.music.brief import Brief
+from nemodesk.engine.brief import Brief
 from nemodesk.engine.music.score import Section
 
 MAX_TEMPO_NUDGE = 0.03

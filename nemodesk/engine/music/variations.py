@@ -18,9 +18,9 @@ from __future__ import annotations
 import copy
 import math
 
-from nemodesk.engine.music.brief_key import GENRE_KEYS
-from nemodesk.engine.music.brief_model import KEYS, Brief
-from nemodesk.engine.music.brief_tempo import MAX_BPM, MIN_BPM
+from nemodesk.engine.brief.key import GENRE_KEYS
+from nemodesk.engine.brief.model import KEYS, Brief
+from nemodesk.engine.brief.tempo import MAX_BPM, MIN_BPM
 from nemodesk.engine.music.genres import GENRE_TEMPLATES, LEAD_CHOICES, arrange
 from nemodesk.engine.music.grooves import GROOVES
 from nemodesk.engine.music.grooves import variant as grooves_variant

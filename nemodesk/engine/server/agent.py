@@ -1,7 +1,7 @@
 """The rule-based chat agent behind ``/run_sse``: one message in, one plan out.
 
 No language model: English and Chinese requests are read by phrase detectors
-(``agent_edits``) and the brief parser (``nemodesk.engine.music.brief``). A message either
+(``agent_edits``) and the brief parser (``nemodesk.engine.brief``). A message either
 asks for new music ("make a calm piano track", "做一段轻松的背景音乐"), for variations
 ("3 variations", "两个版本"), for an edit of the current music ("slower, no piano",
 "music at 20%", "start the music at 0:05", "标题：城市之梦"), to use one of the takes
@@ -21,7 +21,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from nemodesk.engine.music.brief import (
+from nemodesk.engine.brief import (
     Brief,
     BriefError,
     describe,

@@ -13,7 +13,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from nemodesk.engine.music.brief import (
+from nemodesk.engine.brief import (
     ARCS,
     GENRES,
     INSTRUMENTS,

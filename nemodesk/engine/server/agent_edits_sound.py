@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nemodesk.engine.music.brief import BriefError, parse_key
+from nemodesk.engine.brief import BriefError, parse_key
 from nemodesk.engine.server import agent_words as AW
 from nemodesk.engine.server.agent_text import (
     WB,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nemodesk.engine.music.brief import BriefError, parse_brief, parse_key
+from nemodesk.engine.brief import BriefError, parse_brief, parse_key
 from nemodesk.engine.server.agent_text import Edit
 
 BRIEF_KEYS = ("duration_s", "bpm", "key", "mood", "genre", "instruments", "arc", "loop")

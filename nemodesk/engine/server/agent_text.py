@@ -3,7 +3,7 @@
 ``Text`` keeps the message three ways, position-aligned: as typed (NFKC), lower case, and
 masked. A detector that reads a phrase masks it, so later detectors and the brief parser do
 not read the same words again ("start at 5 seconds" is not a 5-second length). Musical
-vocabulary is left to ``nemodesk.engine.music.brief.parse_brief`` (``parsed`` below).
+vocabulary is left to ``nemodesk.engine.brief.parse_brief`` (``parsed`` below).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from nemodesk.engine.music.brief import Brief, BriefError, parse_brief
+from nemodesk.engine.brief import Brief, BriefError, parse_brief
 from nemodesk.engine.server import agent_words as AW
 
 

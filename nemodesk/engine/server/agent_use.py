@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nemodesk.engine.music.brief import GENRES, INSTRUMENTS, KEYS, MOODS
+from nemodesk.engine.brief import GENRES, INSTRUMENTS, KEYS, MOODS
 from nemodesk.engine.server.agent_text import WB, WE, Text, c, zh_int
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """Words of the chat agent that the brief parser does not have: edit phrases and labels.
 
 Moods, genres, instruments, arcs, keys and durations are read by
-``nemodesk.engine.music.brief``; this module only holds what an *edit* needs on top of that
+``nemodesk.engine.brief``; this module only holds what an *edit* needs on top of that
 ("happier", "jazzier", "更有活力"), the Chinese labels for replies and the example requests
 the agent offers when it does not understand.
 """

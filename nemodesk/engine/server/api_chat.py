@@ -28,7 +28,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from nemodesk.engine.music.brief import BriefError
+from nemodesk.engine.brief import BriefError
 from nemodesk.engine.server import agent_params, deps
 from nemodesk.engine.server.chat_run import execute
 from nemodesk.engine.server.errors import BAD_REQUEST, ApiError

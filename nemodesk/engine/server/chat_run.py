@@ -18,8 +18,8 @@ from typing import Any
 
 from nemodesk.core.draft import Draft, TrackType, summary
 from nemodesk.core.ducking import speech_on_timeline
+from nemodesk.engine.brief import Brief
 from nemodesk.engine.music import variations as V
-from nemodesk.engine.music.brief import Brief
 from nemodesk.engine.server import agent, disk_budget, draftops, work
 from nemodesk.engine.server import agent_use as U
 from nemodesk.engine.server import agent_voice as voice

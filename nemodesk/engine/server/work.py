@@ -65,7 +65,7 @@ def generate_track(
     plan: str | None,
     speech_s: list[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
-    from nemodesk.engine.music.brief import Brief
+    from nemodesk.engine.brief import Brief
     from nemodesk.engine.music.generate import MusicEngine
 
     engine = _engine or MusicEngine()
@@ -109,7 +109,7 @@ def write_extras(
     """A take's stems and MIDI, made when first asked for: the same render as its mix
     (same brief, seed, cuts and speech, so the stems add up to that mix); the mix made on
     the way is thrown away."""
-    from nemodesk.engine.music.brief import Brief
+    from nemodesk.engine.brief import Brief
     from nemodesk.engine.music.generate import MusicEngine
 
     engine = _engine or MusicEngine()

@@ -31,7 +31,7 @@ def _to_16k(x: np.ndarray) -> np.ndarray:
 @pytest.fixture(scope="module")
 def music_bed(tmp_path_factory) -> np.ndarray:
     """A real track from the engine (acoustic, with drums), mono 48 kHz, at -14 LUFS."""
-    from nemodesk.engine.music.brief import parse_brief
+    from nemodesk.engine.brief import parse_brief
     from nemodesk.engine.music.generate import MusicEngine
 
     out = tmp_path_factory.mktemp("bed") / "bed.wav"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from nemodesk.engine.music.brief import (
+from nemodesk.engine.brief import (
     ARCS,
     DEFAULT_DURATION_S,
     GENRES,
@@ -21,7 +21,7 @@ from nemodesk.engine.music.brief import (
     parse_brief,
     parse_key,
 )
-from nemodesk.engine.music.brief_defaults import GENRE_BPM
+from nemodesk.engine.brief.defaults import GENRE_BPM
 
 EXAMPLE_EN = (
     "Generate a 90-second upbeat acoustic track for a travel vlog montage with a warm, "

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from nemodesk.engine.music.brief import parse_brief
+from nemodesk.engine.brief import parse_brief
 from nemodesk.engine.music.compose import compose
 from nemodesk.engine.music.plan import make_plan
 from nemodesk.engine.music.theory import Key

@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from nemodesk.engine.music.brief import parse_brief
+from nemodesk.engine.brief import parse_brief
 from nemodesk.engine.music.plan import make_plan
 from tests.audio_checks import accent_ratio, onset_envelope, onset_rate, rms_db
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nemodesk.engine.brief import parse_brief
 from nemodesk.engine.music.audiofile import read_audio
-from nemodesk.engine.music.brief import parse_brief
 
 SPEECH = [(8.0, 12.5), (18.0, 24.0)]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from nemodesk.engine.music.brief import Brief
+from nemodesk.engine.brief import Brief
 from nemodesk.engine.music.plan import MAX_TEMPO_NUDGE, RING_S, make_plan
 
 

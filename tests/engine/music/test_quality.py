@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from nemodesk.engine.music.brief import parse_brief
+from nemodesk.engine.brief import parse_brief
 from tests.audio_checks import (
     clicks,
     decode_file,

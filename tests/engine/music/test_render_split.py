@@ -7,9 +7,9 @@ import numpy as np
 import pedalboard as pb
 import pytest
 
+from nemodesk.engine.brief import parse_brief
 from nemodesk.engine.music import render as R
 from nemodesk.engine.music import threads
-from nemodesk.engine.music.brief import parse_brief
 from nemodesk.engine.music.genres import GENRE_TEMPLATES
 
 SR = 44100

@@ -10,8 +10,8 @@ import librosa
 import numpy as np
 import pytest
 
+from nemodesk.engine.brief import parse_brief
 from nemodesk.engine.music import variations as V
-from nemodesk.engine.music.brief import parse_brief
 
 PROMPTS = (
     "upbeat acoustic travel vlog, warm",

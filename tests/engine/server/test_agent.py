@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nemodesk.engine.music.brief import parse_brief
+from nemodesk.engine.brief import parse_brief
 from nemodesk.engine.server.agent import (
     MusicSettings,
     Plan,

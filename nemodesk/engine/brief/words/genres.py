@@ -1,11 +1,11 @@
-"""Genre synonyms, English and Chinese: phrase -> one of ``brief_model.GENRES``.
+"""Genre synonyms, English and Chinese: phrase -> one of ``model.GENRES``.
 
-The table format is described in ``words_format``.
+The table format is described in ``words.format``.
 """
 
 from __future__ import annotations
 
-from nemodesk.engine.music.words_format import expand
+from nemodesk.engine.brief.words.format import expand
 
 _STRONG = {
     "acoustic": "acoustic, folk, indie folk, singer songwriter, unplugged, country, 原声, 民谣",

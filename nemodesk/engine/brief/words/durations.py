@@ -1,11 +1,11 @@
 """Words the duration parser reads: English and Chinese number words, and decade styles.
 
-The table format is described in ``words_format``.
+The table format is described in ``words.format``.
 """
 
 from __future__ import annotations
 
-from nemodesk.engine.music.words_format import phrases
+from nemodesk.engine.brief.words.format import phrases
 
 _UNITS = "zero, one, two, three, four, five, six, seven, eight, nine"
 _TEENS = "ten, eleven, twelve, thirteen, fourteen, fifteen, sixteen, seventeen, eighteen, nineteen"

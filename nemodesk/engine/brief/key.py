@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from nemodesk.engine.music.brief_model import KEYS, MINOR_MOODS, MOODS, BriefError
+from nemodesk.engine.brief.model import KEYS, MINOR_MOODS, MOODS, BriefError
 
 # Candidate tonics per genre: (major, minor); the mood picks one, so it is deterministic.
 GENRE_KEYS = {

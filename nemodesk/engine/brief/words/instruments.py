@@ -1,11 +1,11 @@
-"""Instrument names, English and Chinese: phrase -> one of ``brief_model.INSTRUMENTS``.
+"""Instrument names, English and Chinese: phrase -> one of ``model.INSTRUMENTS``.
 
-The table format is described in ``words_format``.
+The table format is described in ``words.format``.
 """
 
 from __future__ import annotations
 
-from nemodesk.engine.music.words_format import expand
+from nemodesk.engine.brief.words.format import expand
 
 _INSTRUMENTS = {
     "piano": (

@@ -1,6 +1,6 @@
 """Matching phrases in a prompt: the normal form, the Lexicon matcher and the lexicons.
 
-Each lexicon is built from a word table (``words_*``) plus the canonical names themselves.
+Each lexicon is built from a word table (``words/``) plus the canonical names themselves.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Generic, TypeVar
 
-from nemodesk.engine.music.brief_model import ARCS, GENRES, INSTRUMENTS, MOODS
-from nemodesk.engine.music.brief_negation import Scopes
-from nemodesk.engine.music.words_arcs import ARC_WORDS, LOOP_WORDS
-from nemodesk.engine.music.words_genres import GENRE_WORDS
-from nemodesk.engine.music.words_instruments import INSTRUMENT_WORDS
-from nemodesk.engine.music.words_moods import MOOD_WORDS
-from nemodesk.engine.music.words_tempo import ENERGY_WORDS, TEMPO_WORDS
-from nemodesk.engine.music.words_uses import USE_WORDS, USES
+from nemodesk.engine.brief.model import ARCS, GENRES, INSTRUMENTS, MOODS
+from nemodesk.engine.brief.negation import Scopes
+from nemodesk.engine.brief.words.arcs import ARC_WORDS, LOOP_WORDS
+from nemodesk.engine.brief.words.genres import GENRE_WORDS
+from nemodesk.engine.brief.words.instruments import INSTRUMENT_WORDS
+from nemodesk.engine.brief.words.moods import MOOD_WORDS
+from nemodesk.engine.brief.words.tempo import ENERGY_WORDS, TEMPO_WORDS
+from nemodesk.engine.brief.words.uses import USE_WORDS, USES
 
 V = TypeVar("V")
 

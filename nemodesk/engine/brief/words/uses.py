@@ -1,11 +1,11 @@
 """What the music is for (a travel vlog, a thriller, ...), English and Chinese.
 
-The table format is described in ``words_format``.
+The table format is described in ``words.format``.
 """
 
 from __future__ import annotations
 
-from nemodesk.engine.music.words_format import expand
+from nemodesk.engine.brief.words.format import expand
 
 # Use -> (default genre, default mood or None), in priority order (first found in this
 # order wins, so "thriller short film" is a thriller and "study tips youtube" is study).

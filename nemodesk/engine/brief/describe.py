@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nemodesk.engine.music.brief_model import Brief
+from nemodesk.engine.brief.model import Brief
 
 _GENRE_LABELS = {"lofi": "lo-fi", "piano": "solo piano"}
 _USE_LABELS = {

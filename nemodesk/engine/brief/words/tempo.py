@@ -1,11 +1,11 @@
 """Tempo and energy words, English and Chinese.
 
-The table format is described in ``words_format``.
+The table format is described in ``words.format``.
 """
 
 from __future__ import annotations
 
-from nemodesk.engine.music.words_format import expand
+from nemodesk.engine.brief.words.format import expand
 
 # (place in the genre's tempo range: 0 low end, 1 high end, <0 / >1 beyond it, a pure tempo
 # word?) -> phrases. Mood-like words ("upbeat") steer the tempo but leave it "chosen".

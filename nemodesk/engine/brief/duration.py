@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 import re
 
-from nemodesk.engine.music.brief_model import (
+from nemodesk.engine.brief.model import (
     DEFAULT_DURATION_S,
     MAX_DURATION_S,
     MIN_DURATION_S,
     BriefError,
     real_option,
 )
-from nemodesk.engine.music.words_durations import (
+from nemodesk.engine.brief.words.durations import (
     DECADE_STYLE_WORDS,
     TEENS,
     TENS,

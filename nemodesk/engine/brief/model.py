@@ -1,7 +1,7 @@
 """The Brief record, its vocabulary (moods, genres, ...) and the error it raises.
 
-Kept apart from the parser so every brief_* module can share it without import cycles;
-``nemodesk.engine.music.brief`` re-exports all of it.
+Kept apart from the parser so every module of the brief package can share it without import cycles;
+``nemodesk.engine.brief`` re-exports all of it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""How the word tables (``words_*``) are written, and the helpers that read them.
+"""How the word tables (``words/``) are written, and the helpers that read them.
 
 The tables are kept apart from the parsing logic so that adding a synonym never touches
 code. English phrases are written in the parser's normal form: lower case, words separated

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from nemodesk.engine.music.brief_defaults import GENRE_BPM, MOOD_TEMPO, blend
-from nemodesk.engine.music.brief_duration import MIN, NUM, SEC
-from nemodesk.engine.music.brief_model import BriefError, real_option
+from nemodesk.engine.brief.defaults import GENRE_BPM, MOOD_TEMPO, blend
+from nemodesk.engine.brief.duration import MIN, NUM, SEC
+from nemodesk.engine.brief.model import BriefError, real_option
 
 MIN_BPM, MAX_BPM = 40.0, 220.0
 

@@ -1,11 +1,11 @@
-"""Mood synonyms, English and Chinese: phrase -> one of ``brief_model.MOODS``.
+"""Mood synonyms, English and Chinese: phrase -> one of ``model.MOODS``.
 
-The table format is described in ``words_format``.
+The table format is described in ``words.format``.
 """
 
 from __future__ import annotations
 
-from nemodesk.engine.music.words_format import expand
+from nemodesk.engine.brief.words.format import expand
 
 _MOODS = {
     "upbeat": (

@@ -1,13 +1,13 @@
 """Energy-arc and loop words, English and Chinese.
 
-The table format is described in ``words_format``.
+The table format is described in ``words.format``.
 """
 
 from __future__ import annotations
 
-from nemodesk.engine.music.words_format import expand, phrases
+from nemodesk.engine.brief.words.format import expand, phrases
 
-# one of ``brief_model.ARCS`` -> phrases
+# one of ``model.ARCS`` -> phrases
 _ARCS = {
     "flat": "steady, constant, consistent, flat, unchanging, stable, 平稳, 稳定, 不变",
     "build": (

@@ -4,21 +4,21 @@ Explicit options (from the CLI or the UI) always win over what the text says; wh
 neither gives is chosen from the mood, genre and use, and recorded in ``Brief.chosen``
 so the caller can tell the user what was picked.
 
-This module is the public face and runs the parse; the pieces live next to it:
-``brief_model`` (the Brief, vocabularies, errors), ``brief_lexicon`` (phrase matching),
-``brief_negation``, ``brief_duration``, ``brief_tempo``, ``brief_key``, ``brief_defaults``,
-``brief_describe``, and the word tables ``words_*``.
+This module runs the parse; the package (``nemodesk.engine.brief``) re-exports its public
+names, and the pieces live next to it: ``model`` (the Brief, vocabularies, errors),
+``lexicon`` (phrase matching), ``negation``, ``duration``, ``tempo``, ``key``, ``defaults``,
+``describe``, and the word tables in ``words/``.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from nemodesk.engine.music.brief_defaults import GENRE_MOOD, MOOD_ENERGY, MOOD_GENRE, blend
-from nemodesk.engine.music.brief_describe import describe
-from nemodesk.engine.music.brief_duration import choose_duration, numeric
-from nemodesk.engine.music.brief_key import choose_key, parse_key
-from nemodesk.engine.music.brief_lexicon import (
+from nemodesk.engine.brief.defaults import GENRE_MOOD, MOOD_ENERGY, MOOD_GENRE, blend
+from nemodesk.engine.brief.describe import describe
+from nemodesk.engine.brief.duration import choose_duration, numeric
+from nemodesk.engine.brief.key import choose_key, parse_key
+from nemodesk.engine.brief.lexicon import (
     ARC_LEXICON,
     CJK,
     ENERGY_LEXICON,
@@ -32,7 +32,7 @@ from nemodesk.engine.music.brief_lexicon import (
     Lexicon,
     normalise,
 )
-from nemodesk.engine.music.brief_model import (
+from nemodesk.engine.brief.model import (
     ARCS,
     DEFAULT_DURATION_S,
     GENRES,
@@ -46,10 +46,10 @@ from nemodesk.engine.music.brief_model import (
     BriefError,
     real_option,
 )
-from nemodesk.engine.music.brief_negation import Scopes
-from nemodesk.engine.music.brief_tempo import MAX_BPM, MIN_BPM, choose_bpm, pure_place
-from nemodesk.engine.music.words_genres import GENRE_WEAK
-from nemodesk.engine.music.words_uses import USES
+from nemodesk.engine.brief.negation import Scopes
+from nemodesk.engine.brief.tempo import MAX_BPM, MIN_BPM, choose_bpm, pure_place
+from nemodesk.engine.brief.words.genres import GENRE_WEAK
+from nemodesk.engine.brief.words.uses import USES
 
 __all__ = [
     "ARCS",
