@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import logging.handlers
-import re
 import sys
 import threading
 from collections.abc import Callable
@@ -23,20 +22,17 @@ from typing import Any, Final
 import platformdirs
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
+from nemodesk.ui.error_text import describe
+from nemodesk.ui.redact import TOKEN_RE as TOKEN_RE  # where it was defined before
+from nemodesk.ui.redact import redact
+
 LOG_NAME: Final = "nemodesk.log"
 LOG_MAX_BYTES: Final = 1_000_000
 LOG_BACKUPS: Final = 3
-REDACTED: Final = "[redacted]"
-# Our bearer tokens (``nmv_usr_…``, url-safe base64) and any Authorization header value.
-TOKEN_RE: Final = re.compile(r"nmv_[A-Za-z0-9_\-]+|Bearer\s+\S+")
 
 log = logging.getLogger("nemodesk.crash")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
-
-
-def redact(text: str) -> str:
-    return TOKEN_RE.sub(REDACTED, text)
 
 
 def default_log_dir() -> Path:
@@ -121,8 +117,6 @@ class CrashReporter:
         self._notify(self.sentence(exc_info[1]))
 
     def sentence(self, exc: BaseException) -> str:
-        from nemodesk.ui.error_text import describe  # error_text imports this module
-
         try:
             return describe(exc, self.language).text
         except Exception:  # the reporter must not fail while reporting

@@ -40,7 +40,7 @@ from nemodesk.client import (
     TokenExpired,
     UnsupportedFile,
 )
-from nemodesk.ui.crash import redact
+from nemodesk.ui.redact import redact
 
 CONTEXT: Final = "ErrorText"
 REGISTER_URL: Final = "https://nemovideo.ai"

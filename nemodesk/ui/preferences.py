@@ -16,7 +16,7 @@ from typing import Any, Final
 from PySide6.QtCore import QByteArray, QObject, QSettings, QStandardPaths, QUrl, Signal
 
 from nemodesk.client import DEFAULT_API_URL
-from nemodesk.ui.crash import TOKEN_RE
+from nemodesk.ui.redact import TOKEN_RE
 
 ORGANIZATION: Final = "NemoDesk"
 APPLICATION: Final = "NemoDesk"

@@ -10,12 +10,13 @@ import tempfile
 import time
 import wave
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nemodesk.core.draft import TrackType
 
 if TYPE_CHECKING:
-    from nemodesk.ui.app import DesktopApp
+    from nemodesk.ui.main_window import MainWindow
+    from nemodesk.ui.service import AppService
 
 TIMEOUT_S = 180.0
 SECONDS = 5.0
@@ -30,7 +31,21 @@ async def _until(what: str, check: Any, timeout_s: float = TIMEOUT_S) -> float:
     return time.perf_counter() - t0
 
 
-async def self_test(desktop: DesktopApp) -> int:
+class _Painted(Protocol):
+    at: float | None  # seconds from start to the first paint, once it happened
+
+
+class Desktop(Protocol):
+    """What the self-test drives: ``ui.app.DesktopApp`` (typed by shape, so that this module,
+    which the app imports, does not import the app)."""
+
+    service: AppService
+    window: MainWindow
+    paint: _Painted
+    closed: asyncio.Event
+
+
+async def self_test(desktop: Desktop) -> int:
     service, window = desktop.service, desktop.window
     report: dict[str, Any] = {"ok": False}
     failures: list[str] = []

@@ -9,18 +9,52 @@ accents harder or softer (hitEditRequested; the app asks the backend for a new t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, SignalInstance
 from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QMenu, QToolTip
 
-if TYPE_CHECKING:
-    from nemodesk.ui.timeline import TimelineView
+from nemodesk.core.draft import Draft
 
 WHEEL_ZOOM_PER_NOTCH = 1.25
 KEY_STEP_MS = 1_000
 FINE_KEY_STEP_MS = 100
+
+
+class TimelineSurface(Protocol):
+    """What the handlers use of ``ui.timeline.TimelineView`` (the widget this is mixed into),
+    typed by shape so that this module, which the timeline imports, does not import it."""
+
+    seekRequested: SignalInstance
+    hitEditRequested: SignalInstance
+    _scrubbing: bool
+
+    def width(self) -> int: ...
+    def update(self) -> None: ...
+    def tr(self, text: str) -> str: ...
+    def draft(self) -> Draft: ...
+    def duration_ms(self) -> float: ...
+    def playhead(self) -> int: ...
+    def set_playhead(self, ms: float, follow: bool = False) -> None: ...
+    def seek_to(self, ms: float) -> None: ...
+    def ms_at(self, x: float) -> float: ...
+    def content_left(self) -> int: ...
+    def ruler_rect(self) -> QRect: ...
+    def px_per_s(self) -> float: ...
+    def set_zoom(self, px_per_s: float, anchor_x: float | None = None) -> None: ...
+    def zoom_in(self) -> None: ...
+    def zoom_out(self) -> None: ...
+    def fit(self) -> None: ...
+    def scroll_px(self) -> int: ...
+    def set_scroll_px(self, value: int) -> None: ...
+    def cut_near(self, x: float, tolerance_px: float = 6.0) -> float | None: ...
+    def hit_on_cut(self, cut_ms: float, tolerance_ms: float = 120.0) -> bool: ...
+    def cut_menu(self, cut_ms: float) -> QMenu: ...
+    def tooltip_at(self, pos: QPoint) -> str: ...
+    def _lanes_bottom(self) -> int: ...
+    def _hit(self, pos: QPoint) -> tuple[int, int] | None: ...
+    def _select(self, hit: tuple[int, int] | None) -> None: ...
 
 
 class TimelineInput:
@@ -29,13 +63,13 @@ class TimelineInput:
 
     _scrubbing = False
 
-    def seek_to(self: TimelineView, ms: float) -> None:
+    def seek_to(self: TimelineSurface, ms: float) -> None:
         """Move the playhead as the user asked and tell the player (seekRequested)."""
         ms = round(min(max(0.0, ms), self.duration_ms()))
         self.set_playhead(ms, follow=True)
         self.seekRequested.emit(ms)
 
-    def mousePressEvent(self: TimelineView, event: QMouseEvent) -> None:
+    def mousePressEvent(self: TimelineSurface, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             event.ignore()
             return
@@ -51,14 +85,14 @@ class TimelineInput:
         if hit is None:
             self.seek_to(self.ms_at(pos.x()))
 
-    def mouseMoveEvent(self: TimelineView, event: QMouseEvent) -> None:
+    def mouseMoveEvent(self: TimelineSurface, event: QMouseEvent) -> None:
         if self._scrubbing:
             self.seek_to(self.ms_at(event.position().x()))
 
-    def mouseReleaseEvent(self: TimelineView, event: QMouseEvent) -> None:
+    def mouseReleaseEvent(self: TimelineSurface, event: QMouseEvent) -> None:
         self._scrubbing = False
 
-    def cut_menu(self: TimelineView, cut_ms: float) -> QMenu:
+    def cut_menu(self: TimelineSurface, cut_ms: float) -> QMenu:
         """The menu for one cut's accent (built apart from showing it, so tests can use it)."""
         menu = QMenu(self)
         cut_s = cut_ms / 1000
@@ -81,14 +115,14 @@ class TimelineInput:
         softer.triggered.connect(lambda: self.hitEditRequested.emit("boost", cut_s, -6.0))
         return menu
 
-    def contextMenuEvent(self: TimelineView, event: QContextMenuEvent) -> None:
+    def contextMenuEvent(self: TimelineSurface, event: QContextMenuEvent) -> None:
         cut = self.cut_near(event.pos().x()) if self.draft().first(1) is not None else None
         if cut is None or event.pos().y() >= self._lanes_bottom():
             event.ignore()
             return
         self.cut_menu(cut).exec(event.globalPos())
 
-    def wheelEvent(self: TimelineView, event: QWheelEvent) -> None:
+    def wheelEvent(self: TimelineSurface, event: QWheelEvent) -> None:
         angle, pixels = event.angleDelta(), event.pixelDelta()
         event.accept()
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -105,7 +139,7 @@ class TimelineInput:
             delta = round((angle.x() or angle.y()) / 120 * max(40, page / 8))
         self.set_scroll_px(self.scroll_px() - delta)
 
-    def keyPressEvent(self: TimelineView, event: QKeyEvent) -> None:
+    def keyPressEvent(self: TimelineSurface, event: QKeyEvent) -> None:
         key = event.key()
         fine = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         step = FINE_KEY_STEP_MS if fine else KEY_STEP_MS
@@ -126,7 +160,7 @@ class TimelineInput:
         else:
             event.ignore()
 
-    def event(self: TimelineView, event: QEvent) -> bool:
+    def event(self: TimelineSurface, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             text = self.tooltip_at(event.pos())
             if text:
