@@ -28,8 +28,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from nemodesk.engine.agent import params as chat_params
 from nemodesk.engine.brief import BriefError
-from nemodesk.engine.server import agent_params, deps
+from nemodesk.engine.server import deps
 from nemodesk.engine.server.chat_run import execute
 from nemodesk.engine.server.errors import BAD_REQUEST, ApiError
 
@@ -139,7 +140,7 @@ class Parameters(BaseModel):
     @model_validator(mode="after")
     def _known_names(self) -> Parameters:
         try:  # unknown genre, mood, key or instrument: the brief parser's own words
-            agent_params.check(self.model_dump())
+            chat_params.check(self.model_dump())
         except BriefError as e:
             raise PydanticCustomError("brief", str(e)) from None
         return self

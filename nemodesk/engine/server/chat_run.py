@@ -18,12 +18,13 @@ from typing import Any
 
 from nemodesk.core.draft import Draft, TrackType, summary
 from nemodesk.core.ducking import speech_on_timeline
+from nemodesk.engine.agent import planner, voice
+from nemodesk.engine.agent import settings as music_settings
+from nemodesk.engine.agent import takes as take_choice
+from nemodesk.engine.agent.text import CJK
 from nemodesk.engine.brief import Brief
-from nemodesk.engine.music import variations as V
-from nemodesk.engine.server import agent, disk_budget, draftops, work
-from nemodesk.engine.server import agent_use as U
-from nemodesk.engine.server import agent_voice as voice
-from nemodesk.engine.server.agent_text import CJK
+from nemodesk.engine.music import variations as music_variations
+from nemodesk.engine.server import disk_budget, draftops, work
 
 SETTINGS_KEY = "nemodesk"
 HISTORY = {  # what is said when there is nothing to undo / redo (en, zh)
@@ -35,12 +36,12 @@ STATUS_WORDS = re.compile(
 )
 
 
-def _settings_of(draft: Draft) -> agent.MusicSettings | None:
+def _settings_of(draft: Draft) -> music_settings.MusicSettings | None:
     data = draft.m.get(SETTINGS_KEY)
-    return agent.from_dict(data) if isinstance(data, dict) else None
+    return music_settings.from_dict(data) if isinstance(data, dict) else None
 
 
-def _mix_of(settings: agent.MusicSettings) -> dict[str, Any]:
+def _mix_of(settings: music_settings.MusicSettings) -> dict[str, Any]:
     return {
         "volume": settings.volume,
         "start_s": settings.start_s,
@@ -90,7 +91,7 @@ async def execute(app, run, user: str, text: str, parameters: dict[str, Any] | N
         store.add_message(sid, "assistant", summary(draft))
         return
     video_s = draftops.video_ms(draft) / 1000 or None
-    plan = agent.plan_message(
+    plan = planner.plan_message(
         text,
         _settings_of(draft),
         video_duration_s=video_s,
@@ -113,7 +114,7 @@ async def execute(app, run, user: str, text: str, parameters: dict[str, Any] | N
         settings = plan.settings
         run.emit({"type": "tool_call", "name": "update_mix", "args": _mix_of(settings)})
         draftops.set_mix(draft, _mix_of(settings))
-        draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
+        draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
         store.save_draft(sid, draft.encode(), f"mix: {', '.join(plan.changes) or text[:60]}")
         run.emit({"type": "tool_result", "name": "update_mix", "result": {"ok": True}})
         run.emit({"type": "text", "content": plan.reply})
@@ -177,11 +178,11 @@ def public_brief(brief: Brief, video_s: float | None) -> dict[str, Any]:
 def _use(store, run, plan, draft: Draft) -> None:
     """Put one of the generated takes on the BGM track, keeping the mix; undo-able."""
     sid = run.session_id
-    number = "last" if plan.use == U.LAST else plan.use
+    number = "last" if plan.use == take_choice.LAST else plan.use
     args = {"media_id": plan.use_media_id} if plan.use_media_id else {"variation": number}
     run.emit({"type": "tool_call", "name": "use_variation", "args": args})
     media = store.state(sid).get("generated_media", [])
-    entry, why = U.choose(media, plan.use, plan.use_media_id, plan.lang)
+    entry, why = take_choice.choose(media, plan.use, plan.use_media_id, plan.lang)
     if entry is not None:
         store.touch_media(entry["media_id"])  # chosen: the last the disk budget removes
     if entry is None:
@@ -191,9 +192,9 @@ def _use(store, run, plan, draft: Draft) -> None:
     bgm = draft.first(TrackType.AUDIO)
     srcs = [(s.raw.get("m") or {}).get("src") for s in bgm.segments] if bgm else []
     on = srcs == [f"media:{entry['media_id']}"]
-    settings = _settings_of(draft) or agent.MusicSettings(brief=Brief(), seed=0)
+    settings = _settings_of(draft) or music_settings.MusicSettings(brief=Brief(), seed=0)
     if not on:
-        U.adopt(settings, entry)
+        take_choice.adopt(settings, entry)
         draftops.set_music(
             draft,
             entry["media_id"],
@@ -207,13 +208,13 @@ def _use(store, run, plan, draft: Draft) -> None:
                 "brief": public_brief(settings.brief, draftops.video_ms(draft) / 1000 or None),
             },
         )
-        draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
+        draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
         store.save_draft(sid, draft.encode(), f"use: {entry['media_id']}")
     result = {"ok": True, "media_id": entry["media_id"], "variation": entry.get("variation")}
     run.emit(
         {"type": "tool_result", "name": "use_variation", "result": result | {"changed": not on}}
     )
-    reply = U.used_reply(entry, plan.lang, already=on)
+    reply = take_choice.used_reply(entry, plan.lang, already=on)
     run.emit({"type": "text", "content": f"{reply} {plan.reply}".strip()})
 
 
@@ -254,11 +255,11 @@ async def _make_takes(
     first_media: tuple[str, dict[str, Any]] | None = None
     # take 1 is the brief; each further take changes at least two of lead, tempo, key,
     # chords and groove (never what the user set), so the candidates are a real choice
-    takes = V.takes(brief, max(1, plan.variations), settings.seed)
+    takes = music_variations.takes(brief, max(1, plan.variations), settings.seed)
     for i, take in enumerate(takes):
         seed = settings.seed + i
         stem = f"track-{secrets.token_hex(6)}"
-        character = V.info(brief, take, i)
+        character = music_variations.info(brief, take, i)
         args = {
             "prompt": brief.prompt[:200],
             "duration_s": brief.duration_s,
@@ -390,19 +391,19 @@ async def _make_takes(
         },
     )
     settings.seed = result["seed"]
-    draft.meta()[SETTINGS_KEY] = agent.to_dict(settings)
+    draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
     store.save_draft(sid, draft.encode(), f"{plan.action}: {brief.prompt[:60]}")
     # read again: the disk budget may have removed old takes while this one was made
     store.set_state(sid, "generated_media", store.state(sid).get("generated_media", []) + media)
     reply = plan.reply
     if plan.variations > 1:
-        reply += U.CANDIDATES_NOTE[plan.lang == "zh"].format(n=plan.variations)
+        reply += take_choice.CANDIDATES_NOTE[plan.lang == "zh"].format(n=plan.variations)
     run.emit({"type": "text", "content": reply})
 
 
 def _description(character: dict[str, Any], result: dict[str, Any], i: int, lang: str) -> str:
     """How take ``i`` sounds different, in words ("piano lead · 118 BPM · new chords …")."""
-    return V.describe(
+    return music_variations.describe(
         list(character["changes"]),
         lead=character["lead_instrument"],
         bpm=float(result["bpm"]),

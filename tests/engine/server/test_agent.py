@@ -11,15 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nemodesk.engine.agent.planner import ChatPlan, _plan, plan_message
+from nemodesk.engine.agent.settings import MusicSettings, from_dict, to_dict
 from nemodesk.engine.brief import parse_brief
-from nemodesk.engine.server.agent import (
-    MusicSettings,
-    Plan,
-    _plan,
-    from_dict,
-    plan_message,
-    to_dict,
-)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 SEED = 4242
@@ -31,11 +25,11 @@ def current(**mix) -> MusicSettings:
     return MusicSettings(brief=brief, seed=7, **({"volume": 60} | mix))
 
 
-def plan(text: str, cur: MusicSettings | None = None, **kw) -> Plan:
+def plan(text: str, cur: MusicSettings | None = None, **kw) -> ChatPlan:
     return plan_message(text, cur if cur is not None else current(), seed=SEED, **kw)
 
 
-Check = Callable[[MusicSettings, Plan], bool]
+Check = Callable[[MusicSettings, ChatPlan], bool]
 
 
 def bpm(value: float) -> Check:

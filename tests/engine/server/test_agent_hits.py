@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nemodesk.engine.server import agent
+from nemodesk.engine.agent import planner
 
 CASES = [
     ("no hit at 0:10", {"hits_off_s": [10.0]}),
@@ -23,7 +23,7 @@ CASES = [
 
 
 def _start(start_s: float = 0.0):
-    plan = agent.plan_message("upbeat acoustic travel vlog", None, seed=5, video_duration_s=20.0)
+    plan = planner.plan_message("upbeat acoustic travel vlog", None, seed=5, video_duration_s=20.0)
     plan.settings.start_s = start_s
     return plan.settings
 
@@ -31,7 +31,7 @@ def _start(start_s: float = 0.0):
 @pytest.mark.parametrize(("text", "expect"), CASES)
 def test_chat_words(text: str, expect: dict) -> None:
     settings = _start()
-    plan = agent.plan_message(text, settings, seed=9, video_duration_s=20.0)
+    plan = planner.plan_message(text, settings, seed=9, video_duration_s=20.0)
     assert plan.action == "regenerate" and plan.settings.seed == settings.seed  # same take
     b = plan.settings.brief
     got = {"hits_off_s": b.hits_off_s, "hits_moved": b.hits_moved, "hit_boost_db": b.hit_boost_db}
@@ -43,15 +43,15 @@ def test_chat_words(text: str, expect: dict) -> None:
 def test_markers_as_parameters_on_the_music_clock() -> None:
     """The timeline names cuts in its own time; music that starts at 2 s hears them 2 s earlier."""
     s = _start(start_s=2.0)
-    s = agent.plan_message("", s, seed=1, parameters={"hit_off": 10.0}).settings
+    s = planner.plan_message("", s, seed=1, parameters={"hit_off": 10.0}).settings
     assert s.brief.hits_off_s == [8.0]
-    s = agent.plan_message("", s, seed=1, parameters={"hit_move": [14.0, 14.5]}).settings
+    s = planner.plan_message("", s, seed=1, parameters={"hit_move": [14.0, 14.5]}).settings
     assert s.brief.hits_moved == [(12.0, 12.5)]
-    s = agent.plan_message("", s, seed=1, parameters={"hit_on": 10.0}).settings
+    s = planner.plan_message("", s, seed=1, parameters={"hit_on": 10.0}).settings
     assert s.brief.hits_off_s == []
     for _ in range(2):
-        s = agent.plan_message("", s, seed=1, parameters={"hit_boost_db": 6.0}).settings
+        s = planner.plan_message("", s, seed=1, parameters={"hit_boost_db": 6.0}).settings
     assert s.brief.hit_boost_db == 12.0
-    more = agent.plan_message("", s, seed=1, parameters={"hit_boost_db": 6.0})
+    more = planner.plan_message("", s, seed=1, parameters={"hit_boost_db": 6.0})
     assert more.action == "none" and "already as strong" in more.reply  # bounded, and said
     assert s.brief.arc == "flat" and s.brief.genre == "acoustic"  # nothing else changed

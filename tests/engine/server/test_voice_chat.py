@@ -11,7 +11,7 @@ import pytest
 
 from nemodesk.core.draft import Draft, TrackType
 from nemodesk.core.ducking import DEFAULT_DUCK_DB, depth_db, music_gain
-from nemodesk.engine.server.agent_voice import STEP_DB, read
+from nemodesk.engine.agent.voice import STEP_DB, read
 from tests.engine.server.conftest import start_engine, stop_engine
 from tests.engine.server.sse import chat, texts
 from tests.fixtures.media import make_clip

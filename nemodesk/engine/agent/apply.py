@@ -13,6 +13,8 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from nemodesk.engine.agent import words as vocab
+from nemodesk.engine.agent.text import Edit
 from nemodesk.engine.brief import (
     ARCS,
     GENRES,
@@ -25,11 +27,9 @@ from nemodesk.engine.brief import (
     BriefError,
     parse_brief,
 )
-from nemodesk.engine.server import agent_words as AW
-from nemodesk.engine.server.agent_text import Edit
 
 if TYPE_CHECKING:
-    from nemodesk.engine.server.agent import MusicSettings
+    from nemodesk.engine.agent.settings import MusicSettings
 
 MIN_BPM, MAX_BPM = 40.0, 220.0
 MIN_LEN_S, MAX_LEN_S = 1.0, MAX_DURATION_S
@@ -53,15 +53,15 @@ def seconds_words(seconds: float, lang: str) -> str:
 
 
 def inst_name(name: str, lang: str) -> str:
-    return AW.INSTRUMENT_ZH[name] if lang == "zh" else name.replace("_", " ")
+    return vocab.INSTRUMENT_ZH[name] if lang == "zh" else name.replace("_", " ")
 
 
 def _mood(name: str, lang: str) -> str:
-    return AW.MOOD_ZH[name] if lang == "zh" else name
+    return vocab.MOOD_ZH[name] if lang == "zh" else name
 
 
 def _genre(name: str, lang: str) -> str:
-    return AW.GENRE_ZH[name] if lang == "zh" else AW.GENRE_EN.get(name, name)
+    return vocab.GENRE_ZH[name] if lang == "zh" else vocab.GENRE_EN.get(name, name)
 
 
 def _key(brief: Brief, lang: str) -> str:
@@ -73,21 +73,21 @@ def _key(brief: Brief, lang: str) -> str:
 def describe_zh(b: Brief) -> str:
     """Chinese counterpart of ``brief.describe``."""
     parts = [
-        f"{seconds_words(b.duration_s, 'zh')}{AW.GENRE_ZH[b.genre]}风格",
+        f"{seconds_words(b.duration_s, 'zh')}{vocab.GENRE_ZH[b.genre]}风格",
         f"{b.bpm:g} BPM",
         _key(b, "zh"),
-        "、".join(AW.MOOD_ZH[m] for m in (b.moods[:3] or [b.mood])),
-        f"{AW.ARC_ZH[b.arc]}结构",
+        "、".join(vocab.MOOD_ZH[m] for m in (b.moods[:3] or [b.mood])),
+        f"{vocab.ARC_ZH[b.arc]}结构",
     ]
     if b.loop:
         parts.append("可循环")
     if b.instruments:
-        parts.append("使用" + "、".join(AW.INSTRUMENT_ZH[i] for i in b.instruments))
+        parts.append("使用" + "、".join(vocab.INSTRUMENT_ZH[i] for i in b.instruments))
     if b.exclude:
-        parts.append("不用" + "、".join(AW.INSTRUMENT_ZH[i] for i in b.exclude))
+        parts.append("不用" + "、".join(vocab.INSTRUMENT_ZH[i] for i in b.exclude))
     text = "，".join(parts)
     if b.chosen:
-        text += "；为你选择了：" + "、".join(AW.CHOSEN_ZH[c] for c in b.chosen)
+        text += "；为你选择了：" + "、".join(vocab.CHOSEN_ZH[c] for c in b.chosen)
     return text
 
 
@@ -114,9 +114,9 @@ class Say:
 
 def examples(lang: str, new: bool) -> str:
     if lang == "zh":
-        ex = AW.NEW_EXAMPLES_ZH if new else AW.EDIT_EXAMPLES_ZH
+        ex = vocab.NEW_EXAMPLES_ZH if new else vocab.EDIT_EXAMPLES_ZH
         return "你可以这样说：" + "、".join(ex[:-1]) + "或" + ex[-1] + "。"
-    ex = AW.NEW_EXAMPLES_EN if new else AW.EDIT_EXAMPLES_EN
+    ex = vocab.NEW_EXAMPLES_EN if new else vocab.EDIT_EXAMPLES_EN
     return "You can say, for example: " + ", ".join(ex[:-1]) + " or " + ex[-1] + "."
 
 
@@ -235,8 +235,8 @@ def apply_brief(b: Brief, edits: list[Edit], say: Say, video_s: float | None) ->
                 b.exclude.remove(v)
             if v not in b.instruments:
                 b.instruments.append(v)
-            if k == "more" and v in AW.ENERGETIC_INSTRUMENTS:
-                b.energy = round(clamp(b.energy + AW.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
+            if k == "more" and v in vocab.ENERGETIC_INSTRUMENTS:
+                b.energy = round(clamp(b.energy + vocab.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
                 set_fields.add("energy")
         elif k == "drop":
             if v in b.instruments:
@@ -251,7 +251,7 @@ def apply_brief(b: Brief, edits: list[Edit], say: Say, video_s: float | None) ->
                 b.instruments.remove("drums")
             if "brushes" not in b.instruments and "brushes" not in b.exclude:
                 b.instruments.append("brushes")
-            b.energy = round(clamp(b.energy - AW.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
+            b.energy = round(clamp(b.energy - vocab.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
             set_fields.add("energy")
         elif k == "energy":
             b.energy = round(clamp(b.energy + v, 0.05, 1.0), 2)
@@ -419,7 +419,9 @@ def _describe_brief_changes(old: Brief, b: Brief, say: Say) -> None:
             f"调性 {_key(old, 'zh')} → {_key(b, 'zh')}",
         )
     if b.arc != old.arc:
-        say.change(f"arc:{b.arc}", f"arc: {AW.ARC_EN_HOW[b.arc]}", f"结构改为{AW.ARC_ZH[b.arc]}")
+        say.change(
+            f"arc:{b.arc}", f"arc: {vocab.ARC_EN_HOW[b.arc]}", f"结构改为{vocab.ARC_ZH[b.arc]}"
+        )
     if b.energy != old.energy:
         up = b.energy > old.energy
         say.change(
@@ -450,7 +452,7 @@ def apply_mix(s: MusicSettings, edits: list[Edit], say: Say) -> None:
         elif k == "start":
             s.start_s = round(clamp(v, 0.0, MAX_LEN_S), 2)
         elif k in ("fade_in", "fade_out"):
-            default = AW.DEFAULT_FADE_IN_S if k == "fade_in" else AW.DEFAULT_FADE_OUT_S
+            default = vocab.DEFAULT_FADE_IN_S if k == "fade_in" else vocab.DEFAULT_FADE_OUT_S
             value = default if v is None else v
             limit = min(MAX_FADE_S, s.brief.duration_s / 2)
             fade = round(clamp(value, 0.0, limit), 2)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nemodesk.engine.agent.text import Edit
 from nemodesk.engine.brief import BriefError, parse_brief, parse_key
-from nemodesk.engine.server.agent_text import Edit
 
 BRIEF_KEYS = ("duration_s", "bpm", "key", "mood", "genre", "instruments", "arc", "loop")
 HIT_KEYS = ("hit_off", "hit_on", "hit_move", "hit_boost_db")  # the timeline's cut markers

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from nemodesk.engine.agent import words as vocab
 from nemodesk.engine.brief import Brief, BriefError, parse_brief
-from nemodesk.engine.server import agent_words as AW
 
 
 @dataclass
@@ -99,14 +99,14 @@ _WORD_TIME = r"(?<![a-z])(?:[a-z]+[ -]){0,3}?[a-z]+\s+(?:seconds?|minutes?)(?![a
 TIME_U = rf"(?:{_CLOCK}|{_ZH_TIME}|{_EN_TIME_U}|{_WORD_TIME})"  # a time with a unit
 TIME = rf"(?:{_CLOCK}|{_ZH_TIME}|{_EN_TIME_U}|{NUM}(?![0-9a-z%])|{_WORD_TIME})"
 PCT = r"(?:%|percent|per\s+cent)"
-_SMALL, _LARGE = AW.SMALL_EN, AW.LARGE_EN
+_SMALL, _LARGE = vocab.SMALL_EN, vocab.LARGE_EN
 INTENSITY = rf"(?P<pre>{_SMALL}|{_LARGE})?\s*"
 POST = r"(?P<post>\s+(?:by\s+)?(?:a\s+lot|a\s+bit|a\s+little|a\s+touch|much|by\s+far|more))?"
 ZH_PRE = r"(?P<pre>再|更|稍微|稍稍|略微|略|有点|很|非常|更加)?"
 ZH_POST = r"(?P<post>一点点|一点|一些|点儿?|些|很多|得多|多了|一倍)?"
 
 
-def c(pattern: str) -> re.Pattern[str]:
+def regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
@@ -132,8 +132,8 @@ def zh_int(chars: str) -> int | None:
             total, digit = total + (digit or 1) * 10, 0
         elif ch == "百":
             total, digit = total + (digit or 1) * 100, 0
-        elif ch in AW.ZH_DIGITS:
-            digit = AW.ZH_DIGITS[ch]
+        elif ch in vocab.ZH_DIGITS:
+            digit = vocab.ZH_DIGITS[ch]
         else:
             return None
     return total + digit
@@ -144,10 +144,10 @@ def intensity(pre: str | None, post: str | None) -> int:
     words = " ".join(w for w in (pre, post) if w).strip()
     if not words:
         return 1
-    large = re.search(_LARGE, words) or any(w in words for w in AW.LARGE_ZH) or "lot" in words
+    large = re.search(_LARGE, words) or any(w in words for w in vocab.LARGE_ZH) or "lot" in words
     if large and not re.fullmatch(r"(?:再|更)", words):
         return 2
-    if re.search(_SMALL, words) or any(w in words for w in AW.SMALL_ZH) or "bit" in words:
+    if re.search(_SMALL, words) or any(w in words for w in vocab.SMALL_ZH) or "bit" in words:
         return 0
     return 1
 

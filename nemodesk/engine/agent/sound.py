@@ -1,8 +1,8 @@
 """Chat-agent detectors for what the music plays and how it sounds: instruments (more, less,
 replace), loop, mood and genre comparatives, key and mode, and the remainder read by the
-brief parser (length, tempo and energy are in ``agent_edits``).
+brief parser (length, tempo and energy are in ``shape``).
 
-Each detector reads its phrases from a ``Text`` (see ``agent_text``), masks them and
+Each detector reads its phrases from a ``Text`` (see ``text``), masks them and
 returns ``Edit`` records; ``detect_remainder`` hands what is left to ``parse_brief``.
 """
 
@@ -11,86 +11,88 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nemodesk.engine.brief import BriefError, parse_key
-from nemodesk.engine.server import agent_words as AW
-from nemodesk.engine.server.agent_text import (
+from nemodesk.engine.agent import words as vocab
+from nemodesk.engine.agent.text import (
     WB,
     WE,
     ZHN,
     Edit,
     Text,
-    c,
     instruments_in,
     moods_in,
     parsed,
     phrases,
+    regex,
 )
+from nemodesk.engine.brief import BriefError, parse_key
 
 # --- instruments: more, less, replace -------------------------------------------------------
 
 _X = r"(?<![a-z0-9])(?P<x>[a-z0-9]+(?:\s+[a-z0-9]+){0,2})"
 _ZX = r"(?P<x>[\u4e00-\u9fff]{1,5}?)"
 _MORE = [
-    c(
+    regex(
         rf"(?<!no\s)(?<!any\s)(?<!not\s){WB}(?P<w>more|extra|louder|bigger|heavier|stronger|"
         rf"punchier|add\s+more|boost\s+the|bring\s+up\s+the|turn\s+up\s+the|"
         rf"emphasi[sz]e\s+the)\s+{_X}"
     ),
-    c(
+    regex(
         rf"{_X}\s+(?:(?:is|are)\s+)?(?P<w>louder|heavier|stronger|more\s+prominent|up|"
         rf"too\s+quiet|too\s+soft){WE}"
     ),
-    c(
+    regex(
         r"(?P<w>多一点|多点|多些|多加|加强|加重|更多的?|再多|多来点|突出)\s*(?P<x>[\u4e00-\u9fff]{1,5})"
     ),
-    c(
+    regex(
         rf"{_ZX}\s*(?:再|更)?\s*(?P<w>多一点|多点|多些|重一点|强一点|大声一点|响一点|突出一点|"
         r"明显一点|大一点|加强)"
     ),
 ]
 _DROP = [
-    c(
+    regex(
         rf"{WB}(?P<w>(?:i\s+)?(?:don't|do\s+not|dont)\s+(?:like|want|need|love)|hate|dislike|"
         r"lose|ditch|kill|mute|get\s+rid\s+of|take\s+out|no\s+more|enough)\s+"
         r"(?:the\s+|any\s+|of\s+the\s+)?" + _X
     ),
-    c(r"(?P<w>不喜欢|讨厌|不想要|别要|去除|拿掉|删去|关掉)\s*(?P<x>[\u4e00-\u9fff]{1,5})"),
+    regex(r"(?P<w>不喜欢|讨厌|不想要|别要|去除|拿掉|删去|关掉)\s*(?P<x>[\u4e00-\u9fff]{1,5})"),
 ]
 _LESS = [
-    c(
+    regex(
         rf"{WB}(?P<w>less|fewer|lighter|softer|quieter|gentler|not\s+so\s+much|not\s+as\s+much|"
         rf"not\s+so|not\s+as|too|tone\s+down\s+the|turn\s+down\s+the|reduce\s+the|lower\s+the|"
         rf"less\s+of\s+the)\s+{_X}"
     ),
-    c(
+    regex(
         rf"{_X}\s+(?:(?:is|are)\s+)?(?P<w>quieter|softer|lighter|too\s+loud|too\s+much|too\s+busy|"
         rf"too\s+heavy|too\s+prominent|less\s+prominent|down){WE}"
     ),
-    c(
+    regex(
         r"(?P<w>少一点|少点|少些|减少|少用|弱化|降低|减弱|不那么|没那么|别那么|不要那么|不要太|别太|"
         r"不太)\s*(?P<x>[\u4e00-\u9fff]{1,5})"
     ),
-    c(
+    regex(
         rf"{_ZX}\s*(?:再)?\s*(?P<w>少一点|少点|少些|轻一点|弱一点|小声一点|小一点|太吵了?|太响了?|"
         r"太多了?|太重了?|太突出了?)"
     ),
-    c(r"(?P<w>太)(?P<x>[\u4e00-\u9fff]{1,4}?)了"),
+    regex(r"(?P<w>太)(?P<x>[\u4e00-\u9fff]{1,4}?)了"),
 ]
 _REPLACE = [
-    c(
+    regex(
         rf"{WB}(?:replace|swap|switch|substitute|trade|exchange|change)\s+(?:out\s+)?(?:the\s+)?"
         r"(?P<a>[a-z0-9 ]{1,30}?)\s+(?:with|for|by|to|into)\s+(?:some\s+|a\s+|an\s+|the\s+)?"
         r"(?P<b>[a-z0-9]+(?:\s+[a-z0-9]+){0,2})"
     ),
-    c(
+    regex(
         r"(?<![a-z0-9])(?P<b>[a-z0-9]+(?:\s+[a-z0-9]+)?)\s+instead\s+of\s+(?:the\s+)?"
         r"(?P<a>[a-z0-9]+(?:\s+[a-z0-9]+)?)"
     ),
-    c(
+    regex(
         r"把\s*(?P<a>[\u4e00-\u9fffa-z ]{1,8}?)\s*(?:换成|改成|替换成|改为|换为|变成)\s*"
         r"(?P<b>[\u4e00-\u9fffa-z ]{1,8})"
     ),
-    c(r"用\s*(?P<b>[\u4e00-\u9fff]{1,6}?)\s*(?:代替|替换|取代|替代)\s*(?P<a>[\u4e00-\u9fff]{1,6})"),
+    regex(
+        r"用\s*(?P<b>[\u4e00-\u9fff]{1,6}?)\s*(?:代替|替换|取代|替代)\s*(?P<a>[\u4e00-\u9fff]{1,6})"
+    ),
 ]
 
 
@@ -130,22 +132,22 @@ def detect_instruments(t: Text) -> list[Edit]:
                     end = m.end() if before_x else m.start("x") + _shortest(x, found)
                     t.mask(m.start(), end)
                 elif kind != "more" and (moods := moods_in(x)):  # "less sad", "不那么悲伤"
-                    edits.append(Edit("mood", [AW.MOOD_OPPOSITES[moods[0]]]))
+                    edits.append(Edit("mood", [vocab.MOOD_OPPOSITES[moods[0]]]))
                     t.mask(m.start(), m.end())
     return edits
 
 
 # --- loop, comparatives, mode -------------------------------------------------------------------
 
-_LOOP = c(
+_LOOP = regex(
     rf"{WB}(?:loop(?:s|able|ed|ing)?|seamless(?:ly)?(?:\s+loop)?){WE}|可循环|循环播放|循环|无缝"
 )
-_LOOP_NEG = c(
+_LOOP_NEG = regex(
     rf"(?:{WB}(?:no|not|don't|dont|do\s+not|without|stop|remove|disable|turn\s+off|no\s+more|"
     r"un|non)|不要|不用|取消|去掉|别|不|关闭|停止)\s*(?:-\s*)?(?:(?:the|a|it|to|make|be)\s+)*$"
 )
-_COMPARATIVE = c(phrases(list(AW.COMPARATIVES)))
-_MODE = c(
+_COMPARATIVE = regex(phrases(list(vocab.COMPARATIVES)))
+_MODE = regex(
     rf"{WB}(?:(?:in|to|into|make\s+it|more|switch\s+to|change\s+to|go)\s+(?:a\s+)?"
     rf"(?P<m>minor|major)(?:\s+(?:key|mode|scale|tonality))?|(?P<m2>minor|major)\s+"
     rf"(?:key|mode|scale|tonality)){WE}|(?P<z>小调|大调)"
@@ -167,13 +169,13 @@ def detect_comparatives(t: Text) -> list[Edit]:
     edits: list[Edit] = []
     for m in t.scan(_COMPARATIVE):
         key = re.sub(r"\s+", " ", m.group())
-        kind, value = AW.COMPARATIVES[key]
+        kind, value = vocab.COMPARATIVES[key]
         edits.append(Edit(kind, [value] if kind == "mood" else value))
         t.mask(m.start(), m.end())
     return edits
 
 
-_KEY_TO = c(
+_KEY_TO = regex(
     r"(?<![a-z])(?:key|tonality|transpose(?:\s+it)?|调性?)\s*(?:to|of|=|:|into|改成|换成|改为|为|是)?"
     r"\s*(?P<k>[a-g](?:#|♯|♭|b(?![a-z])|\s?sharp|\s?flat)?(?:\s*(?:major|minor|大调|小调)|m(?![a-z]))?)"
     r"(?![a-z#♯♭])"
@@ -207,18 +209,18 @@ def detect_mode(t: Text) -> list[Edit]:
 
 # --- the remainder: the brief parser's reading -------------------------------------------
 
-_NOUNS = c(
+_NOUNS = regex(
     rf"{WB}(?:the\s+|this\s+|my\s+|that\s+)?(?:background\s+music|score|soundtrack|bgm|music|"
     rf"track|song|tune|piece)s?{WE}|{WB}(?:the|this|my|that)\s+beat{WE}|"
     r"背景音乐|配乐|音乐|曲子|这首歌?|歌曲"
 )
-_GENRE_VERB = c(
+_GENRE_VERB = regex(
     rf"{WB}(?:make\s+it|turn\s+it\s+into|change\s+(?:it\s+)?(?:to|into)|switch\s+(?:it\s+)?to|go|"
     r"more|into|as\s+an?|style)\s+(?:an?\s+|more\s+)?(?P<x>[a-z0-9 ]{1,25})|"
     r"(?:换成|改成|变成|改为|转成|来点|风格)\s*(?P<z>[\u4e00-\u9fffa-z ]{1,8})"
 )
-_BPM_WORD = c(r"bpm|beats?\s+(?:per|a)\s+min|拍|tempo|速度")
-_MODE_WORD = c(r"minor|major|小调|大调")
+_BPM_WORD = regex(r"bpm|beats?\s+(?:per|a)\s+min|拍|tempo|速度")
+_MODE_WORD = regex(r"minor|major|小调|大调")
 
 
 @lru_cache(maxsize=64)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nemodesk.engine.agent.text import WB, WE, Text, regex, zh_int
 from nemodesk.engine.brief import GENRES, INSTRUMENTS, KEYS, MOODS
-from nemodesk.engine.server.agent_text import WB, WE, Text, c, zh_int
 
 if TYPE_CHECKING:
-    from nemodesk.engine.server.agent import MusicSettings
+    from nemodesk.engine.agent.settings import MusicSettings
 
 LAST = -1  # "the last one"
 
@@ -42,25 +42,27 @@ _ZVERB = r"(?:就用|使用|采用|改用|换成|换到|切换到|选择|我选|
 _ZNOUN = r"(?:版本|候选|选项|方案|变体|结果)"
 _EN = [
     # "use variation 2", "variation #2", "pick take 3", "go with version two", "use #2"
-    c(
+    regex(
         rf"{WB}(?:{_VERB}\s+)?(?:the\s+)?{_PICK}\s*(?:number\s*|no\.?\s*|#\s*)?{_N}{WE}{_NOT_A_PICK}"
     ),
-    c(
+    regex(
         rf"{WB}{_VERB}\s+(?:the\s+)?(?:{_NOUN}\s*(?:no\.?\s*|#\s*)?|number\s*|#\s*){_N}{WE}{_NOT_A_PICK}"
     ),
     # "use the second one", "pick the 3rd take", "keep the last one", "the second variation"
-    c(
+    regex(
         rf"{WB}{_VERB}\s+(?:the\s+)?{_ORD}(?:\s+(?:one|{_NOUN}))?(?=\s*(?:$|[,.!;?]|please|thanks?))"
     ),
-    c(rf"{WB}{_VERB}\s+(?:the\s+)?{_ORD}\s+(?:one|{_NOUN}){WE}"),
-    c(rf"{WB}(?:the\s+)?{_ORD_NOT_LAST}\s+(?:variation|version|take|candidate|option|variant){WE}"),
-    c(rf"^\s*(?:the\s+)?{_ORD_NOT_LAST}(?:\s+one)?(?:\s+(?:please|pls))?\s*[.!]*\s*$"),
+    regex(rf"{WB}{_VERB}\s+(?:the\s+)?{_ORD}\s+(?:one|{_NOUN}){WE}"),
+    regex(
+        rf"{WB}(?:the\s+)?{_ORD_NOT_LAST}\s+(?:variation|version|take|candidate|option|variant){WE}"
+    ),
+    regex(rf"^\s*(?:the\s+)?{_ORD_NOT_LAST}(?:\s+one)?(?:\s+(?:please|pls))?\s*[.!]*\s*$"),
 ]
 _ZH = [
-    c(rf"{_ZVERB}?\s*第\s*{_ZN}\s*(?:个|首|号|条)?\s*(?:{_ZNOUN}|版)"),  # 用第二个版本, 第3版
-    c(rf"{_ZVERB}\s*第\s*{_ZN}\s*(?:个|首|号|条|版)?(?!段|部分|小节|句)"),  # 用第二个
-    c(rf"{_ZVERB}\s*(?:{_ZNOUN}|版)\s*{_ZN}\s*号?"),  # 用版本3
-    c(rf"{_ZVERB}\s*(?:最后(?:一|那)(?:个|首|版)|最后的?{_ZNOUN})"),  # 用最后一个
+    regex(rf"{_ZVERB}?\s*第\s*{_ZN}\s*(?:个|首|号|条)?\s*(?:{_ZNOUN}|版)"),  # 用第二个版本, 第3版
+    regex(rf"{_ZVERB}\s*第\s*{_ZN}\s*(?:个|首|号|条|版)?(?!段|部分|小节|句)"),  # 用第二个
+    regex(rf"{_ZVERB}\s*(?:{_ZNOUN}|版)\s*{_ZN}\s*号?"),  # 用版本3
+    regex(rf"{_ZVERB}\s*(?:最后(?:一|那)(?:个|首|版)|最后的?{_ZNOUN})"),  # 用最后一个
 ]
 
 

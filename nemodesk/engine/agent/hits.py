@@ -8,7 +8,7 @@ music's clock. Edit kinds: ``hit_off`` (s), ``hit_on`` (s), ``hit_move`` ((from 
 
 from __future__ import annotations
 
-from nemodesk.engine.server.agent_text import TIME, WB, WE, Edit, Text, c, seconds_of
+from nemodesk.engine.agent.text import TIME, WB, WE, Edit, Text, regex, seconds_of
 
 BOOST_STEP_DB = 6.0
 
@@ -17,29 +17,33 @@ _ZH_HIT = r"(?:重音|卡点|鼓点重音|冲击音|打点)"
 _AT = rf"(?:at|on|near|around)\s+(?:the\s+cut\s+(?:at|on)\s+)?(?P<t>{TIME})"
 
 _OFF = [
-    c(rf"{WB}(?:no|remove|drop|delete|kill|lose|mute|skip|without)\s+(?:the\s+)?{_HIT}\s+{_AT}"),
-    c(rf"{WB}(?:don'?t|do\s+not)\s+(?:put\s+(?:a|the)\s+)?{_HIT}\s+{_AT}"),
-    c(rf"(?P<t>{TIME})\s*(?:处|的地方|那里)?(?:不要|去掉|别要|取消)(?:这个)?{_ZH_HIT}"),
-    c(rf"(?:去掉|取消|不要)\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}"),
+    regex(
+        rf"{WB}(?:no|remove|drop|delete|kill|lose|mute|skip|without)\s+(?:the\s+)?{_HIT}\s+{_AT}"
+    ),
+    regex(rf"{WB}(?:don'?t|do\s+not)\s+(?:put\s+(?:a|the)\s+)?{_HIT}\s+{_AT}"),
+    regex(rf"(?P<t>{TIME})\s*(?:处|的地方|那里)?(?:不要|去掉|别要|取消)(?:这个)?{_ZH_HIT}"),
+    regex(rf"(?:去掉|取消|不要)\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}"),
 ]
 _ON = [
-    c(rf"{WB}(?:bring\s+back|restore|put\s+back|add\s+back|keep)\s+(?:the\s+)?{_HIT}\s+{_AT}"),
-    c(rf"{WB}{_HIT}\s+{_AT}\s+(?:back|again)"),
-    c(rf"(?:恢复|加回|保留)\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}"),
+    regex(rf"{WB}(?:bring\s+back|restore|put\s+back|add\s+back|keep)\s+(?:the\s+)?{_HIT}\s+{_AT}"),
+    regex(rf"{WB}{_HIT}\s+{_AT}\s+(?:back|again)"),
+    regex(rf"(?:恢复|加回|保留)\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}"),
 ]
 _MOVE = [
-    c(rf"{WB}move\s+(?:the\s+)?{_HIT}\s+{_AT}\s+to\s+(?P<to>{TIME})"),
-    c(rf"把\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}\s*(?:移到|挪到|改到|放到)\s*(?P<to>{TIME})"),
+    regex(rf"{WB}move\s+(?:the\s+)?{_HIT}\s+{_AT}\s+to\s+(?P<to>{TIME})"),
+    regex(rf"把\s*(?P<t>{TIME})\s*(?:处|的)?{_ZH_HIT}\s*(?:移到|挪到|改到|放到)\s*(?P<to>{TIME})"),
 ]
 _HARDER = [
-    c(rf"{WB}{_HIT}\s+(?:harder|stronger|bigger|louder|more)(?:\s+on\s+(?:the\s+)?cuts?)?{WE}"),
-    c(rf"{WB}(?:stronger|bigger|louder|harder|heavier|more)\s+{_HIT}{WE}"),
-    c(rf"{_ZH_HIT}(?:再|更)?(?:强|重|明显|大|响)(?:一点|一些|点)?"),
+    regex(rf"{WB}{_HIT}\s+(?:harder|stronger|bigger|louder|more)(?:\s+on\s+(?:the\s+)?cuts?)?{WE}"),
+    regex(rf"{WB}(?:stronger|bigger|louder|harder|heavier|more)\s+{_HIT}{WE}"),
+    regex(rf"{_ZH_HIT}(?:再|更)?(?:强|重|明显|大|响)(?:一点|一些|点)?"),
 ]
 _SOFTER = [
-    c(rf"{WB}{_HIT}\s+(?:softer|lighter|subtler|quieter|less)(?:\s+on\s+(?:the\s+)?cuts?)?{WE}"),
-    c(rf"{WB}(?:softer|lighter|subtler|quieter|gentler|less)\s+{_HIT}{WE}"),
-    c(rf"{_ZH_HIT}(?:再|更)?(?:弱|轻|小|柔和)(?:一点|一些|点)?"),
+    regex(
+        rf"{WB}{_HIT}\s+(?:softer|lighter|subtler|quieter|less)(?:\s+on\s+(?:the\s+)?cuts?)?{WE}"
+    ),
+    regex(rf"{WB}(?:softer|lighter|subtler|quieter|gentler|less)\s+{_HIT}{WE}"),
+    regex(rf"{_ZH_HIT}(?:再|更)?(?:弱|轻|小|柔和)(?:一点|一些|点)?"),
 ]
 
 

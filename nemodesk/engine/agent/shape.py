@@ -1,7 +1,7 @@
 """Chat-agent detectors for the music's shape: length, tempo, and energy and arc (what is
-played and how it sounds is in ``agent_edits_sound``).
+played and how it sounds is in ``sound``).
 
-Each detector reads its phrases from a ``Text`` (see ``agent_text``), masks them and
+Each detector reads its phrases from a ``Text`` (see ``text``), masks them and
 returns ``Edit`` records; ``detect_remainder`` hands what is left to ``parse_brief``.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from nemodesk.engine.server import agent_words as AW
-from nemodesk.engine.server.agent_text import (
+from nemodesk.engine.agent import words as vocab
+from nemodesk.engine.agent.text import (
     INTENSITY,
     MIN,
     NUM,
@@ -25,10 +25,10 @@ from nemodesk.engine.server.agent_text import (
     ZHN,
     Edit,
     Text,
-    c,
     instruments_in,
     intensity,
     phrases,
+    regex,
     seconds_of,
     words_after,
     zh_int,
@@ -36,7 +36,7 @@ from nemodesk.engine.server.agent_text import (
 
 # --- length ----------------------------------------------------------------------------------
 
-_VIDEO = c(
+_VIDEO = regex(
     rf"{WB}(?:match(?:es|ing)?|fits?|fitting|same\s+length\s+as|as\s+long\s+as|length\s+of|"
     r"sync(?:ed)?\s+(?:to|with)|cover(?:s|ing)?|fill(?:s|ing)?|for)\s+(?:the\s+|my\s+|this\s+|"
     r"our\s+)?(?:whole\s+|entire\s+|full\s+)?(?:video|clip|footage)(?:'s)?"
@@ -45,29 +45,29 @@ _VIDEO = c(
     r"(?:一样长|等长|长度|时长)?|视频(?:的)?(?:长度|时长)"
 )
 _LEN_ADD = [
-    c(rf"(?P<t>{TIME_U})\s+(?P<w>longer|shorter){WE}"),
-    c(
+    regex(rf"(?P<t>{TIME_U})\s+(?P<w>longer|shorter){WE}"),
+    regex(
         rf"{WB}(?P<w>extend|lengthen|add|shorten|trim|cut|reduce)\s+(?:it\s+|the\s+(?:music|track"
         rf"|song)\s+)?by\s+(?P<t>{TIME_U})"
     ),
-    c(
+    regex(
         rf"{WB}(?P<w>add|remove|cut|trim)\s+(?:another\s+)?(?P<t>{TIME_U})"
         r"(?:\s+(?:to|from|off)\s+(?:it|the\s+(?:music|track|song|end)))?"
     ),
 ]
 _LEN_ABS = [
-    c(
+    regex(
         rf"{WB}(?:make\s+(?:it|the\s+(?:music|track|song))(?:\s+be)?|shorten(?:\s+it)?|"
         r"lengthen(?:\s+it)?|extend(?:\s+it)?|trim(?:\s+it)?|cut(?:\s+it)?(?:\s+down)?|"
         r"change\s+(?:it|the\s+(?:length|duration))|set\s+(?:the\s+)?(?:length|duration)|"
         r"length|duration|it\s+should\s+be)\s*(?:to|at|:|=|down\s+to|up\s+to|is)?\s*(?:be\s+)?"
         rf"(?:exactly\s+|about\s+|around\s+|only\s+|just\s+)?(?P<t>{TIME_U})(?:\s+long)?"
     ),
-    c(
+    regex(
         r"(?:改成|改为|变成|缩短到|缩短为|缩短至|延长到|延长为|延长至|加长到|剪到|截到|时长|长度)\s*"
         rf"(?:为|是|:|到|改成)?\s*(?P<t>{TIME_U})"
     ),
-    c(rf"(?P<t>{TIME_U})\s*(?:长|的长度|的时长)"),
+    regex(rf"(?P<t>{TIME_U})\s*(?:长|的长度|的时长)"),
 ]
 _LONGER = frozenset({"longer", "extend", "extended", "lengthen", "长", "加长", "延长", "变长"})
 _SHORTEN_BY = frozenset({"shorter", "shorten", "trim", "cut", "reduce", "remove"})
@@ -76,23 +76,23 @@ _SHORTEN_BY_ZH = frozenset({"缩短", "减少", "剪掉", "减"})
 # "too" too long -> shorter, "by" a stated amount
 _LEN_REL = [
     (
-        c(
+        regex(
             rf"{INTENSITY}{WB}(?P<w>longer|shorter|extend(?:ed)?|lengthen|shorten|"
             rf"trim(?:\s+it)?|cut\s+it\s+down){WE}" + POST
         ),
         "rel",
     ),
     (
-        c(
+        regex(
             rf"{WB}(?P<w>twice\s+as\s+long|double\s+the\s+length|half\s+as\s+long|"
             rf"half\s+the\s+(?:length|duration)){WE}"
         ),
         "times",
     ),
-    (c(rf"{WB}too\s+(?P<w>long|short){WE}|太(?P<z>长|短)了?"), "too"),
-    (c(rf"(?P<w>延长|加长|增加|缩短|减少|剪掉|减)\s*(?P<t>{TIME_U})"), "by"),
-    (c(rf"{ZH_PRE}\s*(?P<w>长|短)\s*(?P<post>一点点|一点|一些|点儿?|些|很多|得多)"), "rel"),
-    (c(r"(?P<w>加长|延长|缩短|变长|变短)"), "rel"),
+    (regex(rf"{WB}too\s+(?P<w>long|short){WE}|太(?P<z>长|短)了?"), "too"),
+    (regex(rf"(?P<w>延长|加长|增加|缩短|减少|剪掉|减)\s*(?P<t>{TIME_U})"), "by"),
+    (regex(rf"{ZH_PRE}\s*(?P<w>长|短)\s*(?P<post>一点点|一点|一些|点儿?|些|很多|得多)"), "rel"),
+    (regex(r"(?P<w>加长|延长|缩短|变长|变短)"), "rel"),
 ]
 
 
@@ -111,7 +111,7 @@ def _relative_length(how: str, g: dict[str, str | None]) -> Edit | None:
     if how == "times":
         return Edit("duration_rel", 2.0 if w.startswith(("twice", "double")) else 0.5)
     longer = w in ("short", "短") if how == "too" else w in _LONGER
-    factors = AW.LONGER_FACTORS if longer else AW.SHORTER_FACTORS
+    factors = vocab.LONGER_FACTORS if longer else vocab.SHORTER_FACTORS
     return Edit("duration_rel", factors[intensity(g.get("pre"), g.get("post"))])
 
 
@@ -141,48 +141,48 @@ def detect_length(t: Text) -> list[Edit]:
 # --- tempo -----------------------------------------------------------------------------------
 
 BPM_ABS = [
-    c(rf"(?P<v>{NUM})\s*(?:bpm|beats?\s+(?:per|a)\s+min(?:ute)?){WE}"),
-    c(
+    regex(rf"(?P<v>{NUM})\s*(?:bpm|beats?\s+(?:per|a)\s+min(?:ute)?){WE}"),
+    regex(
         rf"{WB}(?:bpm|tempo|speed)\s*(?:to|of|at|=|:|around|about|is)?\s*(?P<v>{NUM})"
         rf"(?!\s*(?:{PCT}|{SEC}{WE}|{MIN}{WE}|[0-9]))"
     ),
-    c(rf"每分钟\s*(?P<z>{NUM}|{ZHN}+)\s*拍"),
-    c(
+    regex(rf"每分钟\s*(?P<z>{NUM}|{ZHN}+)\s*拍"),
+    regex(
         r"(?:速度|节奏|节拍|拍速)\s*(?:改成|改为|调到|调成|设为|设置为|为|是|到)?\s*"
         rf"(?P<v>{NUM})(?!\s*(?:%|秒|分|[0-9]))"
     ),
 ]
 _TEMPO_DELTA = [
-    c(rf"(?P<v>{NUM})\s*(?P<u>{PCT}|bpm)\s*(?P<d>slower|faster|quicker){WE}"),
-    c(
+    regex(rf"(?P<v>{NUM})\s*(?P<u>{PCT}|bpm)\s*(?P<d>slower|faster|quicker){WE}"),
+    regex(
         rf"{WB}(?P<d>slower|faster|quicker|slow\s+(?:it\s+)?down|speed\s+(?:it\s+)?up)\s+by\s+"
         rf"(?P<v>{NUM})\s*(?P<u>{PCT}|bpm)"
     ),
-    c(rf"(?P<s>[+-])\s*(?P<v>{NUM})\s*(?P<u>bpm){WE}"),
-    c(rf"(?P<d>放慢|加快|慢|快)\s*(?P<v>{NUM})\s*(?P<u>%|拍|bpm)"),
+    regex(rf"(?P<s>[+-])\s*(?P<v>{NUM})\s*(?P<u>bpm){WE}"),
+    regex(rf"(?P<d>放慢|加快|慢|快)\s*(?P<v>{NUM})\s*(?P<u>%|拍|bpm)"),
 ]
-_TEMPO_PCT_OF = c(
+_TEMPO_PCT_OF = regex(
     rf"{WB}(?:slow\s+(?:it\s+)?down|speed\s+(?:it\s+)?up|(?:the\s+)?(?:tempo|speed|bpm))\s+"
     rf"to\s+(?P<v>{NUM})\s*{PCT}|(?:速度|节奏)\s*(?:调到|改成|降到|提高到|到)\s*(?P<z>{NUM})\s*%"
 )
-_TEMPO_TIMES = c(
+_TEMPO_TIMES = regex(
     rf"{WB}(?P<w>half[ -]?(?:time|speed|tempo)|half\s+as\s+fast|double[ -]?(?:time|speed|tempo)|"
     rf"twice\s+as\s+fast){WE}"
 )
-_TEMPO_TOO = c(rf"{WB}too\s+(?P<d>fast|quick|slow|rushed|sluggish){WE}|太(?P<z>快|慢)了?")
+_TEMPO_TOO = regex(rf"{WB}too\s+(?P<d>fast|quick|slow|rushed|sluggish){WE}|太(?P<z>快|慢)了?")
 _THINGS = r"(?:\s+(?:it|things|the\s+(?:music|track|tempo|song|pace)|everything))?"
-_TEMPO_REL = c(
+_TEMPO_REL = regex(
     rf"{INTENSITY}{WB}(?P<d>slower|faster|quicker|speedier|slow{_THINGS}\s+down|"
     rf"speed{_THINGS}\s+up|pick\s+up\s+the\s+pace|(?:increase|raise|up|bump\s+up|boost)\s+the\s+"
     r"(?:tempo|bpm|speed|pace)|(?:decrease|lower|reduce|drop|cut)\s+the\s+(?:tempo|bpm|speed|pace)|"
     r"(?:tempo|bpm|speed|pace)\s+(?:up|down|higher|lower)|less\s+(?:fast|slow)|"
     rf"more\s+(?:slowly|quickly)){WE}" + POST
 )
-_TEMPO_ADJ = c(
+_TEMPO_ADJ = regex(
     rf"{WB}(?:make\s+it\s+|more\s+)?(?P<d>slow|fast|quick){WE}"
     r"(?!\s+(?:build|burn|motion|mo|forward|fade))"
 )
-_TEMPO_ZH = c(
+_TEMPO_ZH = regex(
     rf"(?:节奏|速度|节拍|拍子)?\s*{ZH_PRE}\s*(?P<d>放慢|减速|降速|放缓|慢下来|加快|加速|提速|"
     r"快起来|(?<!慢)慢(?!慢)|(?<![欢愉痛凉爽尽轻赶明畅])快(?![乐递门活]))\s*" + ZH_POST
 )
@@ -238,13 +238,15 @@ def detect_tempo(t: Text) -> list[Edit]:
         t.mask(m.start(), m.end())
     for m in t.scan(_TEMPO_TOO):
         too_fast = (m.group("d") or m.group("z")) in ("fast", "quick", "rushed", "快")
-        edits.append(Edit("bpm_rel", 1 - AW.TEMPO_STEPS[1] if too_fast else 1 + AW.TEMPO_STEPS[1]))
+        edits.append(
+            Edit("bpm_rel", 1 - vocab.TEMPO_STEPS[1] if too_fast else 1 + vocab.TEMPO_STEPS[1])
+        )
         t.mask(m.start(), m.end())
     for pattern in (_TEMPO_REL, _TEMPO_ZH, _TEMPO_ADJ):
         for m in t.scan(pattern):
             g = m.groupdict()
             post = g.get("post") or ""
-            step = AW.TEMPO_STEPS[intensity(g.get("pre"), post)]
+            step = vocab.TEMPO_STEPS[intensity(g.get("pre"), post)]
             if post == "一倍":
                 factor = 0.5 if _is_slower(g["d"]) else 2.0
             else:
@@ -258,7 +260,7 @@ def detect_tempo(t: Text) -> list[Edit]:
 
 _ARC_END = [
     (
-        c(
+        regex(
             rf"{WB}(?:bigger|louder|stronger|more\s+(?:intense|energetic|powerful|energy)|"
             r"build(?:s|ing)?(?:\s+up)?|grow(?:s|ing)?|swell(?:s|ing)?|rise|rising|climax)\s+"
             rf"(?:at|towards?|near|by|in)\s+the\s+(?:end|finish|finale|last\s+part){WE}"
@@ -266,21 +268,24 @@ _ARC_END = [
         "build",
     ),
     (
-        c(
+        regex(
             rf"{WB}(?:quieter|softer|calmer|gentler|smaller|calm(?:s)?\s+down|settle(?:s)?"
             r"(?:\s+down)?|die(?:s)?\s+down|less\s+intense)\s+(?:at|towards?|near|by|in)\s+"
             rf"the\s+(?:end|finish|last\s+part){WE}"
         ),
         "fall",
     ),
-    (c(r"(?:结尾|最后|末尾|后面)\s*(?:要|更|再)?\s*(?:激烈|高潮|强|燃|宏大|有力|爆发)"), "build"),
-    (c(r"(?:结尾|最后|末尾|后面)\s*(?:要|更|再)?\s*(?:安静|平静|柔和|渐弱|弱|轻)"), "fall"),
+    (
+        regex(r"(?:结尾|最后|末尾|后面)\s*(?:要|更|再)?\s*(?:激烈|高潮|强|燃|宏大|有力|爆发)"),
+        "build",
+    ),
+    (regex(r"(?:结尾|最后|末尾|后面)\s*(?:要|更|再)?\s*(?:安静|平静|柔和|渐弱|弱|轻)"), "fall"),
 ]
 _ENERGY = [
-    (c(INTENSITY + f"(?P<w>{phrases(AW.ENERGY_UP_EN)})" + POST), 1),
-    (c(INTENSITY + f"(?P<w>{phrases(AW.ENERGY_DOWN_EN)})" + POST), -1),
-    (c(f"{ZH_PRE}(?P<w>{phrases(AW.ENERGY_UP_ZH)})"), 1),
-    (c(f"{ZH_PRE}(?P<w>{phrases(AW.ENERGY_DOWN_ZH)})"), -1),
+    (regex(INTENSITY + f"(?P<w>{phrases(vocab.ENERGY_UP_EN)})" + POST), 1),
+    (regex(INTENSITY + f"(?P<w>{phrases(vocab.ENERGY_DOWN_EN)})" + POST), -1),
+    (regex(f"{ZH_PRE}(?P<w>{phrases(vocab.ENERGY_UP_ZH)})"), 1),
+    (regex(f"{ZH_PRE}(?P<w>{phrases(vocab.ENERGY_DOWN_ZH)})"), -1),
 ]
 
 
@@ -299,7 +304,7 @@ def detect_energy(t: Text) -> list[Edit]:
         for m in t.scan(pattern):
             if instruments_in(words_after(t.cur(), m.end())):
                 continue  # "softer drums", "bigger drums": about an instrument
-            step = AW.ENERGY_STEPS[intensity(m.group("pre"), m.groupdict().get("post"))]
+            step = vocab.ENERGY_STEPS[intensity(m.group("pre"), m.groupdict().get("post"))]
             edits.append(Edit("energy", sign * step))
             t.mask(m.start(), m.end())
     return edits
