@@ -1,5 +1,6 @@
-"""Typed errors of the API, each with a message users can read (English and 中文) and the
-next step the spec's error table prescribes.
+"""Typed errors of the API, each with a message users can read (English and 中文, from the
+message catalog ``nemodesk.core.messages``: ``key``) and the next step the spec's error
+table prescribes.
 
 Raised where the answer is understood (the client), shown where the user is (the UI or the
 ``make`` command). Nothing here carries a token.
@@ -10,15 +11,27 @@ from __future__ import annotations
 from typing import ClassVar
 
 from nemodesk.core.formats import supported_list
+from nemodesk.core.messages import say
+
+
+def catalog_lang(language: str) -> str:
+    """The catalog's language for a UI language ("zh_CN", "zh", "en_GB", …)."""
+    return "zh" if language.lower().startswith("zh") else "en"
 
 
 class NemoError(Exception):
     """Base of every client error. ``code`` is the API's code (or the HTTP status for the
-    errors the spec lists by status); ``detail`` is what the server said, if anything."""
+    errors the spec lists by status); ``detail`` is what the server said, if anything.
+    ``key`` names the class's own sentence in the message catalog — one without parameters,
+    so ``NemoError.message(err)`` always works; a subclass that says more (a link, a file
+    name) overrides ``message``."""
 
     code: ClassVar[int] = -1
-    en: ClassVar[str] = "Something went wrong talking to the music service."
-    zh: ClassVar[str] = "与音乐服务通信时出错。"
+    key: ClassVar[str] = "client.error.generic"
+    # An error class from outside the client (a plug-in, a test) may say its sentence itself;
+    # the client's own errors leave these empty and speak from the catalog.
+    en: ClassVar[str] = ""
+    zh: ClassVar[str] = ""
     next_step: ClassVar[str] = "retry"
 
     def __init__(self, detail: str = "", *, http_status: int | None = None) -> None:
@@ -27,26 +40,26 @@ class NemoError(Exception):
         super().__init__(self.message("en") + (f" ({detail})" if detail else ""))
 
     def message(self, language: str = "en") -> str:
-        return self.zh if language.lower().startswith("zh") else self.en
+        lang = catalog_lang(language)
+        if self.en:
+            return self.zh if lang == "zh" and self.zh else self.en
+        return say(self.key, lang)
 
 
 class TokenExpired(NemoError):
     code = 1001
-    en = "Your sign-in expired and could not be renewed. Please try again."
-    zh = "登录已过期且无法自动续期，请重试。"
+    key = "client.error.token_expired"
 
 
 class SessionLost(NemoError):
     code = 1002
-    en = "That project session was not found; a new session has been started."
-    zh = "找不到该项目会话，已为你新建会话。"
+    key = "client.error.session_lost"
     next_step = "new session"
 
 
 class NoCredits(NemoError):
     code = 2001
-    en = "You are out of credits. Register to get more: {link}"
-    zh = "积分不足。注册即可获得更多积分：{link}"
+    key = "client.error.no_credits.top_up"
     next_step = "register"
 
     def __init__(self, detail: str = "", *, link: str = "", registered: bool = False) -> None:
@@ -55,14 +68,10 @@ class NoCredits(NemoError):
         super().__init__(detail)
 
     def message(self, language: str = "en") -> str:
-        zh = language.lower().startswith("zh")
+        lang = catalog_lang(language)
         if self.registered or not self.link:
-            return (
-                "积分不足，请在 nemovideo.ai 充值。"
-                if zh
-                else "Out of credits: top up at nemovideo.ai."
-            )
-        return (self.zh if zh else self.en).format(link=self.link)
+            return say(self.key, lang)
+        return say("client.error.no_credits", lang, link=self.link)
 
 
 class UnsupportedFile(NemoError):
@@ -80,52 +89,43 @@ class UnsupportedFile(NemoError):
         super().__init__(detail, http_status=http_status)
 
     def message(self, language: str = "en") -> str:
-        name = self.filename
-        if language.lower().startswith("zh"):
-            what = f"无法使用“{name}”" if name else "无法使用该文件"
-            return f"{what}：它不是可读取的视频、图片或音频文件。支持的格式：{supported_list()}。"
-        what = f"“{name}” can't be used" if name else "This file can't be used"
-        return (
-            f"{what}: it isn't a video, image or audio file NemoDesk can read. "
-            f"Supported: {supported_list()}."
-        )
+        lang, formats = catalog_lang(language), supported_list()
+        if self.filename:
+            return say(
+                "client.error.unsupported_file.named", lang, name=self.filename, formats=formats
+            )
+        return say("client.error.unsupported_file", lang, formats=formats)
 
 
 class FileTooLarge(NemoError):
     code = 4002
-    en = "This file is too large. Compress it or trim it to the part you need, then try again."
-    zh = "文件太大。请压缩或剪掉不需要的部分后重试。"
+    key = "client.error.file_too_large"
     next_step = "compress or trim"
 
 
 class MissingClientId(NemoError):
     code = 400
-    en = "The service did not recognise this app's id."
-    zh = "服务无法识别本应用的标识。"
+    key = "client.error.missing_client_id"
 
 
 class ExportLocked(NemoError):
     code = 402
-    en = "Register at nemovideo.ai to unlock export."
-    zh = "请在 nemovideo.ai 注册以解锁导出。"
+    key = "client.error.export_locked"
     next_step = "register"
 
 
 class RateLimited(NemoError):
     code = 429
-    en = "The service is busy. Please wait a minute and try again."
-    zh = "服务繁忙，请稍等一分钟后重试。"
+    key = "client.error.rate_limited"
 
 
 class DuplicateRender(NemoError):
     code = 409
-    en = "The export could not be started (duplicate id). Please try again."
-    zh = "导出无法开始（任务编号重复），请重试。"
+    key = "client.error.duplicate_render"
 
 
 class RenderFailed(NemoError):
-    en = "The export failed."
-    zh = "导出失败。"
+    key = "client.error.render_failed"
 
     def message(self, language: str = "en") -> str:
         base = super().message(language)
@@ -133,23 +133,19 @@ class RenderFailed(NemoError):
 
 
 class RenderTimeout(NemoError):
-    en = "The export is taking far longer than expected. Check back later or try again."
-    zh = "导出时间远超预期，请稍后查看或重试。"
+    key = "client.error.render_timeout"
 
 
 class StreamTimeout(NemoError):
-    en = "The request timed out: the service kept working without an answer for too long."
-    zh = "请求超时：服务长时间没有给出结果。"
+    key = "client.error.stream_timeout"
 
 
 class ConnectionLost(NemoError):
-    en = "The connection to the music service was lost. Check your network and try again."
-    zh = "与音乐服务的连接已断开，请检查网络后重试。"
+    key = "client.error.connection_lost"
 
 
 class DiskFull(NemoError):
-    en = "The disk is full: free some space or choose another folder, then export again."
-    zh = "磁盘已满：请释放空间或选择其他文件夹后重新导出。"
+    key = "client.error.disk_full"
     next_step = "free space"
 
 

@@ -32,6 +32,75 @@ MESSAGES: dict[str, dict[str, str]] = {
     "agent.done.music": {"en": "updated the music", "zh": "更新了音乐"},
     "agent.done.seed": {"en": "seed {seed}", "zh": "种子 {seed}"},
     "agent.done.new_take": {"en": "a new take (new seed)", "zh": "新的一版（新的随机种子）"},
+    # -- the client: errors (nemodesk/client/errors.py) -------------------------------------
+    "client.error.generic": {
+        "en": "Something went wrong talking to the music service.",
+        "zh": "与音乐服务通信时出错。",
+    },
+    "client.error.token_expired": {
+        "en": "Your sign-in expired and could not be renewed. Please try again.",
+        "zh": "登录已过期且无法自动续期，请重试。",
+    },
+    "client.error.session_lost": {
+        "en": "That project session was not found; a new session has been started.",
+        "zh": "找不到该项目会话，已为你新建会话。",
+    },
+    "client.error.no_credits": {
+        "en": "You are out of credits. Register to get more: {link}",
+        "zh": "积分不足。注册即可获得更多积分：{link}",
+    },
+    "client.error.no_credits.top_up": {
+        "en": "Out of credits: top up at nemovideo.ai.",
+        "zh": "积分不足，请在 nemovideo.ai 充值。",
+    },
+    "client.error.unsupported_file": {
+        "en": "This file can't be used: it isn't a video, image or audio file NemoDesk can "
+        "read. Supported: {formats}.",
+        "zh": "无法使用该文件：它不是可读取的视频、图片或音频文件。支持的格式：{formats}。",
+    },
+    "client.error.unsupported_file.named": {
+        "en": "“{name}” can't be used: it isn't a video, image or audio file NemoDesk can "
+        "read. Supported: {formats}.",
+        "zh": "无法使用“{name}”：它不是可读取的视频、图片或音频文件。支持的格式：{formats}。",
+    },
+    "client.error.file_too_large": {
+        "en": "This file is too large. Compress it or trim it to the part you need, then try "
+        "again.",
+        "zh": "文件太大。请压缩或剪掉不需要的部分后重试。",
+    },
+    "client.error.missing_client_id": {
+        "en": "The service did not recognise this app's id.",
+        "zh": "服务无法识别本应用的标识。",
+    },
+    "client.error.export_locked": {
+        "en": "Register at nemovideo.ai to unlock export.",
+        "zh": "请在 nemovideo.ai 注册以解锁导出。",
+    },
+    "client.error.rate_limited": {
+        "en": "The service is busy. Please wait a minute and try again.",
+        "zh": "服务繁忙，请稍等一分钟后重试。",
+    },
+    "client.error.duplicate_render": {
+        "en": "The export could not be started (duplicate id). Please try again.",
+        "zh": "导出无法开始（任务编号重复），请重试。",
+    },
+    "client.error.render_failed": {"en": "The export failed.", "zh": "导出失败。"},
+    "client.error.render_timeout": {
+        "en": "The export is taking far longer than expected. Check back later or try again.",
+        "zh": "导出时间远超预期，请稍后查看或重试。",
+    },
+    "client.error.stream_timeout": {
+        "en": "The request timed out: the service kept working without an answer for too long.",
+        "zh": "请求超时：服务长时间没有给出结果。",
+    },
+    "client.error.connection_lost": {
+        "en": "The connection to the music service was lost. Check your network and try again.",
+        "zh": "与音乐服务的连接已断开，请检查网络后重试。",
+    },
+    "client.error.disk_full": {
+        "en": "The disk is full: free some space or choose another folder, then export again.",
+        "zh": "磁盘已满：请释放空间或选择其他文件夹后重新导出。",
+    },
 }
 
 
