@@ -102,16 +102,9 @@ async def make(
     fmt: str | None,
     data_dir: Path | None = None,
 ) -> dict[str, Any]:
-    if not prompt.strip():
-        raise UsageError("the prompt is empty: describe the music you want")
-    if video is not None and (kind_of(video.name) is None or not video.is_file()):
-        raise UsageError(f"cannot use {video}: not a readable video/audio/image file")
-    fmt = choose_format(fmt, out, video is not None)
-    out = (out or Path(f"nemodesk-music.{fmt}")).expanduser().resolve()
-    if not extension(out.name):
-        out = out.with_suffix(f".{fmt}")
-    if not out.parent.is_dir():
-        raise UsageError(f"cannot write {out}: no such folder")
+    """Make one track from ``prompt`` (and ``video``) and export it: the local engine is
+    started for it and stopped after. Returns what ``run`` prints as JSON."""
+    fmt, out = _checked(prompt, video, out, fmt)
     config = ClientConfig.from_env(backend=backend)
     engine = None
     if backend == "local":
@@ -123,39 +116,63 @@ async def make(
         config = replace(config, api_url=engine.url, keyring_account=f"local:{engine.data_dir}")
     try:
         async with NemoClient(config) as client:
-            session = await client.create_session()
-            client.on_session_replaced = lambda old, new: _say(
-                "The session was lost; continuing in a new one."
-            )
-            if video is not None:
-                files = await client.upload([video], _transfer("upload"))
-                for f in files:
-                    check_uploaded(video.name, f.file_type)
-                    _say(f"uploaded {f.filename} ({f.duration or 0:.1f} s)")
-            outcome = await client.send(
-                prompt,
-                on_still_working=lambda s: _say(f"Still working… ({s / 60:.0f} min)"),
-                on_notice=_say,
-            )
-            _say(outcome.reply)
-            if not outcome.draft.exportable:
-                raise errors.RenderFailed("the music service made nothing to export")
-            path = await client.export(out, fmt, "high", _render_progress(), _transfer("download"))
-            if not path.is_file() or path.stat().st_size == 0:
-                raise errors.RenderFailed("the exported file is missing")
-            return {
-                "path": str(path),
-                "duration_s": round(media_duration_s(path), 3),
-                "session_id": (client.session or session).session_id,
-                "render_id": client.last_render_id,
-                "backend": backend,
-                "format": fmt,
-                "bytes": path.stat().st_size,
-                "reply": outcome.reply,
-            }
+            return await _make_with(client, prompt, video, out, fmt, backend)
     finally:
         if engine is not None:
             await engine.stop()
+
+
+def _checked(
+    prompt: str, video: Path | None, out: Path | None, fmt: str | None
+) -> tuple[str, Path]:
+    """The format and the output path, after refusing what cannot work before any request."""
+    if not prompt.strip():
+        raise UsageError("the prompt is empty: describe the music you want")
+    if video is not None and (kind_of(video.name) is None or not video.is_file()):
+        raise UsageError(f"cannot use {video}: not a readable video/audio/image file")
+    fmt = choose_format(fmt, out, video is not None)
+    out = (out or Path(f"nemodesk-music.{fmt}")).expanduser().resolve()
+    if not extension(out.name):
+        out = out.with_suffix(f".{fmt}")
+    if not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: no such folder")
+    return fmt, out
+
+
+async def _make_with(
+    client: NemoClient, prompt: str, video: Path | None, out: Path, fmt: str, backend: Backend
+) -> dict[str, Any]:
+    """The session, the upload, the message and the export, each said on stderr."""
+    session = await client.create_session()
+    client.on_session_replaced = lambda old, new: _say(
+        "The session was lost; continuing in a new one."
+    )
+    if video is not None:
+        files = await client.upload([video], _transfer("upload"))
+        for f in files:
+            check_uploaded(video.name, f.file_type)
+            _say(f"uploaded {f.filename} ({f.duration or 0:.1f} s)")
+    outcome = await client.send(
+        prompt,
+        on_still_working=lambda s: _say(f"Still working… ({s / 60:.0f} min)"),
+        on_notice=_say,
+    )
+    _say(outcome.reply)
+    if not outcome.draft.exportable:
+        raise errors.RenderFailed("the music service made nothing to export")
+    path = await client.export(out, fmt, "high", _render_progress(), _transfer("download"))
+    if not path.is_file() or path.stat().st_size == 0:
+        raise errors.RenderFailed("the exported file is missing")
+    return {
+        "path": str(path),
+        "duration_s": round(media_duration_s(path), 3),
+        "session_id": (client.session or session).session_id,
+        "render_id": client.last_render_id,
+        "backend": backend,
+        "format": fmt,
+        "bytes": path.stat().st_size,
+        "reply": outcome.reply,
+    }
 
 
 def run(args: Any) -> int:

@@ -59,7 +59,23 @@ class DropArea(QFrame):
         self.setMinimumHeight(120)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        # empty page
+        self.pages = QStackedLayout()
+        for page in (self._empty_page(), self._uploading_page(), self._clip_page()):
+            self.pages.addWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(self.pages, 1)
+        outer.addWidget(self.message)  # under every page: an error shows with the clip too
+        self.message.setContentsMargins(8, 0, 8, 8)
+        self.message.setVisible(False)
+        self.clip: dict[str, Any] | None = None
+        self.pick_files: Callable[[], list[str]] = self._ask_files  # tests pass their own
+        self.start_folder: Callable[[], str] = str  # where the dialog opens (the window's)
+        self.retranslate()
+
+    def _empty_page(self) -> QWidget:
+        """Nothing dropped yet: the hint and Open (and the message line every page shows)."""
         self.hint = QLabel(self)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
@@ -80,8 +96,10 @@ class DropArea(QFrame):
         row.addStretch(1)
         ev.addLayout(row)
         ev.addStretch(1)
+        return empty
 
-        # uploading page
+    def _uploading_page(self) -> QWidget:
+        """A clip on its way: name, progress, rate and Cancel."""
         self.upload_label = QLabel(self)
         self.upload_bar = QProgressBar(self)
         self.upload_bar.setRange(0, 1000)
@@ -101,8 +119,10 @@ class DropArea(QFrame):
         br.addWidget(self.cancel_button)
         bv.addLayout(br)
         bv.addStretch(1)
+        return busy
 
-        # clip page
+    def _clip_page(self) -> QWidget:
+        """The clip in use: thumbnail, name, facts and Replace."""
         self.thumb = QLabel(self)
         self.thumb.setFixedSize(160, 90)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -124,21 +144,7 @@ class DropArea(QFrame):
         facts.addWidget(self.replace_button, 0, Qt.AlignmentFlag.AlignLeft)
         facts.addStretch(1)
         cl.addLayout(facts, 1)
-
-        self.pages = QStackedLayout()
-        for page in (empty, busy, clip):
-            self.pages.addWidget(page)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addLayout(self.pages, 1)
-        outer.addWidget(self.message)  # under every page: an error shows with the clip too
-        self.message.setContentsMargins(8, 0, 8, 8)
-        self.message.setVisible(False)
-        self.clip: dict[str, Any] | None = None
-        self.pick_files: Callable[[], list[str]] = self._ask_files  # tests pass their own
-        self.start_folder: Callable[[], str] = str  # where the dialog opens (the window's)
-        self.retranslate()
+        return clip
 
     # ---- text -------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -104,6 +105,22 @@ class ExportView(QWidget):
     # ---- building ---------------------------------------------------------------------------
 
     def _build(self) -> None:
+        """The options form, the clip's sound block, the buttons and the progress area, in
+        the order the focus chain follows."""
+        fields = self._option_fields()
+        self._sound_block()
+        form = self._options_form(fields)
+        buttons = self._buttons()
+        self._progress_area()
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.sound_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_area)
+        layout.addStretch(1)
+
+    def _option_fields(self) -> list[QLayout | QWidget]:
+        """Format, quality, stems and MIDI, and the folder: the form's fields."""
         self.format_buttons = {fmt: QRadioButton(self) for fmt in FORMATS}
         self.format_group = QButtonGroup(self)
         formats = QGridLayout()
@@ -124,7 +141,10 @@ class ExportView(QWidget):
         folder = QHBoxLayout()
         folder.addWidget(self.folder_label, 1)
         folder.addWidget(self.change_folder)
+        return [formats, self.quality, extras, folder]
 
+    def _sound_block(self) -> None:
+        """How the clip's own sound plays under the music, and how deep the music ducks."""
         self.clip_sound = QComboBox(self)
         for mode in SOUND_MODES:
             self.clip_sound.addItem("", mode.value)
@@ -151,14 +171,15 @@ class ExportView(QWidget):
         sv.addWidget(self.clip_sound)
         sv.addLayout(depth_row)
 
+    def _options_form(self, fields: list[QLayout | QWidget]) -> QFormLayout:
         self.form_labels = [QLabel(self) for _ in range(4)]
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for label, field in zip(
-            self.form_labels, (formats, self.quality, extras, folder), strict=True
-        ):
+        for label, field in zip(self.form_labels, fields, strict=True):
             form.addRow(label, field)
+        return form
 
+    def _buttons(self) -> QHBoxLayout:
         self.export_button = QPushButton(self)
         self.export_button.setObjectName("primary")
         self.export_button.setDefault(True)
@@ -167,7 +188,10 @@ class ExportView(QWidget):
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        return buttons
 
+    def _progress_area(self) -> None:
+        """Status, progress bar, detail, and the finished file with its folder."""
         self.status_icon = QLabel(self)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -195,13 +219,6 @@ class ExportView(QWidget):
         pv.addWidget(self.bar)
         pv.addWidget(self.detail)
         pv.addLayout(done)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.sound_box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress_area)
-        layout.addStretch(1)
 
     def _wire(self) -> None:
         self.export_button.clicked.connect(self.trigger_export)

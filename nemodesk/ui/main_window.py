@@ -64,6 +64,10 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, service: AppService, prefs: Preferences) -> None:
+        """The window in named steps: its state, the three columns (input, the player and
+        timeline, the conversation and export tabs), the status bar, then the wiring and
+        what the preferences restore. Widgets are made in the order the focus chain
+        follows."""
         super().__init__()
         self.service = service
         self.prefs = prefs
@@ -72,6 +76,15 @@ class MainWindow(QMainWindow):
         # the width: what the three columns need in the current language (the layout's
         # minimum, so no column is squeezed under its own and painted over)
         self.setMinimumHeight(640)
+        self._init_state()
+        left_column = self._left_column()
+        center = self._center_column()
+        self._columns(left_column, center)
+        self._status_bar()
+        self.session: Session | None = None
+        self._start(service, prefs)
+
+    def _init_state(self) -> None:
         self._closing = False
         self._error_link = ""
         self._has_video = False
@@ -82,7 +95,12 @@ class MainWindow(QMainWindow):
         self._clip_session = ""  # the session the shown clip was uploaded to
         self._last_upload: list[Path] = []
         self._error_job = ""  # the job whose error the status bar shows (Retry asks again)
+        self._redo_depth = 0  # undos that can be redone (a new edit clears them)
+        self._history_step = ""  # "undo" / "redo" while such a round runs
+        self._round_draft: dict[str, Any] | None = None  # the draft when a chat round began
 
+    def _left_column(self) -> QWidget:
+        """The drop area and the prompt panel, scrolling, with Generate pinned below."""
         self.drop = DropArea(self)
         self.prompt = PromptPanel(self)
         left = QWidget(self)
@@ -100,7 +118,10 @@ class MainWindow(QMainWindow):
         pl.setContentsMargins(9, 0, 9, 9)
         pl.addWidget(self.prompt.actions)  # Generate stays in view however tall the form
         lc.addWidget(pinned)
+        return left_column
 
+    def _center_column(self) -> QWidget:
+        """The player, the variation cards, and the timeline with its tool bar."""
         self.player = PlayerView(self)
         self.variations = VariationsView(self)
         self.timeline = TimelineView(self)
@@ -112,9 +133,6 @@ class MainWindow(QMainWindow):
         self.undo_button.setIcon(icon("undo"))
         self.redo_button = QToolButton(self)
         self.redo_button.setIcon(icon("redo"))
-        self._redo_depth = 0  # undos that can be redone (a new edit clears them)
-        self._history_step = ""  # "undo" / "redo" while such a round runs
-        self._round_draft: dict[str, Any] | None = None  # the draft when a chat round began
         self.details = QLabel(self)
         self.details.setObjectName("muted")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -133,7 +151,10 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.zoom_in)
         cv.addLayout(bar)
         cv.addWidget(self.timeline, 2)
+        return center
 
+    def _columns(self, left_column: QWidget, center: QWidget) -> None:
+        """The right column's tabs (conversation, export) and the splitter of the three."""
         self.conversation = Conversation(self)
         self.export_view = ExportView(self)
         self.tabs = QTabWidget(self)
@@ -150,6 +171,7 @@ class MainWindow(QMainWindow):
         split.setChildrenCollapsible(False)
         self.setCentralWidget(split)
 
+    def _status_bar(self) -> None:
         sb = self.statusBar()
         self.backend_label = QLabel(self)
         self.credits_label = QLabel(self)
@@ -183,8 +205,10 @@ class MainWindow(QMainWindow):
         sb.addWidget(self.retry_button)
         sb.addPermanentWidget(self.link_button)
         sb.addPermanentWidget(self.settings_button)
-        self.session: Session | None = None
 
+    def _start(self, service: AppService, prefs: Preferences) -> None:
+        """Wire signals, menus and shortcuts, say everything in the current language, and
+        restore what the preferences keep."""
         self._wire()
         self._menus()
         self._shortcuts()

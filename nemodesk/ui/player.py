@@ -93,7 +93,34 @@ class PlayerView(QWidget):
     # ---- building ---------------------------------------------------------------------------
 
     def _build(self) -> None:
+        """The screen (a still with a hint, or the video), the transport row, the mode row
+        and the no-sound note."""
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._screen()
+        self._controls()
+        controls = QHBoxLayout()
+        controls.addWidget(self.play_button)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.time_label)
+        modes = QHBoxLayout()
+        modes.setSpacing(2)
+        modes.addWidget(self.music_button)
+        modes.addWidget(self.video_button)
+        modes.addSpacing(12)
+        modes.addWidget(self.original_audio)
+        modes.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.screen_stack, 1)
+        layout.addLayout(controls)
+        layout.addLayout(modes)
+        self.sound_note = QLabel(self)  # said when there is no sound output at all
+        self.sound_note.setObjectName("warning")
+        self.sound_note.setWordWrap(True)
+        self.sound_note.setVisible(False)
+        layout.addWidget(self.sound_note)
+
+    def _screen(self) -> None:
         self.video_widget = QVideoWidget(self)
         prime_virtuals(self.video_widget)  # the video renderer's thread talks to it too
         self._video.player.setVideoOutput(self.video_widget)
@@ -119,6 +146,8 @@ class PlayerView(QWidget):
         self.screen_stack.setMinimumHeight(120)
         self.screen_stack.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def _controls(self) -> None:
+        """Play, the position slider and time; music/video mode and the clip's own sound."""
         self.play_button = QToolButton(self)
         self.play_button.setCheckable(True)
         self.play_button.setAutoRaise(True)
@@ -138,28 +167,6 @@ class PlayerView(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.original_audio = QCheckBox(self)
         self.original_audio.setChecked(True)
-
-        controls = QHBoxLayout()
-        controls.addWidget(self.play_button)
-        controls.addWidget(self.slider, 1)
-        controls.addWidget(self.time_label)
-        modes = QHBoxLayout()
-        modes.setSpacing(2)
-        modes.addWidget(self.music_button)
-        modes.addWidget(self.video_button)
-        modes.addSpacing(12)
-        modes.addWidget(self.original_audio)
-        modes.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.screen_stack, 1)
-        layout.addLayout(controls)
-        layout.addLayout(modes)
-        self.sound_note = QLabel(self)  # said when there is no sound output at all
-        self.sound_note.setObjectName("warning")
-        self.sound_note.setWordWrap(True)
-        self.sound_note.setVisible(False)
-        layout.addWidget(self.sound_note)
 
     def _wire(self) -> None:
         self.play_button.clicked.connect(lambda _checked=False: self.toggle())

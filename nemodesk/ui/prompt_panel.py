@@ -146,6 +146,16 @@ class PromptPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._fields()
+        form = self._settings_form()
+        self._actions_row()
+        self._lay_out(form)
+        self._wire()
+        self.retranslate()
+        self._sync_duration()
+
+    def _fields(self) -> None:
+        """The prompt, the settings' inputs, the chip rows and the buttons."""
         self._clip_s: float | None = None
         self.prompt = PromptEdit(self)
         self.prompt.setTabChangesFocus(True)
@@ -174,6 +184,7 @@ class PromptPanel(QWidget):
         self.variations_button.setIcon(icon("variations"))
         self._labels: dict[str, QLabel] = {}
 
+    def _settings_form(self) -> QGridLayout:
         # Length on one row, Tempo and Energy side by side, the loop box and the seed under
         # them: the whole panel shows without scrolling from 1280×720 up
         form = QGridLayout()
@@ -196,13 +207,18 @@ class PromptPanel(QWidget):
         form.setColumnStretch(3, 3)
         for field in (self.bpm, self.arc):
             field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return form
 
+    def _actions_row(self) -> None:
+        """Generate and Variations, in a widget of their own."""
         self.actions = QWidget(self)  # the window may pin these below its scroll area
         buttons = QHBoxLayout(self.actions)
         buttons.setContentsMargins(0, 4, 0, 0)
         buttons.addWidget(self.generate_button, 2)
         buttons.addWidget(self.variations_button, 1)
 
+    def _lay_out(self, form: QGridLayout) -> None:
+        """The prompt, the chip rows with their labels, the settings form, the buttons."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -222,6 +238,8 @@ class PromptPanel(QWidget):
         for label in self._labels.values():
             label.setObjectName("sectionLabel")
 
+    def _wire(self) -> None:
+        """The buttons, the length mode and Ctrl+Enter."""
         self.generate_button.clicked.connect(lambda: self.request(1))
         self.variations_button.clicked.connect(lambda: self.request(presets.VARIATIONS))
         self.duration_mode.currentIndexChanged.connect(self._sync_duration)
@@ -229,8 +247,6 @@ class PromptPanel(QWidget):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(lambda: self.request(1))
-        self.retranslate()
-        self._sync_duration()
 
     # ---- text -------------------------------------------------------------------------------
 
