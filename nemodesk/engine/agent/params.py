@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from nemodesk.engine.agent.text import Edit
-from nemodesk.engine.brief import BriefError, parse_brief, parse_key
+from nemodesk.engine.brief import Brief, BriefError, parse_brief, parse_key
 
 BRIEF_KEYS = ("duration_s", "bpm", "key", "mood", "genre", "instruments", "arc", "loop")
 HIT_KEYS = ("hit_off", "hit_on", "hit_move", "hit_boost_db")  # the timeline's cut markers
@@ -49,8 +49,9 @@ def check(params: dict[str, Any]) -> None:
 def as_edits(params: dict[str, Any], instruments_now: list[str]) -> list[Edit]:
     """The parameters as edits of the current music, in canonical names."""
     p = clean(params)
-    try:
-        b = parse_brief("", **brief_options(p))
+    options = brief_options(p)
+    try:  # read only when there is something to read: no options, no parse
+        b = parse_brief("", **options) if options else Brief()
     except BriefError:  # validated by the API already; never apply half of it
         return []
     edits: list[Edit] = []

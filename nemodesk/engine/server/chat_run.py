@@ -12,7 +12,8 @@ import asyncio
 import json
 import re
 import secrets
-from dataclasses import asdict
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from nemodesk.core.ducking import speech_on_timeline
 from nemodesk.engine.agent import planner, voice
 from nemodesk.engine.agent import settings as music_settings
 from nemodesk.engine.agent import takes as take_choice
+from nemodesk.engine.agent.planner import ChatAction, ChatPlan
 from nemodesk.engine.agent.text import CJK
 from nemodesk.engine.brief import Brief
 from nemodesk.engine.music import variations as music_variations
@@ -61,17 +63,11 @@ async def _await_with_heartbeats(run, future: asyncio.Future, heartbeat_s: float
 
 
 def _cuts(store, session_id: str) -> list[float]:
-    analyses = store.state(session_id).get("video_analyses", [])
+    state = store.state(session_id)  # read once: the clips' analyses and their lengths
+    infos = state.get("video_infos", [])
     offset, cuts = 0.0, []
-    for a in analyses:  # clips follow each other on the video track
-        info = next(
-            (
-                v
-                for v in store.state(session_id).get("video_infos", [])
-                if v.get("upload_id") == a.get("upload_id")
-            ),
-            {},
-        )
+    for a in state.get("video_analyses", []):  # clips follow each other on the video track
+        info = next((v for v in infos if v.get("upload_id") == a.get("upload_id")), {})
         cuts += [offset + c for c in a.get("cuts_s", [])]
         offset += float(info.get("duration", 0.0))
     return cuts
@@ -99,30 +95,79 @@ async def execute(app, run, user: str, text: str, parameters: dict[str, Any] | N
         parameters=parameters,
     )
 
-    if plan.action == "use":
-        _use(store, run, plan, draft)
-    elif plan.action == "none" or (plan.settings is None and plan.action not in HISTORY):
-        run.emit({"type": "text", "content": plan.reply})
-    elif plan.action in HISTORY:
-        step = plan.action
-        restored = store.undo(sid) if step == "undo" else store.redo(sid)
-        reply = plan.reply if restored is not None else HISTORY[step][plan.lang == "zh"]
-        run.emit({"type": "tool_call", "name": step, "args": {}})
-        run.emit({"type": "tool_result", "name": step, "result": {"ok": restored is not None}})
-        run.emit({"type": "text", "content": reply})
-    elif plan.action == "mix":
-        settings = plan.settings
-        run.emit({"type": "tool_call", "name": "update_mix", "args": _mix_of(settings)})
-        draftops.set_mix(draft, _mix_of(settings))
-        draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
-        store.save_draft(sid, draft.encode(), f"mix: {', '.join(plan.changes) or text[:60]}")
-        run.emit({"type": "tool_result", "name": "update_mix", "result": {"ok": True}})
-        run.emit({"type": "text", "content": plan.reply})
-    else:
-        await _generate(app, run, user, plan, draft, video_s)
+    turn = _Turn(app, run, user, text, draft, video_s)
+    await _handler_for(plan)(turn, plan)
     store.add_message(
         sid, "assistant", " ".join(e["content"] for e in run.events if e.get("type") == "text")
     )
+
+
+@dataclass
+class _Turn:
+    """What every plan handler works on: the app, the stream, who asked, and the draft."""
+
+    app: Any
+    run: Any
+    user: str
+    text: str
+    draft: Draft
+    video_s: float | None
+
+
+async def _on_use(turn: _Turn, plan: ChatPlan) -> None:
+    _use(turn.app.state.store, turn.run, plan, turn.draft)
+
+
+async def _on_none(turn: _Turn, plan: ChatPlan) -> None:
+    turn.run.emit({"type": "text", "content": plan.reply})
+
+
+async def _on_history(turn: _Turn, plan: ChatPlan) -> None:
+    """Undo or redo: the store keeps the drafts; the reply says when there was nothing to do."""
+    store, run, step = turn.app.state.store, turn.run, plan.action.value
+    restored = store.undo(run.session_id) if step == "undo" else store.redo(run.session_id)
+    reply = plan.reply if restored is not None else HISTORY[step][plan.lang == "zh"]
+    run.emit({"type": "tool_call", "name": step, "args": {}})
+    run.emit({"type": "tool_result", "name": step, "result": {"ok": restored is not None}})
+    run.emit({"type": "text", "content": reply})
+
+
+async def _on_mix(turn: _Turn, plan: ChatPlan) -> None:
+    """Only the mix changed: the draft is updated, nothing is rendered."""
+    store, run, draft, settings = turn.app.state.store, turn.run, turn.draft, plan.settings
+    assert settings is not None
+    run.emit({"type": "tool_call", "name": "update_mix", "args": _mix_of(settings)})
+    draftops.set_mix(draft, _mix_of(settings))
+    draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
+    store.save_draft(
+        run.session_id, draft.encode(), f"mix: {', '.join(plan.changes) or turn.text[:60]}"
+    )
+    run.emit({"type": "tool_result", "name": "update_mix", "result": {"ok": True}})
+    run.emit({"type": "text", "content": plan.reply})
+
+
+async def _on_generate(turn: _Turn, plan: ChatPlan) -> None:
+    await _generate(turn.app, turn.run, turn.user, plan, turn.draft, turn.video_s)
+
+
+Handler = Callable[[_Turn, ChatPlan], Awaitable[None]]
+HANDLERS: dict[ChatAction, Handler] = {
+    ChatAction.USE: _on_use,
+    ChatAction.NONE: _on_none,
+    ChatAction.UNDO: _on_history,
+    ChatAction.REDO: _on_history,
+    ChatAction.MIX: _on_mix,
+    ChatAction.GENERATE: _on_generate,
+    ChatAction.REGENERATE: _on_generate,
+}
+NEEDS_SETTINGS = frozenset({ChatAction.MIX, ChatAction.GENERATE, ChatAction.REGENERATE})
+
+
+def _handler_for(plan: ChatPlan) -> Handler:
+    """One handler per action; a plan that needs settings and has none only says its reply."""
+    if plan.action in NEEDS_SETTINGS and plan.settings is None:
+        return _on_none
+    return HANDLERS[plan.action]
 
 
 _FILLER = re.compile(r"(?:[\s\W_]|and|also|please|then|too|i|it|和|并且|然后|请|也)*", re.I)
@@ -393,8 +438,8 @@ async def _make_takes(
     settings.seed = result["seed"]
     draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
     store.save_draft(sid, draft.encode(), f"{plan.action}: {brief.prompt[:60]}")
-    # read again: the disk budget may have removed old takes while this one was made
-    store.set_state(sid, "generated_media", store.state(sid).get("generated_media", []) + media)
+    # appended in one transaction: the disk budget may have removed old takes meanwhile
+    store.append_state(sid, "generated_media", media)
     reply = plan.reply
     if plan.variations > 1:
         reply += take_choice.CANDIDATES_NOTE[plan.lang == "zh"].format(n=plan.variations)

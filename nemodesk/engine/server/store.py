@@ -321,6 +321,22 @@ class Store(Database):
                 (session_id, key, _dumps(value), time.time()),
             )
 
+    def append_state(self, session_id: str, key: str, items: list[Any]) -> None:
+        """Add ``items`` to the list kept under ``key``, read and written in one transaction:
+        nothing (the disk budget removing old takes) can change the list in between."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT value FROM session_state WHERE session_id = ? AND key = ?",
+                (session_id, key),
+            ).fetchone()
+            value = json.loads(row[0]) if row else []
+            conn.execute(
+                "INSERT INTO session_state (session_id, key, value, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, key)"
+                " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (session_id, key, _dumps([*value, *items]), time.time()),
+            )
+
     def state(self, session_id: str) -> dict[str, Any]:
         with self._read() as conn:
             rows = conn.execute(
