@@ -32,6 +32,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "agent.done.music": {"en": "updated the music", "zh": "更新了音乐"},
     "agent.done.seed": {"en": "seed {seed}", "zh": "种子 {seed}"},
     "agent.done.new_take": {"en": "a new take (new seed)", "zh": "新的一版（新的随机种子）"},
+    "agent.redo.done": {"en": "Redid the change.", "zh": "已重做。"},
+    "agent.undo.nothing": {"en": "There is nothing to undo yet.", "zh": "还没有可以撤销的操作。"},
+    "agent.redo.nothing": {"en": "There is nothing to redo.", "zh": "没有可以重做的操作。"},
+    "agent.undo.rest_not_applied": {
+        "en": " Anything else in the message was not applied; ask again after the undo.",
+        "zh": " 消息里的其他要求没有执行，请在撤销后再说一次。",
+    },
+    "agent.use.rest_not_applied": {
+        "en": "Anything else in the message was not applied; ask again now that the take is"
+        " chosen.",
+        "zh": "消息里的其他要求没有执行，选好版本后请再说一次。",
+    },
+    "agent.candidates": {
+        "en": " ({n} candidates; the first is on the timeline, pick another any time.)",
+        "zh": "（共 {n} 个候选，第一个已放上时间线，随时可以换成别的。）",
+    },
+    "agent.help": {
+        "en": "I make music and change the current music (tempo, instruments, mood, genre, "
+        "length, loop, volume, start time, fades, title), or undo.",
+        "zh": "我可以生成音乐，也可以修改当前的音乐：速度、乐器、情绪、风格、时长、循环、"
+        "音量、开始时间、淡入淡出、标题，或者撤销。",
+    },
+    "agent.thanks": {
+        "en": "Glad you like it! Tell me whenever you want a change.",
+        "zh": "不客气！想改什么随时告诉我。",
+    },
     # -- the client: errors (nemodesk/client/errors.py) -------------------------------------
     "client.error.generic": {
         "en": "Something went wrong talking to the music service.",

@@ -13,6 +13,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from nemodesk.core import messages
 from nemodesk.engine.agent import words as vocab
 from nemodesk.engine.agent.text import Edit
 from nemodesk.engine.brief import (
@@ -48,7 +49,7 @@ def clock(seconds: float) -> str:
 
 def seconds_words(seconds: float, lang: str) -> str:
     if seconds < 60:
-        return f"{round(seconds, 1):g} 秒" if lang == "zh" else f"{round(seconds, 1):g} s"
+        return messages.say("agent.seconds", lang, seconds=round(seconds, 1))
     return clock(seconds)
 
 
@@ -123,12 +124,12 @@ def examples(lang: str, new: bool) -> str:
 def _quote(text: str, lang: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = text if len(text) <= 60 else text[:57] + "…"
-    return f"“{text}”" if lang == "zh" else f'"{text}"'
+    return messages.say("agent.quote", lang, text=text)
 
 
 def not_understood(parts: list[str], lang: str) -> str:
-    quoted = ("、" if lang == "zh" else ", ").join(_quote(p, lang) for p in parts)
-    return f"我没有理解{quoted}。" if lang == "zh" else f"I didn't understand {quoted}."
+    quoted = messages.say("agent.list_sep", lang).join(_quote(p, lang) for p in parts)
+    return messages.say("agent.not_understood", lang, quoted=quoted)
 
 
 _THANKS = re.compile(
@@ -147,25 +148,14 @@ def none_reply(text: str, lang: str, new: bool, parts: list[str] | None = None) 
     low = text.lower()
     rest = re.sub(r"[\s\W_]+|please|pls|请", "", _THANKS.sub("", _HELP.sub("", low)))
     if not text.strip():
-        head = "消息是空的。" if lang == "zh" else "The message is empty."
+        head = messages.say("agent.message.empty", lang)
     elif not rest and _HELP.search(low):
-        head = (
-            "我可以生成音乐，也可以修改当前的音乐：速度、乐器、情绪、风格、时长、循环、"
-            "音量、开始时间、淡入淡出、标题，或者撤销。"
-            if lang == "zh"
-            else "I make music and change the current music (tempo, instruments, mood, genre, "
-            "length, loop, volume, start time, fades, title), or undo."
-        )
+        head = messages.say("agent.help", lang)
     elif not rest and _THANKS.search(low):
-        head = (
-            "不客气！想改什么随时告诉我。"
-            if lang == "zh"
-            else "Glad you like it! Tell me whenever you want a change."
-        )
+        head = messages.say("agent.thanks", lang)
     else:
         head = not_understood(parts or [text], lang)
-    sep = "" if lang == "zh" else " "
-    return f"{head}{sep}{examples(lang, new)}"
+    return f"{head}{messages.say('agent.sentence_sep', lang)}{examples(lang, new)}"
 
 
 # --- clamping -------------------------------------------------------------------------------

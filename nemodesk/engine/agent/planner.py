@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from nemodesk.core import messages
 from nemodesk.engine.agent import apply as replies_
 from nemodesk.engine.agent import hits as hit_edits
 from nemodesk.engine.agent import mix as mix_edits
@@ -175,30 +176,22 @@ def _plan(
         )
     if params.get("history") in ("undo", "redo"):  # the app's Undo / Redo buttons
         step = str(params["history"])
-        zh = t.language() == "zh"
-        reply = {
-            "undo": "已撤销上一步。" if zh else "Undid the last change.",
-            "redo": "已重做。" if zh else "Redid the change.",
-        }[step]
+        reply = messages.say(f"agent.{step}.done", t.language())
         return ChatPlan(ChatAction(step), None, reply=reply, changes=[step], lang=t.language())
     if not t.low.strip() and not params:
         return _none("", "en", new=current is None)
     mix = mix_edits.detect_title(t)
     if (take := take_choice.detect_use(t)) is not None:
         lang = t.language()
-        rest = take_choice.REST_NOTE[lang == "zh"] if _FILLER.sub("", t.cur()) else ""
+        rest = messages.say("agent.use.rest_not_applied", lang) if _FILLER.sub("", t.cur()) else ""
         return ChatPlan(
             ChatAction.USE, None, reply=rest, changes=[f"use:{take}"], use=take, lang=lang
         )
     if mix_edits.detect_undo(t):
         lang = t.language()
-        reply = "已撤销上一步。" if lang == "zh" else "Undid the last change."
+        reply = messages.say("agent.undo.done", lang)
         if _FILLER.sub("", t.cur()):  # more than "undo": say the rest was not done
-            reply += (
-                " 消息里的其他要求没有执行，请在撤销后再说一次。"
-                if lang == "zh"
-                else " Anything else in the message was not applied; ask again after the undo."
-            )
+            reply += messages.say("agent.undo.rest_not_applied", lang)
         return ChatPlan(ChatAction.UNDO, None, reply=reply, changes=["undo"])
     hits = hit_edits.detect_hits(t)  # before the volume words: "softer hits" is not the music
     mix += mix_edits.detect_takes(t)
@@ -257,7 +250,7 @@ def _variations(edits: list[message_text.Edit], say: replies_.Say) -> int:
 
 
 def _join(parts: list[str], lang: str) -> str:
-    return ("，" if lang == "zh" else ", ").join(parts)
+    return messages.say("agent.clause_sep", lang).join(parts)
 
 
 def _generate(
@@ -412,15 +405,15 @@ def _edit(
             reply = "Nothing to change: the music is already like that. " + " ".join(notes)
         return ChatPlan(ChatAction.NONE, None, reply=(reply.strip() + tail_unknown), changes=[])
     if not done and not retake:
-        done.append("更新了音乐" if lang == "zh" else "updated the music")
+        done.append(messages.say("agent.done.music", lang))
     if retake and fixed:
         new.seed = fixed[0]
         say.tags.append(f"seed:{new.seed}")
-        done.append(f"种子 {new.seed}" if lang == "zh" else f"seed {new.seed}")
+        done.append(messages.say("agent.done.seed", lang, seed=new.seed))
     elif retake:
         new.seed = int(seed)
         say.tags.append("seed:new")
-        done.append("新的一版（新的随机种子）" if lang == "zh" else "a new take (new seed)")
+        done.append(messages.say("agent.done.new_take", lang))
     action = ChatAction.REGENERATE if brief_changed or retake else ChatAction.MIX
     if lang == "zh":
         reply = f"已调整：{_join(done, lang)}。" + "".join(notes)

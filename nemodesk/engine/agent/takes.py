@@ -173,13 +173,3 @@ def used_reply(entry: dict[str, Any], lang: str, already: bool) -> str:
     if already:
         return f"{what[0].upper()}{what[1:]} {tail} is already on the timeline."
     return f"Using {what} {tail}."
-
-
-CANDIDATES_NOTE = (
-    " ({n} candidates; the first is on the timeline, pick another any time.)",
-    "（共 {n} 个候选，第一个已放上时间线，随时可以换成别的。）",
-)
-REST_NOTE = (
-    "Anything else in the message was not applied; ask again now that the take is chosen.",
-    "消息里的其他要求没有执行，选好版本后请再说一次。",
-)

@@ -19,6 +19,7 @@ from typing import Any
 
 from nemodesk.core.draft import Draft, TrackType, summary
 from nemodesk.core.ducking import speech_on_timeline
+from nemodesk.core.messages import say
 from nemodesk.engine.agent import planner, voice
 from nemodesk.engine.agent import settings as music_settings
 from nemodesk.engine.agent import takes as take_choice
@@ -29,10 +30,6 @@ from nemodesk.engine.music import variations as music_variations
 from nemodesk.engine.server import disk_budget, draftops, work
 
 SETTINGS_KEY = "nemodesk"
-HISTORY = {  # what is said when there is nothing to undo / redo (en, zh)
-    "undo": ("There is nothing to undo yet.", "还没有可以撤销的操作。"),
-    "redo": ("There is nothing to redo.", "没有可以重做的操作。"),
-}
 STATUS_WORDS = re.compile(
     r"(status|show( me)? (the )?tracks|what'?s on the timeline|状态|显示轨道)[?？!.。]*"
 )
@@ -126,7 +123,7 @@ async def _on_history(turn: _Turn, plan: ChatPlan) -> None:
     """Undo or redo: the store keeps the drafts; the reply says when there was nothing to do."""
     store, run, step = turn.app.state.store, turn.run, plan.action.value
     restored = store.undo(run.session_id) if step == "undo" else store.redo(run.session_id)
-    reply = plan.reply if restored is not None else HISTORY[step][plan.lang == "zh"]
+    reply = plan.reply if restored is not None else say(f"agent.{step}.nothing", plan.lang)
     run.emit({"type": "tool_call", "name": step, "args": {}})
     run.emit({"type": "tool_result", "name": step, "result": {"ok": restored is not None}})
     run.emit({"type": "text", "content": reply})
@@ -442,7 +439,7 @@ async def _make_takes(
     store.append_state(sid, "generated_media", media)
     reply = plan.reply
     if plan.variations > 1:
-        reply += take_choice.CANDIDATES_NOTE[plan.lang == "zh"].format(n=plan.variations)
+        reply += say("agent.candidates", plan.lang, n=plan.variations)
     run.emit({"type": "text", "content": reply})
 
 
