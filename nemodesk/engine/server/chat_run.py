@@ -271,26 +271,25 @@ async def _generate(app, run, user: str, plan, draft: Draft, video_s: float | No
     await disk_budget.enforce_soon(app)  # old takes go now, not in the next generation
 
 
+MIX_FIELDS = (  # what a take's media row keeps of the render's result
+    *("duration_s", "bpm", "key", "mode", "genre", "mood", "seed", "hits_s", "loudness_lufs"),
+)
+ENTRY_FIELDS = (  # and what the session state and the app see of it
+    *("duration_s", "bpm", "key", "mode", "genre", "mood", "seed", "sections", "hits_s"),
+    *("instruments", "loudness_lufs"),
+)
+
+
 async def _make_takes(
     app, run, user: str, plan, draft: Draft, video_s: float | None, made: list[str], fresh: set
 ) -> None:
+    """Render each take in the worker pool, register its files, then put the first on the
+    timeline; ``made`` and ``fresh`` name the takes the disk budget must not remove yet."""
     store, config, jobs = app.state.store, app.state.config, app.state.jobs
     sid = run.session_id
     settings = plan.settings
     brief = settings.brief
-    # the picture on the music's own clock: cuts and speech wherever the music plays, so a
-    # shorter track or a later start keeps its hits and its room for the voice
-    cuts = [
-        c - settings.start_s
-        for c in (_cuts(store, sid) if video_s else [])
-        if 0 < c - settings.start_s < brief.duration_s
-    ]
-    start_ms = settings.start_s * 1000
-    speech = [
-        ((a - start_ms) / 1000, (b - start_ms) / 1000)
-        for a, b in speech_on_timeline(draft)
-        if b > start_ms
-    ]
+    cuts, speech = _music_clock(store, sid, settings, draft, video_s)
     folder = config.files_dir / sid / "music"
     folder.mkdir(parents=True, exist_ok=True)
     media: list[dict[str, Any]] = []  # this generation's takes
@@ -343,63 +342,7 @@ async def _make_takes(
         mix_id = store.new_media_id()
         made.append(mix_id)
         fresh.add(mix_id)  # before its row exists: a budget pass never sees it unprotected
-        store.add_media(
-            sid,
-            "mix",
-            result["path"],
-            {
-                k: result[k]
-                for k in (
-                    "duration_s",
-                    "bpm",
-                    "key",
-                    "mode",
-                    "genre",
-                    "mood",
-                    "seed",
-                    "hits_s",
-                    "loudness_lufs",
-                )
-            }
-            | {"variation": i + 1, "recipe": recipe}
-            | character,
-            mix_id,
-        )
-        entry = {
-            "media_id": mix_id,
-            "kind": "mix",
-            "variation": i + 1,
-            "url": f"/api/local/media/{mix_id}",
-            **{
-                k: result[k]
-                for k in (
-                    "duration_s",
-                    "bpm",
-                    "key",
-                    "mode",
-                    "genre",
-                    "mood",
-                    "seed",
-                    "sections",
-                    "hits_s",
-                    "instruments",
-                    "loudness_lufs",
-                )
-            },
-            **character,
-            "files": {},
-        }
-        if result.get("plan"):
-            entry["files"]["plan"] = store.add_media(sid, "plan", result["plan"], {"of": mix_id})
-        on_request = {"of": mix_id, "on_request": True}  # no file until it is asked for
-        entry["files"]["midi"] = store.add_media(
-            sid, "midi", str(folder / f"{stem}.mid"), on_request
-        )
-        for group in result.get("stem_groups", []):
-            path = folder / f"{stem}-stems" / f"{stem}-{group}.wav"
-            entry["files"][f"stem:{group}"] = store.add_media(
-                sid, "stem", str(path), on_request | {"group": group}
-            )
+        entry = _register_take(store, sid, folder / stem, mix_id, i, result, recipe, character)
         media.append(entry)
         if first_media is None:
             first_media = (mix_id, result)
@@ -418,7 +361,79 @@ async def _make_takes(
             }
         )
     assert first_media is not None
-    mix_id, result = first_media
+    _put_first_on_timeline(store, sid, plan, draft, video_s, first_media)
+    # appended in one transaction: the disk budget may have removed old takes meanwhile
+    store.append_state(sid, "generated_media", media)
+    reply = plan.reply
+    if plan.variations > 1:
+        reply += say("agent.candidates", plan.lang, n=plan.variations)
+    run.emit({"type": "text", "content": reply})
+
+
+def _music_clock(
+    store, sid: str, settings, draft: Draft, video_s: float | None
+) -> tuple[list[float], list[tuple[float, float]]]:
+    """The picture on the music's own clock: cuts and speech wherever the music plays, so a
+    shorter track or a later start keeps its hits and its room for the voice."""
+    brief = settings.brief
+    cuts = [
+        c - settings.start_s
+        for c in (_cuts(store, sid) if video_s else [])
+        if 0 < c - settings.start_s < brief.duration_s
+    ]
+    start_ms = settings.start_s * 1000
+    speech = [
+        ((a - start_ms) / 1000, (b - start_ms) / 1000)
+        for a, b in speech_on_timeline(draft)
+        if b > start_ms
+    ]
+    return cuts, speech
+
+
+def _register_take(
+    store,
+    sid: str,
+    stem_path: Path,
+    mix_id: str,
+    i: int,
+    result: dict[str, Any],
+    recipe: dict[str, Any],
+    character: dict[str, Any],
+) -> dict[str, Any]:
+    """Store take ``i``'s mix and the files it can give on request (plan, MIDI, stems); the
+    entry is what the session state and the app see of it."""
+    mix_meta = {k: result[k] for k in MIX_FIELDS} | {"variation": i + 1, "recipe": recipe}
+    store.add_media(sid, "mix", result["path"], mix_meta | character, mix_id)
+    entry = {
+        "media_id": mix_id,
+        "kind": "mix",
+        "variation": i + 1,
+        "url": f"/api/local/media/{mix_id}",
+        **{k: result[k] for k in ENTRY_FIELDS},
+        **character,
+        "files": {},
+    }
+    if result.get("plan"):
+        entry["files"]["plan"] = store.add_media(sid, "plan", result["plan"], {"of": mix_id})
+    on_request = {"of": mix_id, "on_request": True}  # no file until it is asked for
+    stem = stem_path.name
+    entry["files"]["midi"] = store.add_media(
+        sid, "midi", str(stem_path.with_name(f"{stem}.mid")), on_request
+    )
+    for group in result.get("stem_groups", []):
+        path = stem_path.with_name(f"{stem}-stems") / f"{stem}-{group}.wav"
+        entry["files"][f"stem:{group}"] = store.add_media(
+            sid, "stem", str(path), on_request | {"group": group}
+        )
+    return entry
+
+
+def _put_first_on_timeline(
+    store, sid: str, plan, draft: Draft, video_s: float | None, first: tuple[str, dict[str, Any]]
+) -> None:
+    """The first take goes on the BGM track with the mix; the draft is saved (undo-able)."""
+    settings, brief = plan.settings, plan.settings.brief
+    mix_id, result = first
     draftops.set_music(
         draft,
         mix_id,
@@ -435,12 +450,6 @@ async def _make_takes(
     settings.seed = result["seed"]
     draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
     store.save_draft(sid, draft.encode(), f"{plan.action}: {brief.prompt[:60]}")
-    # appended in one transaction: the disk budget may have removed old takes meanwhile
-    store.append_state(sid, "generated_media", media)
-    reply = plan.reply
-    if plan.variations > 1:
-        reply += say("agent.candidates", plan.lang, n=plan.variations)
-    run.emit({"type": "text", "content": reply})
 
 
 def _description(character: dict[str, Any], result: dict[str, Any], i: int, lang: str) -> str:
