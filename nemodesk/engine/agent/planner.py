@@ -167,6 +167,12 @@ def _plan(
     seed: int,
     parameters: dict[str, Any] | None = None,
 ) -> ChatPlan:
+    """Read one message into a plan: explicit parameters and the app's buttons first, then
+    take choice, undo, and the detectors in a fixed order (each masks what it read).
+
+    Over 60 lines because the detectors' order is the rule — an earlier detector's mask
+    decides what a later one may read — and it reads best as one list.
+    """
     t = message_text.Text(text, MAX_MESSAGE_CHARS)
     video = _valid_video(video_s)
     params = chat_params.clean(parameters)
@@ -262,6 +268,13 @@ def _generate(
     lang: str,
     params: dict[str, Any],
 ) -> ChatPlan:
+    """A plan for new music: the brief from what the detectors left, fitted to the video or
+    to the length asked for, and the reply saying what was made and chosen.
+
+    Over 60 lines: the length rules (given, too long, the video's, a default) and the
+    reply's parts share the same few locals; split, they would pass them all around.
+    Tidy-up candidate (issue 16): the reply could move to ``apply.Say``.
+    """
     say = replies_.Say()
     body = t.masked_raw()
     asked_video = any(e.kind == "duration_video" for e in mix)
@@ -360,6 +373,12 @@ def _edit(
     seed: int,
     lang: str,
 ) -> ChatPlan:
+    """A plan for an edit of the current music: the edits applied to a copy, then MIX when
+    only the mix changed, else REGENERATE, with the reply listing what was done.
+
+    Over 60 lines: the decision (mix or regenerate, new seed or not) and the reply that
+    reports it are written together so they cannot disagree.
+    """
     say = replies_.Say()
     unknown = _unknown_parts(t)
     real = [e for e in edits if e.kind != "note"]

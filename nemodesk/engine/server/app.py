@@ -49,6 +49,13 @@ RENDER_PREFIX = "/api/render/"
 
 
 def create_app(config: ServerConfig) -> FastAPI:
+    """The engine's FastAPI app: the store, jobs and disk budget opened in the lifespan, the
+    middleware (trusted hosts, request limits, body limits), the error handlers and the routers.
+
+    Kept as one function (over 60 lines) on purpose: it is the one place that shows the
+    order the pieces are wired in — middleware order is behaviour — and each piece it wires
+    lives in its own module.
+    """
     config.data_dir.mkdir(parents=True, exist_ok=True)
     config.files_dir.mkdir(parents=True, exist_ok=True)
 
