@@ -176,3 +176,15 @@ def test_cycle_finder_finds_a_loop() -> None:
         graph.add_import(importer=importer, imported=imported)
     assert import_cycles(graph) == [["p.a", "p.b", "p.c"]]
     assert one_loop(graph, ["p.a", "p.b", "p.c"]) == ["p.a", "p.b", "p.c", "p.a"]
+
+
+def test_the_ui_uses_only_the_clients_public_surface(graph: grimp.ImportGraph) -> None:
+    """The UI imports ``nemodesk.client`` itself (its ``__all__``), never a module inside it,
+    so the client's surface stays the one the package curates."""
+    inside = [
+        (ui, imported)
+        for ui in sorted(graph.find_descendants("nemodesk.ui") | {"nemodesk.ui"})
+        for imported in sorted(graph.find_modules_directly_imported_by(ui))
+        if imported.startswith("nemodesk.client.")
+    ]
+    assert not inside, "\n".join(f"{a} imports {b}" for a, b in inside)
