@@ -184,13 +184,14 @@ def serve(
     stop_asked = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop_asked.set())
-    print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # before the line that says we are ready: whoever waits for it finds the folder tidied
     swept = _tidy_data_dir(config.data_dir)
     if swept:
         logging.getLogger("nemodesk.engine").warning(
             "removed %d unfinished temp file(s) left by an engine that was killed", swept
         )
+    print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
     app = create_app(config)
     server = _Server(
         uvicorn.Config(
