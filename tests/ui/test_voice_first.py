@@ -24,7 +24,7 @@ from nemodesk.ui.service import AppService
 from nemodesk.ui.timeline import TimelineView
 from nemodesk.ui.timeline_paint import GAIN_FULL_SCALE_DB, gain_y, lane_inner
 from tests.fixtures.media import make_clip
-from tests.ui.test_main_window import desktop  # noqa: F401  (the real app and engine)
+from tests.ui.test_main_window import desktop, run  # noqa: F401  (the real app and engine)
 
 RATE = 44100
 MUSIC_S = 16.0
@@ -287,8 +287,8 @@ def test_the_control_changes_the_engines_draft(desktop, tmp_path):  # noqa: F811
     w, service = d.window, d.service
     clip = make_clip(tmp_path / "street.mp4", duration_s=4.0)
     w.upload([clip])
-    d.loop.run_until_complete(until(lambda: service.draft.first(TrackType.VIDEO) is not None))
-    d.loop.run_until_complete(until(lambda: not service.busy("upload")))
+    run(d, until(lambda: service.draft.first(TrackType.VIDEO) is not None))
+    run(d, until(lambda: not service.busy("upload")))
     view = w.export_view
     assert view.clip_sound.isVisibleTo(view) and view.clip_sound.currentData() == "duck"
     assert w.player.original_audio_on()
@@ -296,18 +296,18 @@ def test_the_control_changes_the_engines_draft(desktop, tmp_path):  # noqa: F811
     d.runs.clear()
     view.clip_sound.setCurrentIndex(view.clip_sound.findData("mute"))
     view.clip_sound.activated.emit(view.clip_sound.currentIndex())
-    d.loop.run_until_complete(until(lambda: ("chat", False) in d.runs))
+    run(d, until(lambda: ("chat", False) in d.runs))
     video = service.draft.first(TrackType.VIDEO)
-    assert video.m.get("sound") == "mute"
+    assert video.meta.get("sound") == "mute"
     assert view.clip_sound.currentData() == "mute" and not view.duck_depth.isEnabled()
     assert not w.player.original_audio_on()
 
     view.set_clip_sound("duck", 12.0)
     d.runs.clear()
     view.duck_depth.setValue(21)
-    d.loop.run_until_complete(until(lambda: ("chat", False) in d.runs))
+    run(d, until(lambda: ("chat", False) in d.runs))
     video = service.draft.first(TrackType.VIDEO)
-    assert video.m.get("sound") == "duck" and video.m.get("duck_db") == 21
+    assert video.meta.get("sound") == "duck" and video.meta.get("duck_db") == 21
     assert view.clip_sound.currentData() == "duck" and view.duck_depth.value() == 21
     assert w.player.original_audio_on()
 
@@ -381,11 +381,11 @@ def test_a_talking_clip_ducks_the_music_in_the_real_app(desktop, tmp_path):  # n
     voice = voice_over(8.0, [1.0, 5.0])
     clip = make_clip(tmp_path / "vlog.mp4", duration_s=8.0, sound=voice.stereo())
     w.upload([clip])
-    d.loop.run_until_complete(until(lambda: ("upload", False) in d.runs))
+    run(d, until(lambda: ("upload", False) in d.runs))
     assert w.timeline.speech_ms(), "no speech found in the talking clip"
     w.generate("calm acoustic guitar", {"duration_s": 8.0})
-    d.loop.run_until_complete(until(lambda: ("chat", False) in d.runs))
-    d.loop.run_until_complete(until(lambda: w.player.music_source() is not None))
+    run(d, until(lambda: ("chat", False) in d.runs))
+    run(d, until(lambda: w.player.music_source() is not None))
     draft = service.draft
     points = music_gain(draft)
     assert points and w.timeline.music_gain() == points
@@ -393,7 +393,7 @@ def test_a_talking_clip_ducks_the_music_in_the_real_app(desktop, tmp_path):  # n
     media_id = service.current_media_id()
     plain = read_wav(service.cache_dir / f"{media_id}.wav")
     ducked = read_wav(source)
-    offset = int(draft.first(TrackType.AUDIO).segments[0].m.get("start", 0) or 0)
+    offset = int(draft.first(TrackType.AUDIO).segments[0].meta.get("start", 0) or 0)
     checked = []
     for (a, b), (ra, rb) in zip(w.timeline.speech_ms(), voice.regions, strict=False):
         assert abs(a - ra * 1000) < 400 and abs(b - rb * 1000) < 600, (a, b, ra, rb)
