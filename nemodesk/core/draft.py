@@ -1,6 +1,9 @@
-"""The draft: NemoVideo's timeline document, with its short field names.
+"""The draft: NemoVideo's timeline document.
 
-``t`` tracks, ``tt`` track type, ``sg`` segments, ``d`` duration (ms), ``m`` metadata.
+The wire uses short field names — ``t`` tracks, ``tt`` track type, ``sg`` segments, ``d``
+duration (ms), ``m`` metadata; the classes here speak domain names (``tracks``, ``kind``,
+``segments``, ``duration_ms``, ``meta``) and map them to those keys in one place (the
+constants below).
 The cloud may send fields and track types we do not know; they must survive a round trip
 untouched. So each object here is a thin typed view over the very dict it was decoded from:
 reading and editing go through properties, encoding returns the dict — key order and all.
@@ -45,85 +48,126 @@ class TrackType(IntEnum):
 
 TRACK_LABEL = {TrackType.VIDEO: "Video", TrackType.AUDIO: "BGM", TrackType.TEXT: "Title"}
 
+# The wire's short keys, spelled here and nowhere else: the classes below speak domain
+# names (Draft.tracks, Track.kind, Track.segments, Segment.duration_ms, .meta/.edit_meta())
+# and map them to these keys of the dict they wrap.
+TRACKS = "t"  # Draft.tracks
+KIND = "tt"  # Track.kind, the track type
+SEGMENTS = "sg"  # Track.segments
+DURATION = "d"  # Segment.duration_ms
+META = "m"  # .meta (read) and .edit_meta() (edit) of a Draft, Track or Segment
+
+
+def _meta_view(raw: dict[str, Any]) -> dict[str, Any]:
+    meta = raw.get(META)
+    return meta if isinstance(meta, dict) else {}
+
+
+def _meta_for_edit(raw: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(raw.get(META), dict):
+        raw[META] = {}
+    return raw[META]
+
 
 class Segment:
-    """A piece of a track. Its place on the timeline is ``m.start`` (ms) when given, else it
+    """A piece of a track: ``duration_ms`` is the wire's ``d``, ``meta`` / ``edit_meta()``
+    its ``m``. Its place on the timeline is ``meta["start"]`` (ms) when given, else it
     follows the previous segment of its track."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
 
     @classmethod
-    def new(cls, d_ms: int, **meta: Any) -> Segment:
-        return cls({"d": int(d_ms), "m": dict(meta)})
+    def new(cls, duration_ms: int, /, **meta: Any) -> Segment:
+        return cls({DURATION: int(duration_ms), META: dict(meta)})
 
     @property
-    def d(self) -> int:
-        return int(self.raw.get("d", 0) or 0)
+    def duration_ms(self) -> int:
+        """The length in ms (wire ``d``); 0 when missing."""
+        return int(self.raw.get(DURATION, 0) or 0)
 
-    @d.setter
-    def d(self, value: int) -> None:
-        self.raw["d"] = int(value)
+    @duration_ms.setter
+    def duration_ms(self, value: int) -> None:
+        self.raw[DURATION] = int(value)
 
     @property
-    def m(self) -> dict[str, Any]:
-        """The metadata; a detached empty dict when there is none (reading never adds
-        fields). Use ``meta()`` to edit."""
-        meta = self.raw.get("m")
-        return meta if isinstance(meta, dict) else {}
-
     def meta(self) -> dict[str, Any]:
-        """The metadata dict for editing, created when missing."""
-        if not isinstance(self.raw.get("m"), dict):
-            self.raw["m"] = {}
-        return self.raw["m"]
+        """The metadata (wire ``m``); a detached empty dict when there is none (reading never
+        adds fields). Use ``edit_meta()`` to edit."""
+        return _meta_view(self.raw)
+
+    def edit_meta(self) -> dict[str, Any]:
+        """The metadata dict (wire ``m``) for editing, created when missing."""
+        return _meta_for_edit(self.raw)
 
 
 class Track:
+    """A lane of the timeline: ``kind`` is the wire's ``tt`` (a TrackType value, or a type we
+    do not know), ``segments`` its ``sg``, ``meta`` / ``edit_meta()`` its ``m``."""
+
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
 
     @classmethod
-    def new(cls, tt: int, segments: list[Segment] | None = None, **meta: Any) -> Track:
-        raw: dict[str, Any] = {"tt": int(tt), "sg": [s.raw for s in segments or []]}
+    def new(cls, kind: int, /, segments: list[Segment] | None = None, **meta: Any) -> Track:
+        raw: dict[str, Any] = {KIND: int(kind), SEGMENTS: [s.raw for s in segments or []]}
         if meta:
-            raw["m"] = dict(meta)
+            raw[META] = dict(meta)
         return cls(raw)
 
     @property
-    def tt(self) -> int:
-        """The track type; -1 when missing or not a number (a malformed track is no type)."""
+    def kind(self) -> int:
+        """The track type (wire ``tt``); -1 when missing or not a number (a malformed track
+        is no type)."""
         try:
-            return int(self.raw.get("tt", -1))
+            return int(self.raw.get(KIND, -1))
         except (TypeError, ValueError, OverflowError):
             return -1
 
     @property
     def segments(self) -> list[Segment]:
-        sg = self.raw.get("sg")
+        """The segments (wire ``sg``); none when it is not a list."""
+        sg = self.raw.get(SEGMENTS)
         return [Segment(s) for s in sg] if isinstance(sg, list) else []
 
-    @property
-    def m(self) -> dict[str, Any]:
-        """The metadata; a detached empty dict when there is none (reading never adds
-        fields). Use ``meta()`` to edit."""
-        meta = self.raw.get("m")
-        return meta if isinstance(meta, dict) else {}
+    def raw_segments(self) -> list[Any]:
+        """The wire's segment items as they are, malformed ones included (for readers that
+        skip what they cannot use); empty when ``sg`` is not a list."""
+        sg = self.raw.get(SEGMENTS)
+        return sg if isinstance(sg, list) else []
 
+    def add_segment(self, segment: Segment) -> Segment:
+        """Add a segment at the end (the segment list is created when missing)."""
+        self.raw.setdefault(SEGMENTS, []).append(segment.raw)
+        return segment
+
+    def set_segments(self, segments: list[Segment]) -> None:
+        """Replace every segment of the track."""
+        self.raw[SEGMENTS] = [s.raw for s in segments]
+
+    def with_meta(self, **changes: Any) -> Track:
+        """A shallow copy whose metadata is this track's with ``changes`` over it (this track
+        is left as it is)."""
+        return Track({**self.raw, META: {**self.meta, **changes}})
+
+    @property
     def meta(self) -> dict[str, Any]:
-        """The metadata dict for editing, created when missing."""
-        if not isinstance(self.raw.get("m"), dict):
-            self.raw["m"] = {}
-        return self.raw["m"]
+        """The metadata (wire ``m``); a detached empty dict when there is none (reading never
+        adds fields). Use ``edit_meta()`` to edit."""
+        return _meta_view(self.raw)
+
+    def edit_meta(self) -> dict[str, Any]:
+        """The metadata dict (wire ``m``) for editing, created when missing."""
+        return _meta_for_edit(self.raw)
 
     def spans(self) -> list[tuple[int, int]]:
         """(start, end) in ms of each segment on the timeline."""
         out, cursor = [], 0
         for seg in self.segments:
-            start = seg.m.get("start")
+            start = seg.meta.get("start")
             start = int(start) if isinstance(start, int | float) else cursor
-            out.append((start, start + seg.d))
-            cursor = start + seg.d
+            out.append((start, start + seg.duration_ms))
+            cursor = start + seg.duration_ms
         return out
 
     def span(self) -> tuple[int, int]:
@@ -132,10 +176,13 @@ class Track:
 
 
 class Draft:
+    """The whole document: ``tracks`` is the wire's ``t``, ``meta`` / ``edit_meta()`` its
+    ``m``; every other field is kept as it came."""
+
     def __init__(self, raw: dict[str, Any] | None = None) -> None:
-        self.raw: dict[str, Any] = raw if raw is not None else {"t": []}
-        if not isinstance(self.raw.get("t"), list):
-            self.raw["t"] = []
+        self.raw: dict[str, Any] = raw if raw is not None else {TRACKS: []}
+        if not isinstance(self.raw.get(TRACKS), list):
+            self.raw[TRACKS] = []
 
     @classmethod
     def decode(cls, data: str | bytes | dict[str, Any] | None) -> Draft:
@@ -145,7 +192,7 @@ class Draft:
         check_depth(obj)
         if obj is data:
             obj = copy.deepcopy(data)
-        return cls(obj if isinstance(obj, dict) else {"t": []})
+        return cls(obj if isinstance(obj, dict) else {TRACKS: []})
 
     def encode(self) -> dict[str, Any]:
         return copy.deepcopy(self.raw)
@@ -155,35 +202,32 @@ class Draft:
 
     @property
     def tracks(self) -> list[Track]:
-        return [Track(t) for t in self.raw["t"] if isinstance(t, dict)]
+        return [Track(t) for t in self.raw[TRACKS] if isinstance(t, dict)]
 
     @property
-    def m(self) -> dict[str, Any]:
-        """The metadata; a detached empty dict when there is none (reading never adds
-        fields). Use ``meta()`` to edit."""
-        meta = self.raw.get("m")
-        return meta if isinstance(meta, dict) else {}
-
     def meta(self) -> dict[str, Any]:
-        """The metadata dict for editing, created when missing."""
-        if not isinstance(self.raw.get("m"), dict):
-            self.raw["m"] = {}
-        return self.raw["m"]
+        """The metadata (wire ``m``); a detached empty dict when there is none (reading never
+        adds fields). Use ``edit_meta()`` to edit."""
+        return _meta_view(self.raw)
 
-    def tracks_of(self, tt: int) -> list[Track]:
-        return [t for t in self.tracks if t.tt == tt]
+    def edit_meta(self) -> dict[str, Any]:
+        """The metadata dict (wire ``m``) for editing, created when missing."""
+        return _meta_for_edit(self.raw)
 
-    def first(self, tt: int) -> Track | None:
-        found = self.tracks_of(tt)
+    def tracks_of(self, kind: int) -> list[Track]:
+        return [t for t in self.tracks if t.kind == kind]
+
+    def first(self, kind: int) -> Track | None:
+        found = self.tracks_of(kind)
         return found[0] if found else None
 
     def add(self, track: Track) -> Track:
-        self.raw["t"].append(track.raw)
+        self.raw[TRACKS].append(track.raw)
         return track
 
-    def remove(self, tt: int) -> None:
-        self.raw["t"] = [
-            t for t in self.raw["t"] if not (isinstance(t, dict) and t.get("tt") == tt)
+    def remove(self, kind: int) -> None:
+        self.raw[TRACKS] = [
+            t for t in self.raw[TRACKS] if not (isinstance(t, dict) and t.get(KIND) == kind)
         ]
 
     def duration_ms(self) -> int:
@@ -203,17 +247,17 @@ def _secs(ms: int) -> str:
 def describe_track(track: Track) -> str:
     start, end = track.span()
     when = f"{_secs(start)}-{_secs(end)}s"
-    first = track.segments[0].m if track.segments else {}
-    meta = {**track.m, **first}
-    if track.tt == TrackType.VIDEO:
+    first = track.segments[0].meta if track.segments else {}
+    meta = {**track.meta, **first}
+    if track.kind == TrackType.VIDEO:
         return f"Video: {meta.get('name') or meta.get('title') or 'clip'} ({when})"
-    if track.tt == TrackType.AUDIO:
+    if track.kind == TrackType.AUDIO:
         volume = meta.get("volume", 100)
         label = meta.get("name") or meta.get("genre") or "Music"
         return f"BGM: {label} ({when}, {volume:g}%)"
-    if track.tt == TrackType.TEXT:
+    if track.kind == TrackType.TEXT:
         return f'Title: "{meta.get("text") or meta.get("title") or ""}" ({when})'
-    return f"Track type {track.tt}: {len(track.segments)} segment(s) ({when})"
+    return f"Track type {track.kind}: {len(track.segments)} segment(s) ({when})"
 
 
 def summary(draft: Draft) -> str:
@@ -228,10 +272,10 @@ def diff_words(before: Draft, after: Draft) -> str:
     """What changed between two drafts, in a sentence users can read (used when an edit
     completes without a word from the backend)."""
     changes: list[str] = []
-    types = sorted({t.tt for t in before.tracks} | {t.tt for t in after.tracks})
-    for tt in types:
-        old, new = before.tracks_of(tt), after.tracks_of(tt)
-        label = TRACK_LABEL[TrackType(tt)] if tt in (0, 1, 7) else f"type-{tt}"
+    kinds = sorted({t.kind for t in before.tracks} | {t.kind for t in after.tracks})
+    for kind in kinds:
+        old, new = before.tracks_of(kind), after.tracks_of(kind)
+        label = TRACK_LABEL[TrackType(kind)] if kind in (0, 1, 7) else f"type-{kind}"
         if not old and new:
             changes += [f"added {describe_track(t)}" for t in new]
             continue
@@ -242,15 +286,15 @@ def diff_words(before: Draft, after: Draft) -> str:
             if a.raw == b.raw:
                 continue
             found: list[str] = []
-            am = {**a.m, **(a.segments[0].m if a.segments else {})}
-            bm = {**b.m, **(b.segments[0].m if b.segments else {})}
-            if tt == TrackType.AUDIO and am.get("volume") != bm.get("volume"):
+            am = {**a.meta, **(a.segments[0].meta if a.segments else {})}
+            bm = {**b.meta, **(b.segments[0].meta if b.segments else {})}
+            if kind == TrackType.AUDIO and am.get("volume") != bm.get("volume"):
                 found.append(f"music volume {am.get('volume', 100)}% → {bm.get('volume', 100)}%")
-            if tt == TrackType.TEXT and am.get("text") != bm.get("text"):
+            if kind == TrackType.TEXT and am.get("text") != bm.get("text"):
                 found.append(f'title now "{bm.get("text", "")}"')
             if a.span() != b.span():
                 found.append(f"{label} now {_secs(b.span()[0])}-{_secs(b.span()[1])}s")
-            if am.get("src") != bm.get("src") and tt == TrackType.AUDIO:
+            if am.get("src") != bm.get("src") and kind == TrackType.AUDIO:
                 found.append(f"new music: {describe_track(b).removeprefix('BGM: ')}")
             if (am.get("fade_in"), am.get("fade_out")) != (bm.get("fade_in"), bm.get("fade_out")):
                 found.append(

@@ -48,7 +48,7 @@ Breakpoints = list[tuple[int, float]]  # (timeline ms, gain dB), times ascending
 
 
 def sound_mode(track: Track | None) -> SoundMode:
-    value = track.m.get("sound") if track is not None else None
+    value = track.meta.get("sound") if track is not None else None
     try:
         return SoundMode(value)
     except ValueError:
@@ -64,7 +64,7 @@ def _number(meta: dict[str, Any], key: str) -> float | None:
 
 def duck_db(track: Track | None) -> float | None:
     """The depth the user set on this video track (clamped), or None for automatic."""
-    value = _number(track.m, "duck_db") if track is not None else None
+    value = _number(track.meta, "duck_db") if track is not None else None
     return None if value is None else min(MAX_DUCK_DB, max(MIN_DUCK_DB, value))
 
 
@@ -83,24 +83,24 @@ def depth_db(draft: Draft) -> float:
     if chosen:
         return max(chosen)
     voices = [
-        v + _volume_db(seg.m, t.m)
+        v + _volume_db(seg.meta, t.meta)
         for t in tracks
         for seg in t.segments
-        if (v := _number(seg.m, "voice_lufs")) is not None
+        if (v := _number(seg.meta, "voice_lufs")) is not None
     ]
     bgm = draft.first(TrackType.AUDIO)
     seg = bgm.segments[0] if bgm is not None and bgm.segments else None
-    music = _number(seg.m, "lufs") if seg is not None else None
+    music = _number(seg.meta, "lufs") if seg is not None else None
     if not voices or music is None:
         return DEFAULT_DUCK_DB
-    music += _volume_db(seg.m, bgm.m)
+    music += _volume_db(seg.meta, bgm.meta)
     need = music - min(voices) + VOICE_CLEAR_DB
     return round(min(MAX_DUCK_DB, max(DEFAULT_DUCK_DB, need)), 1)
 
 
 def set_sound(track: Track, mode: SoundMode | str | None = None, depth_db: float | None = None):
     """Change a video track's sound mode and/or dip depth (clamped to the allowed range)."""
-    meta = track.meta()
+    meta = track.edit_meta()
     if mode is not None:
         meta["sound"] = SoundMode(mode).value
     if depth_db is not None:
@@ -127,9 +127,9 @@ def speech_on_timeline(draft: Draft) -> list[tuple[int, int]]:
         if sound_mode(track) is not SoundMode.DUCK:
             continue
         for seg, (start, end) in zip(track.segments, track.spans(), strict=False):
-            in_ms = seg.m.get("in", 0)
+            in_ms = seg.meta.get("in", 0)
             in_ms = in_ms if isinstance(in_ms, int | float) and not isinstance(in_ms, bool) else 0
-            for a, b in _spans_ms(seg.m.get("speech")):
+            for a, b in _spans_ms(seg.meta.get("speech")):
                 a, b = max(start, start + a - int(in_ms)), min(end, start + b - int(in_ms))
                 if b > a:
                     spans.append((a, b))

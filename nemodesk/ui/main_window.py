@@ -397,7 +397,7 @@ class MainWindow(QMainWindow):
         self._retranslate_backend()
         bgm = self.timeline.draft().first(TrackType.AUDIO)
         if bgm and bgm.segments:  # the genre is named in the UI language
-            self.player.set_music_title(segment_label("audio", bgm.segments[0].m))
+            self.player.set_music_title(segment_label("audio", bgm.segments[0].meta))
         self.tabs.setTabText(0, self.tr("Conversation"))
         self.tabs.setTabText(1, self.tr("Export"))
         self.timeline_title.setText(self.tr("Timeline"))
@@ -583,7 +583,7 @@ class MainWindow(QMainWindow):
             self.player.set_original_audio(heard)
         bgm = draft.first(TrackType.AUDIO)
         if bgm and bgm.segments:
-            m = bgm.segments[0].m
+            m = bgm.segments[0].meta
             brief = m.get("brief")
             if isinstance(brief, dict) and brief != self._shown_brief:
                 if not self._panel_round:  # a chat edit or a picked take: show what plays

@@ -390,7 +390,7 @@ class AppService(QObject):
         bgm = self.draft.first(TrackType.AUDIO)
         if bgm is None or not bgm.segments:
             return None
-        src = str(bgm.segments[0].m.get("src", ""))
+        src = str(bgm.segments[0].meta.get("src", ""))
         return src.removeprefix("media:") if src.startswith("media:") else None
 
     async def fetch_media(self, media_id: str) -> Path | None:
@@ -433,7 +433,7 @@ class AppService(QObject):
             return
         peaks = await asyncio.to_thread(music_peaks, path)
         bgm = self.draft.first(TrackType.AUDIO)
-        duration = bgm.segments[0].d if bgm and bgm.segments else 0
+        duration = bgm.segments[0].duration_ms if bgm and bgm.segments else 0
         preview = await self.preview_music(media_id, path)
         self.musicReady.emit(str(preview), peaks, duration)
 
@@ -445,7 +445,7 @@ class AppService(QObject):
         if not points:
             return path
         bgm = self.draft.first(TrackType.AUDIO)
-        start = bgm.segments[0].m.get("start", 0) if bgm and bgm.segments else 0
+        start = bgm.segments[0].meta.get("start", 0) if bgm and bgm.segments else 0
         offset = int(start) if isinstance(start, int | float) and not isinstance(start, bool) else 0
         dest = self.cache_dir / "ducked" / ducked_name(media_id, points, offset)
         if dest.is_file():

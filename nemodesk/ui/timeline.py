@@ -421,8 +421,8 @@ class TimelineView(TimelineInput, QWidget):
 def heard_speech(draft: Draft) -> list[tuple[int, int]]:
     """Speech on the timeline in every video track whose sound is heard ("duck" or "even"),
     as core.ducking finds it for the dip; a muted track's speech is not shown."""
-    view = Draft({"t": []})
+    view = Draft()
     for track in draft.tracks_of(TrackType.VIDEO):
         if sound_mode(track) is not SoundMode.MUTE:
-            view.raw["t"].append({**track.raw, "m": {**track.m, "sound": SoundMode.DUCK.value}})
+            view.add(track.with_meta(sound=SoundMode.DUCK.value))
     return speech_on_timeline(view)

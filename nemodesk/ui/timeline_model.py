@@ -165,11 +165,11 @@ class Lane:
 
 
 def _lane(index: int, track: Track) -> Lane:
-    tt = track.tt
+    tt = track.kind
     kind = KIND_BY_TT.get(tt, "generic")  # type: ignore[call-overload]
     segments = track.segments
     spans = track.spans()
-    metas = [{**track.m, **seg.m} for seg in segments]
+    metas = [{**track.meta, **seg.meta} for seg in segments]
     n = len(spans)
     starts = np.fromiter((a for a, _ in spans), dtype=np.int64, count=n)
     ends = np.fromiter((max(a, b) for a, b in spans), dtype=np.int64, count=n)
@@ -177,7 +177,7 @@ def _lane(index: int, track: Track) -> Lane:
     starts, ends = starts[order], ends[order]
     reach = np.maximum.accumulate(ends) if n else ends
     seg_meta = [metas[i] for i in order]
-    head = {**track.m, **(segments[0].m if segments else {})}
+    head = {**track.meta, **(segments[0].meta if segments else {})}
     if kind == "video":
         title, detail = (
             QCoreApplication.translate("TimelineView", "Video"),

@@ -71,7 +71,7 @@ def test_generate_then_silent_edit_with_gui_talk(cloud):
     assert first.draft.first(TrackType.AUDIO) is not None
     assert second.silent and second.texts == []
     assert "20%" in second.change and second.reply == second.change
-    unknown = [t for t in second.draft.tracks if t.tt not in (0, 1, 7)]
+    unknown = [t for t in second.draft.tracks if t.kind not in (0, 1, 7)]
     assert unknown and unknown[0].raw.get("fx") is not None  # unknown track kept as is
     assert cloud.messages_received() == ["generate an upbeat track for my vlog", "music at 20%"]
     assert all(all(r.attribution.values()) for r in cloud.log)  # attribution on every request

@@ -47,15 +47,15 @@ def test_send_with_parameters_sets_the_draft(engine):
             return first, picked, used, state, bad.value
 
     first, picked, used, state, bad = asyncio.run(flow())
-    music = first.draft.m["nemodesk"]["brief"]
+    music = first.draft.meta["nemodesk"]["brief"]
     assert music["genre"] == "jazz" and music["bpm"] == 90 and music["duration_s"] == 3
     bgm = first.draft.first(TrackType.AUDIO)
-    assert bgm is not None and bgm.segments[0].meta()["name"] == "Jazz"
+    assert bgm is not None and bgm.segments[0].edit_meta()["name"] == "Jazz"
     assert "Set by you: genre, tempo, length" in first.reply
     assert "generate_music" in first.tools and picked.tools.count("generate_music") == 2
     takes = [g for g in state.raw["generated_media"] if g["kind"] == "mix"][-2:]
     assert [g["seed"] for g in takes] == [7, 8]
-    src = used.draft.first(TrackType.AUDIO).segments[0].meta()["src"]
+    src = used.draft.first(TrackType.AUDIO).segments[0].edit_meta()["src"]
     assert src == f"media:{takes[1]['media_id']}" and "use_variation" in used.tools
     assert used.reply.startswith("Using variation 2")
     assert "Unknown genre" in str(bad)

@@ -63,11 +63,44 @@ def test_round_trip_keeps_every_field_and_key_order(raw):
 def test_diff_in_words():
     before = Draft.decode(EXAMPLE)
     after = Draft.decode(EXAMPLE)
-    after.first(TrackType.AUDIO).segments[0].m["volume"] = 20
-    after.first(TrackType.TEXT).segments[0].m["text"] = "Night Drive"
+    after.first(TrackType.AUDIO).segments[0].edit_meta()["volume"] = 20
+    after.first(TrackType.TEXT).segments[0].edit_meta()["text"] = "Night Drive"
     words = diff_words(before, after)
     assert "35% → 20%" in words and '"Night Drive"' in words
     empty = Draft()
     empty.add(Track.new(TrackType.VIDEO, [Segment.new(5000, name="beach")]))
     assert diff_words(Draft(), empty) == "Added Video: beach (0-5s)."
     assert diff_words(before, Draft.decode(EXAMPLE)) == "No visible change to the timeline."
+
+
+def test_domain_names_map_to_the_wire_keys_and_back():
+    seg = Segment.new(2500, src="media:a")
+    seg.duration_ms = 3000
+    seg.edit_meta()["volume"] = 40
+    track = Track.new(TrackType.AUDIO, [seg], sound="duck")
+    draft = Draft()
+    draft.add(track)
+    draft.edit_meta()["v"] = 1
+    wire = {
+        "t": [
+            {
+                "tt": 1,
+                "sg": [{"d": 3000, "m": {"src": "media:a", "volume": 40}}],
+                "m": {"sound": "duck"},
+            }
+        ],
+        "m": {"v": 1},
+    }
+    assert draft.encode() == wire
+    back = Draft.decode(json.dumps(wire))
+    (t,) = back.tracks
+    assert t.kind == TrackType.AUDIO and t.meta == {"sound": "duck"}
+    assert t.segments[0].duration_ms == 3000
+    assert t.segments[0].meta == {"src": "media:a", "volume": 40}
+    assert back.meta == {"v": 1}
+    bare = Segment({})  # reading never adds a field; editing creates "m"
+    assert bare.meta == {} and bare.raw == {}
+    bare.edit_meta()["x"] = 1
+    assert bare.raw == {"m": {"x": 1}}
+    for old in ("d", "m", "tt"):
+        assert not hasattr(seg, old) and not hasattr(track, old) and not hasattr(draft, old)

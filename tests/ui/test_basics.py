@@ -18,7 +18,7 @@ from tests.ui.test_main_window import desktop, run, until  # noqa: F401 (the fix
 
 def _volume(d) -> int | None:
     bgm = d.service.draft.first(TrackType.AUDIO)
-    return int(bgm.segments[0].m.get("volume", 100)) if bgm and bgm.segments else None
+    return int(bgm.segments[0].meta.get("volume", 100)) if bgm and bgm.segments else None
 
 
 def _round(d, start) -> None:
@@ -42,7 +42,7 @@ def test_undo_and_redo_by_shortcut_and_button(desktop):  # noqa: F811
     _round(d, lambda: QTest.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
     assert _volume(d) == 100, "Ctrl+Z undid the volume change"
     assert w.player.music_volume() == 100
-    assert w.timeline.draft().first(TrackType.AUDIO).segments[0].m.get("volume", 100) == 100
+    assert w.timeline.draft().first(TrackType.AUDIO).segments[0].meta.get("volume", 100) == 100
     assert w.redo_button.isEnabled()
 
     _round(d, w.redo_button.click)

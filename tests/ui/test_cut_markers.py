@@ -61,8 +61,8 @@ def test_a_marker_turns_the_hit_off_in_the_engine(desktop, tmp_path):  # noqa: F
     d.runs.clear()
     w.timeline.hitEditRequested.emit("off", 7.0, 0.0)
     run(d, until(lambda: ("chat", False) in d.runs))
-    brief = d.service.draft.first(TrackType.AUDIO).segments[0].m["brief"]
-    settings = d.service.draft.m["nemodesk"]["brief"]
+    brief = d.service.draft.first(TrackType.AUDIO).segments[0].meta["brief"]
+    settings = d.service.draft.meta["nemodesk"]["brief"]
     assert settings["hits_off_s"] == [7.0] and brief["genre"] == "electronic"
     assert any("7.0" in text for role, text in w.conversation.messages if role == "user")
     # the new take was made without it: the timeline's hit marks come from the take itself

@@ -27,7 +27,7 @@ def test_the_panel_shows_each_edit(desktop, tmp_path):  # noqa: F811
     assert panel.moods.selected() == ["upbeat"] and panel.genres.selected() == ["acoustic"]
     assert panel.bpm.value() == 0  # the engine chose the tempo: still Auto
 
-    bpm_before = d.service.draft.first(1).segments[0].m["bpm"]
+    bpm_before = d.service.draft.first(1).segments[0].meta["bpm"]
     _round(d, lambda: w.say("slower"))
     assert 0 < panel.bpm.value() < bpm_before - 5  # now a tempo the user asked for
     assert panel.arc.currentIndex() == presets.ARCS.index("build") + 1

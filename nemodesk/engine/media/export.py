@@ -186,21 +186,20 @@ def _start_facts(path: Path, info: MediaInfo) -> tuple[float, int, float]:
 
 def _spans(track: Track) -> list[tuple[dict[str, Any], float, float]]:
     """(meta, start ms, end ms) per segment: Track.spans()'s rule (a segment without
-    `m.start` follows the one before), except that a malformed segment (not an object, a
-    non-numeric `d`) is skipped instead of stopping the export."""
+    `meta["start"]` follows the one before), except that a malformed segment (not an object,
+    a non-numeric duration) is skipped instead of stopping the export."""
     out: list[tuple[dict[str, Any], float, float]] = []
     cursor = 0.0
-    raw = track.raw.get("sg")
-    for item in raw if isinstance(raw, list) else []:
+    for item in track.raw_segments():
         if not isinstance(item, dict):
             continue
         seg = Segment(item)
         try:
-            d = float(seg.d)
+            d = float(seg.duration_ms)
         except (TypeError, ValueError, OverflowError):
             continue
-        start = _num(seg.m, "start", cursor)
-        out.append((seg.m, start, start + d))
+        start = _num(seg.meta, "start", cursor)
+        out.append((seg.meta, start, start + d))
         cursor = start + d
     return out
 
@@ -233,7 +232,7 @@ def _plan(draft: Draft, resolve: Callable[[str], Path], watch: _Watch) -> _Plan:
 
     for track in draft.tracks:
         try:
-            tt = track.tt
+            tt = track.kind
         except (TypeError, ValueError):
             continue
         if tt not in (TrackType.VIDEO, TrackType.AUDIO, TrackType.TEXT):
@@ -264,7 +263,7 @@ def _plan(draft: Draft, resolve: Callable[[str], Path], watch: _Watch) -> _Plan:
                         start,
                         in_s,
                         dur,
-                        _volume(m, track.m),
+                        _volume(m, track.meta),
                         clip_sound_heard(track),
                         zero,
                         rotation,
@@ -280,7 +279,7 @@ def _plan(draft: Draft, resolve: Callable[[str], Path], watch: _Watch) -> _Plan:
                         start,
                         in_s,
                         dur,
-                        _volume(m, track.m),
+                        _volume(m, track.meta),
                         max(0.0, _num(m, "fade_in", 0.0) / 1000),
                         max(0.0, _num(m, "fade_out", 0.0) / 1000),
                         zero_s=zero,

@@ -47,7 +47,7 @@ def _sources(request: Request, draft: Draft, user: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for track in draft.tracks:
         for seg in track.segments:
-            src = seg.m.get("src")
+            src = seg.meta.get("src")
             if not isinstance(src, str) or src in out:
                 continue
             kind, _, ident = src.partition(":")

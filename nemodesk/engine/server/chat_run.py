@@ -36,7 +36,7 @@ STATUS_WORDS = re.compile(
 
 
 def _settings_of(draft: Draft) -> music_settings.MusicSettings | None:
-    data = draft.m.get(SETTINGS_KEY)
+    data = draft.meta.get(SETTINGS_KEY)
     return music_settings.from_dict(data) if isinstance(data, dict) else None
 
 
@@ -135,7 +135,7 @@ async def _on_mix(turn: _Turn, plan: ChatPlan) -> None:
     assert settings is not None
     run.emit({"type": "tool_call", "name": "update_mix", "args": _mix_of(settings)})
     draftops.set_mix(draft, _mix_of(settings))
-    draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
+    draft.edit_meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
     store.save_draft(
         run.session_id, draft.encode(), f"mix: {', '.join(plan.changes) or turn.text[:60]}"
     )
@@ -232,7 +232,7 @@ def _use(store, run, plan, draft: Draft) -> None:
         run.emit({"type": "text", "content": why})
         return
     bgm = draft.first(TrackType.AUDIO)
-    srcs = [(s.raw.get("m") or {}).get("src") for s in bgm.segments] if bgm else []
+    srcs = [s.meta.get("src") for s in bgm.segments] if bgm else []
     on = srcs == [f"media:{entry['media_id']}"]
     settings = _settings_of(draft) or music_settings.MusicSettings(brief=Brief(), seed=0)
     if not on:
@@ -250,7 +250,7 @@ def _use(store, run, plan, draft: Draft) -> None:
                 "brief": public_brief(settings.brief, draftops.video_ms(draft) / 1000 or None),
             },
         )
-        draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
+        draft.edit_meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
         store.save_draft(sid, draft.encode(), f"use: {entry['media_id']}")
     result = {"ok": True, "media_id": entry["media_id"], "variation": entry.get("variation")}
     run.emit(
@@ -448,7 +448,7 @@ def _put_first_on_timeline(
         },
     )
     settings.seed = result["seed"]
-    draft.meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
+    draft.edit_meta()[SETTINGS_KEY] = music_settings.to_dict(settings)
     store.save_draft(sid, draft.encode(), f"{plan.action}: {brief.prompt[:60]}")
 
 

@@ -32,7 +32,7 @@ def add_video(draft: Draft, upload_id: str, name: str, duration_ms: int, **meta:
     )
     end = track.span()[1] if track.segments else 0
     seg = Segment.new(duration_ms, src=f"upload:{upload_id}", name=name, start=end, **meta)
-    track.raw.setdefault("sg", []).append(seg.raw)
+    track.add_segment(seg)
 
 
 def video_ms(draft: Draft) -> int:
@@ -60,7 +60,7 @@ def set_music(
         length=duration_ms,
         **(extra or {}),
     )
-    track.raw["sg"] = [seg.raw]
+    track.set_segments([seg])
     set_mix(draft, mix)
 
 
@@ -68,14 +68,14 @@ def set_mix(draft: Draft, mix: dict[str, Any]) -> None:
     """Volume %, start offset, fades and title from the session's mix settings."""
     track = draft.first(TrackType.AUDIO)
     if track is not None and track.segments:
-        m = track.segments[0].meta()
+        m = track.segments[0].edit_meta()
         m["volume"] = int(mix.get("volume", 100))
         m["start"] = round(float(mix.get("start_s", 0.0)) * 1000)
         m["fade_in"] = round(float(mix.get("fade_in_s", 0.0)) * 1000)
         m["fade_out"] = round(float(mix.get("fade_out_s", 0.0)) * 1000)
-        length = int(m.get("length", track.segments[0].d))
+        length = int(m.get("length", track.segments[0].duration_ms))
         total = video_ms(draft)  # with a video, the music ends where the video does
-        track.segments[0].d = max(0, min(length, total - m["start"])) if total else length
+        track.segments[0].duration_ms = max(0, min(length, total - m["start"])) if total else length
     title = mix.get("title")
     draft.remove(TrackType.TEXT)
     if title:

@@ -30,7 +30,7 @@ def _state(c: httpx.Client, sid: str) -> dict:
 
 def _current_take(c: httpx.Client, sid: str) -> str:
     draft = Draft.decode(_state(c, sid)["draft"])
-    return draft.first(TrackType.AUDIO).segments[0].m["src"].removeprefix("media:")
+    return draft.first(TrackType.AUDIO).segments[0].meta["src"].removeprefix("media:")
 
 
 def _render(c: httpx.Client, sid: str, rid: str) -> httpx.Response:

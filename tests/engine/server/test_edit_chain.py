@@ -26,10 +26,10 @@ def _current(c, sid: str) -> tuple[dict, dict, dict]:
     """(BGM segment meta, its media entry, the engine's settings)."""
     state = _state(c, sid)
     draft = Draft.decode(state["draft"])
-    seg = draft.first(TrackType.AUDIO).segments[0].m
+    seg = draft.first(TrackType.AUDIO).segments[0].meta
     media_id = seg["src"].removeprefix("media:")
     entry = next(m for m in state["generated_media"] if m["media_id"] == media_id)
-    return seg, entry, draft.m["nemodesk"]
+    return seg, entry, draft.meta["nemodesk"]
 
 
 def _thirds_db(c, entry: dict, tmp: Path) -> list[float]:

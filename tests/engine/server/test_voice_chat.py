@@ -95,8 +95,8 @@ def test_speech_at_upload_chat_and_control(tmp_path: Path, voice_clip) -> None:
                 assert abs(a - ta) <= 0.15 and abs(b - tb) <= 0.15
             assert -40 < info["voice_lufs"] < -10
             track = _video_track(c, sid)
-            assert track.m["sound"] == "duck" and "duck_db" not in track.m
-            seg = track.segments[0].m
+            assert track.meta["sound"] == "duck" and "duck_db" not in track.meta
+            seg = track.segments[0].meta
             assert seg["speech"] == [
                 [round(a * 1000), round(b * 1000)] for a, b in info["speech_s"]
             ]
@@ -108,33 +108,33 @@ def test_speech_at_upload_chat_and_control(tmp_path: Path, voice_clip) -> None:
 
             events = _send(c, sid, "quieter under the voice-over")
             assert "dips" in texts(events)
-            assert _video_track(c, sid).m["duck_db"] == pytest.approx(min(30.0, auto + STEP_DB))
+            assert _video_track(c, sid).meta["duck_db"] == pytest.approx(min(30.0, auto + STEP_DB))
             bgm = Draft.decode(_state(c, sid)["draft"]).first(TrackType.AUDIO)
-            assert bgm.segments[0].m["volume"] == 100  # not read as "quieter music"
+            assert bgm.segments[0].meta["volume"] == 100  # not read as "quieter music"
 
             events = _send(c, sid, "mute the original sound")
-            assert _video_track(c, sid).m["sound"] == "mute"
+            assert _video_track(c, sid).meta["sound"] == "mute"
             assert not music_gain(Draft.decode(_state(c, sid)["draft"]))
             events = _send(c, sid, "保留原声")
-            assert _video_track(c, sid).m["sound"] == "duck"
+            assert _video_track(c, sid).meta["sound"] == "duck"
             assert "压低" in texts(events)
             events = _send(c, sid, "关闭原声")
-            assert _video_track(c, sid).m["sound"] == "mute" and "原声" in texts(events)
+            assert _video_track(c, sid).meta["sound"] == "mute" and "原声" in texts(events)
 
             r = _send(c, sid, clip_sound="even", duck_db=9)  # the app's control
             assert r.status_code == 200
             track = _video_track(c, sid)
-            assert track.m["sound"] == "even" and track.m["duck_db"] == 9
+            assert track.meta["sound"] == "even" and track.meta["duck_db"] == 9
             r = _send(c, sid, clip_sound="loud")
             assert r.status_code in (400, 422) and "Traceback" not in r.text
             r = _send(c, sid, duck_db=99)
             assert r.status_code in (400, 422)
             events = _send(c, sid, "undo")
-            assert _video_track(c, sid).m["sound"] == "mute"  # the control's change undone
+            assert _video_track(c, sid).meta["sound"] == "mute"  # the control's change undone
         assert stop_engine(engine) == 0
         engine = start_engine(tmp_path / "data")  # a restart keeps what was found
         with engine.client(token) as c:
             assert _state(c, sid)["video_infos"][0]["speech_s"] == info["speech_s"]
-            assert _video_track(c, sid).segments[0].m["speech"] == seg["speech"]
+            assert _video_track(c, sid).segments[0].meta["speech"] == seg["speech"]
     finally:
         stop_engine(engine)
