@@ -216,9 +216,8 @@ def test_part_files_of_a_killed_engine_are_swept_at_start(tmp_path):
     sid = engine.session(token)
     with engine.client(token) as c:
         _long_render(c, sid, "render_killed", make_clip(tmp_path / "c.mp4", duration_s=1.0))
-        for _ in range(100):  # until the encoder has its temp file open
-            if _parts(data):
-                break
+        deadline = time.monotonic() + 60  # until the encoder has its temp file open
+        while not _parts(data) and time.monotonic() < deadline:
             time.sleep(0.05)
     os.kill(engine.proc.pid, signal.SIGKILL)
     engine.proc.wait(10)
