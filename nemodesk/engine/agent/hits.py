@@ -8,7 +8,10 @@ music's clock. Edit kinds: ``hit_off`` (s), ``hit_on`` (s), ``hit_move`` ((from 
 
 from __future__ import annotations
 
-from nemodesk.engine.agent.text import TIME, WB, WE, Edit, Text, regex, seconds_of
+import re
+from functools import partial
+
+from nemodesk.engine.agent.text import TIME, WB, WE, Edit, Text, read_edits, regex, seconds_of
 
 BOOST_STEP_DB = 6.0
 
@@ -47,21 +50,20 @@ _SOFTER = [
 ]
 
 
+def _move(m: re.Match[str]) -> Edit | None:
+    a, b = seconds_of(m.group("t")), seconds_of(m.group("to"))
+    return Edit("hit_move", (a, b)) if a is not None and b is not None else None
+
+
+def _at(kind: str, m: re.Match[str]) -> Edit | None:
+    s = seconds_of(m.group("t"))
+    return None if s is None else Edit(kind, s)
+
+
 def detect_hits(t: Text) -> list[Edit]:
-    edits: list[Edit] = []
-    for pattern in _MOVE:
-        for m in t.scan(pattern):
-            a, b = seconds_of(m.group("t")), seconds_of(m.group("to"))
-            if a is not None and b is not None:
-                edits.append(Edit("hit_move", (a, b)))
-                t.mask(m.start(), m.end())
-    for patterns, kind in ((_OFF, "hit_off"), (_ON, "hit_on")):
-        for pattern in patterns:
-            for m in t.scan(pattern):
-                s = seconds_of(m.group("t"))
-                if s is not None:
-                    edits.append(Edit(kind, s))
-                    t.mask(m.start(), m.end())
+    edits = read_edits(t, _MOVE, _move)
+    edits += read_edits(t, _OFF, partial(_at, "hit_off"))
+    edits += read_edits(t, _ON, partial(_at, "hit_on"))
     for patterns, step in ((_HARDER, BOOST_STEP_DB), (_SOFTER, -BOOST_STEP_DB)):
         for pattern in patterns:
             for m in t.scan(pattern):

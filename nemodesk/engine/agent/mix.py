@@ -28,6 +28,7 @@ from nemodesk.engine.agent.text import (
     instruments_in,
     intensity,
     near_before,
+    read_edits,
     regex,
     seconds_of,
     words_after,
@@ -72,14 +73,13 @@ _TITLE_END = re.compile(r"[,;!?。，；！？\n]|\.(?:\s|$)")
 MAX_TITLE_CHARS = 100
 
 
+def _title_seconds(m: re.Match[str]) -> Edit | None:
+    s = seconds_of(m.group("t"))
+    return None if s is None else Edit("title_s", s)
+
+
 def detect_title(t: Text) -> list[Edit]:
-    edits: list[Edit] = []
-    for pattern in _TITLE_S:
-        for m in t.scan(pattern):
-            s = seconds_of(m.group("t"))
-            if s is not None:
-                edits.append(Edit("title_s", s))
-                t.mask(m.start(), m.end())
+    edits = read_edits(t, _TITLE_S, _title_seconds)
     for m in t.scan(_TITLE_REMOVE):
         edits.append(Edit("title", None))
         t.mask(m.start(), m.end())
@@ -209,18 +209,16 @@ _FADE_ZH = regex(
 )
 
 
+def _start(m: re.Match[str]) -> Edit | None:
+    groups = m.groupdict()
+    s = 0.0 if groups.get("zero") else seconds_of(groups.get("t") or "")
+    if s is None and groups.get("t") and re.fullmatch(r"0+(?:\.0+)?", groups["t"].strip()):
+        s = 0.0
+    return None if s is None else Edit("start", s)
+
+
 def detect_start(t: Text) -> list[Edit]:
-    edits: list[Edit] = []
-    for pattern in _START:
-        for m in t.scan(pattern):
-            groups = m.groupdict()
-            s = 0.0 if groups.get("zero") else seconds_of(groups.get("t") or "")
-            if s is None and groups.get("t") and re.fullmatch(r"0+(?:\.0+)?", groups["t"].strip()):
-                s = 0.0
-            if s is not None:
-                edits.append(Edit("start", s))
-                t.mask(m.start(), m.end())
-    return edits
+    return read_edits(t, _START, _start)
 
 
 def detect_fades(t: Text) -> list[Edit]:

@@ -8,6 +8,7 @@ returns ``Edit`` records; ``detect_remainder`` hands what is left to ``parse_bri
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from nemodesk.engine.agent import words as vocab
 from nemodesk.engine.agent.text import (
@@ -28,6 +29,7 @@ from nemodesk.engine.agent.text import (
     instruments_in,
     intensity,
     phrases,
+    read_edits,
     regex,
     seconds_of,
     words_after,
@@ -103,6 +105,10 @@ def detect_video_length(t: Text) -> list[Edit]:
     return [Edit("duration_video")] if ms else []
 
 
+def _relative_by(how: str, m: re.Match[str]) -> Edit | None:
+    return _relative_length(how, m.groupdict())
+
+
 def _relative_length(how: str, g: dict[str, str | None]) -> Edit | None:
     w = re.sub(r"\s+", " ", g.get("w") or g.get("z") or "")
     if how == "by":
@@ -115,26 +121,21 @@ def _relative_length(how: str, g: dict[str, str | None]) -> Edit | None:
     return Edit("duration_rel", factors[intensity(g.get("pre"), g.get("post"))])
 
 
+def _added_length(m: re.Match[str]) -> Edit | None:
+    s = seconds_of(m.group("t"))
+    return None if s is None else Edit("duration_add", -s if m.group("w") in _SHORTEN_BY else s)
+
+
+def _length(m: re.Match[str]) -> Edit | None:
+    s = seconds_of(m.group("t"))
+    return None if s is None else Edit("duration", s)
+
+
 def detect_length(t: Text) -> list[Edit]:
-    edits: list[Edit] = []
-    for pattern in _LEN_ADD:
-        for m in t.scan(pattern):
-            s = seconds_of(m.group("t"))
-            if s is not None:
-                edits.append(Edit("duration_add", -s if m.group("w") in _SHORTEN_BY else s))
-                t.mask(m.start(), m.end())
-    for pattern in _LEN_ABS:
-        for m in t.scan(pattern):
-            s = seconds_of(m.group("t"))
-            if s is not None:
-                edits.append(Edit("duration", s))
-                t.mask(m.start(), m.end())
+    edits = read_edits(t, _LEN_ADD, _added_length)
+    edits += read_edits(t, _LEN_ABS, _length)
     for pattern, how in _LEN_REL:
-        for m in t.scan(pattern):
-            edit = _relative_length(how, m.groupdict())
-            if edit is not None:
-                edits.append(edit)
-                t.mask(m.start(), m.end())
+        edits += read_edits(t, [pattern], partial(_relative_by, how))
     return edits
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -82,6 +83,22 @@ class Text:
 
     def scan(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         return list(pattern.finditer(self.cur()))
+
+
+def read_edits(
+    t: Text, patterns: Iterable[re.Pattern[str]], read: Callable[[re.Match[str]], Edit | None]
+) -> list[Edit]:
+    """The detectors' common loop: every match of each pattern in turn (on the text as masked
+    when that pattern's turn comes), read into an ``Edit``; a match that reads is masked, one
+    that reads to None is left for later detectors."""
+    edits: list[Edit] = []
+    for pattern in patterns:
+        for m in t.scan(pattern):
+            edit = read(m)
+            if edit is not None:
+                edits.append(edit)
+                t.mask(m.start(), m.end())
+    return edits
 
 
 # --- shared pieces ----------------------------------------------------------------------
