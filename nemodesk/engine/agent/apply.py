@@ -3,7 +3,8 @@
 ``apply_brief`` changes the musical parameters and, after a mood or genre change, re-picks
 what had been chosen for the user; ``apply_mix`` changes volume, start, fades and title.
 Both clamp to the allowed ranges with a word about it and record every change as a short
-machine-readable tag plus an English and a Chinese phrase (``Say``).
+machine-readable tag plus a keyed catalog message (``Say``; the wording, English and 中文,
+is in ``nemodesk.core.messages``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from nemodesk.core import messages
@@ -53,6 +56,10 @@ def seconds_words(seconds: float, lang: str) -> str:
     return clock(seconds)
 
 
+# Names of instruments, moods, genres, modes and arcs: a word from the agent's vocabulary
+# (``words``) in the message's language — words, not messages, so they stay out of the catalog.
+
+
 def inst_name(name: str, lang: str) -> str:
     return vocab.INSTRUMENT_ZH[name] if lang == "zh" else name.replace("_", " ")
 
@@ -65,10 +72,22 @@ def _genre(name: str, lang: str) -> str:
     return vocab.GENRE_ZH[name] if lang == "zh" else vocab.GENRE_EN.get(name, name)
 
 
+def _mode(name: str, lang: str) -> str:
+    """The mode's word; in Chinese any mode but minor is 大调."""
+    return vocab.MODE_ZH["minor" if name == "minor" else "major"] if lang == "zh" else name
+
+
+def key_words(key: str, mode: str, lang: str) -> str:
+    """ "D minor" / "D小调"."""
+    return messages.say("agent.key", lang, key=key, mode=_mode(mode, lang))
+
+
 def _key(brief: Brief, lang: str) -> str:
-    if lang == "zh":
-        return f"{brief.key}{'小调' if brief.mode == 'minor' else '大调'}"
-    return f"{brief.key} {brief.mode}"
+    return key_words(brief.key, brief.mode, lang)
+
+
+def _arc_how(arc: str, lang: str) -> str:
+    return vocab.ARC_ZH[arc] if lang == "zh" else vocab.ARC_EN_HOW[arc]
 
 
 def describe_zh(b: Brief) -> str:
@@ -92,33 +111,56 @@ def describe_zh(b: Brief) -> str:
     return text
 
 
+Worded = Callable[[str], object]  # a parameter worded per language: lang -> value
+
+
+def phrase(key: str, **params: object) -> tuple[str, ...]:
+    """The catalog message ``key`` in every language (``messages.LANGS`` order).
+
+    A parameter that is a function of the language (``partial(inst_name, "piano")``) is
+    worded per language; any other value is the same in all of them.
+    """
+    return tuple(
+        messages.say(key, lang, **{k: v(lang) if callable(v) else v for k, v in params.items()})
+        for lang in messages.LANGS
+    )
+
+
 class Say:
-    """Reply phrases in both languages; the message's language picks one at the end."""
+    """Reply phrases (catalog messages) in every language; the message's language picks one
+    at the end."""
 
     def __init__(self) -> None:
-        self.done: list[tuple[str, str]] = []
-        self.notes: list[tuple[str, str]] = []
+        self.done: list[tuple[str, ...]] = []
+        self.notes: list[tuple[str, ...]] = []
         self.tags: list[str] = []
 
-    def change(self, tag: str, en: str, zh: str) -> None:
+    def change(self, tag: str, key: str, **params: object) -> None:
         self.tags.append(tag)
-        self.done.append((en, zh))
+        self.done.append(phrase(key, **params))
 
-    def note(self, en: str, zh: str) -> None:
-        if (en, zh) not in self.notes:
-            self.notes.append((en, zh))
+    def note(self, key: str, **params: object) -> None:
+        said = phrase(key, **params)
+        if said not in self.notes:
+            self.notes.append(said)
 
     def pick(self, lang: str) -> tuple[list[str], list[str]]:
-        i = 1 if lang == "zh" else 0
+        i = messages.LANGS.index(messages.lang_of(lang))
         return [p[i] for p in self.done], [n[i] for n in self.notes]
 
 
+_EXAMPLES = {
+    ("en", True): vocab.NEW_EXAMPLES_EN,
+    ("en", False): vocab.EDIT_EXAMPLES_EN,
+    ("zh", True): vocab.NEW_EXAMPLES_ZH,
+    ("zh", False): vocab.EDIT_EXAMPLES_ZH,
+}
+
+
 def examples(lang: str, new: bool) -> str:
-    if lang == "zh":
-        ex = vocab.NEW_EXAMPLES_ZH if new else vocab.EDIT_EXAMPLES_ZH
-        return "你可以这样说：" + "、".join(ex[:-1]) + "或" + ex[-1] + "。"
-    ex = vocab.NEW_EXAMPLES_EN if new else vocab.EDIT_EXAMPLES_EN
-    return "You can say, for example: " + ", ".join(ex[:-1]) + " or " + ex[-1] + "."
+    ex = _EXAMPLES[(messages.lang_of(lang), new)]
+    some = messages.say("agent.list_sep", lang).join(ex[:-1])
+    return messages.say("agent.examples", lang, some=some, last=ex[-1])
 
 
 def _quote(text: str, lang: str) -> str:
@@ -170,21 +212,15 @@ def clamp(value: float, lo: float, hi: float) -> float:
 def clamped_bpm(v: float, say: Say) -> float:
     bpm = float(round(clamp(v, MIN_BPM, MAX_BPM)))
     if not MIN_BPM <= v <= MAX_BPM:
-        say.note(
-            f"{_num(v)} BPM is out of range, so I used {bpm:g} (tempo must be 40–220 BPM).",
-            f"{_num(v)} BPM 超出范围（40–220），已使用 {bpm:g}。",
-        )
+        say.note("agent.note.bpm_range", value=_num(v), bpm=bpm)
     return bpm
 
 
 def clamped_length(v: float, say: Say) -> float:
     length = round(clamp(v, MIN_LEN_S, MAX_LEN_S), 1)
     if length != round(v, 1):
-        say.note(
-            f"{seconds_words(length, 'en')} is the {'longest' if v > MAX_LEN_S else 'shortest'} "
-            "length I can make (1 s – 20 min), so I used that.",
-            f"时长必须在 1 秒到 20 分钟之间，已使用 {seconds_words(length, 'zh')}。",
-        )
+        key = "agent.note.length_longest" if v > MAX_LEN_S else "agent.note.length_shortest"
+        say.note(key, length=partial(seconds_words, length))
     return length
 
 
@@ -195,23 +231,29 @@ def _num(v: float) -> str:
 # --- applying edits -------------------------------------------------------------------------
 
 
+_INSTRUMENT_KINDS = ("add", "more", "drop", "exclude", "less")
+
+
 def apply_brief(b: Brief, edits: list[Edit], say: Say, video_s: float | None) -> set[str]:
-    """Change `b` in place; returns the names of fields the user set (for ``chosen``)."""
+    """Change `b` in place; returns the names of fields the user set (for ``chosen``).
+
+    One branch per edit kind (instruments apart, in ``_apply_instrument``); each branch is
+    short, and the chain reads as the list of what an edit can change.
+    """
     set_fields: set[str] = set()
     old = copy.deepcopy(b)
     for e in edits:
         k, v = e.kind, e.value
-        if k in ("bpm", "bpm_rel", "bpm_add"):
+        if k in _INSTRUMENT_KINDS:
+            _apply_instrument(b, k, v, set_fields)
+        elif k in ("bpm", "bpm_rel", "bpm_add"):
             target = v if k == "bpm" else b.bpm * v if k == "bpm_rel" else b.bpm + v
             b.bpm = clamped_bpm(float(target), say)
             set_fields.add("tempo")
         elif k in ("duration", "duration_rel", "duration_add", "duration_video"):
             if k == "duration_video":
                 if video_s is None:
-                    say.note(
-                        "There is no video yet, so the length stays as it is.",
-                        "还没有上传视频，时长保持不变。",
-                    )
+                    say.note("agent.note.no_video_length_kept")
                     continue
                 target = video_s
             else:
@@ -220,29 +262,6 @@ def apply_brief(b: Brief, edits: list[Edit], say: Say, video_s: float | None) ->
             b.duration_s = clamped_length(float(target), say)
             b.duration_given = True
             set_fields.add("duration")
-        elif k in ("add", "more"):
-            if v in b.exclude:
-                b.exclude.remove(v)
-            if v not in b.instruments:
-                b.instruments.append(v)
-            if k == "more" and v in vocab.ENERGETIC_INSTRUMENTS:
-                b.energy = round(clamp(b.energy + vocab.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
-                set_fields.add("energy")
-        elif k == "drop":
-            if v in b.instruments:
-                b.instruments.remove(v)
-        elif k == "exclude" or (k == "less" and v != "drums"):
-            if v in b.instruments:
-                b.instruments.remove(v)
-            if v not in b.exclude:
-                b.exclude.append(v)
-        elif k == "less":  # lighter drums: brushes instead of a kit, a little calmer
-            if "drums" in b.instruments:
-                b.instruments.remove("drums")
-            if "brushes" not in b.instruments and "brushes" not in b.exclude:
-                b.instruments.append("brushes")
-            b.energy = round(clamp(b.energy - vocab.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
-            set_fields.add("energy")
         elif k == "energy":
             b.energy = round(clamp(b.energy + v, 0.05, 1.0), 2)
             set_fields.add("energy")
@@ -277,6 +296,35 @@ def apply_brief(b: Brief, edits: list[Edit], say: Say, video_s: float | None) ->
     return set_fields
 
 
+def _apply_instrument(b: Brief, k: str, v: str, set_fields: set[str]) -> None:
+    """Add (or "more": add and, for drums and the like, more energy), drop, exclude, or
+    "less" (lighter drums: brushes instead of a kit, a little calmer; any other instrument
+    is left out, as there is no level per instrument)."""
+    if k in ("add", "more"):
+        if v in b.exclude:
+            b.exclude.remove(v)
+        if v not in b.instruments:
+            b.instruments.append(v)
+        if k == "more" and v in vocab.ENERGETIC_INSTRUMENTS:
+            b.energy = round(clamp(b.energy + vocab.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
+            set_fields.add("energy")
+    elif k == "drop":
+        if v in b.instruments:
+            b.instruments.remove(v)
+    elif k == "exclude" or (k == "less" and v != "drums"):
+        if v in b.instruments:
+            b.instruments.remove(v)
+        if v not in b.exclude:
+            b.exclude.append(v)
+    else:  # less drums
+        if "drums" in b.instruments:
+            b.instruments.remove("drums")
+        if "brushes" not in b.instruments and "brushes" not in b.exclude:
+            b.instruments.append("brushes")
+        b.energy = round(clamp(b.energy - vocab.MORE_DRUMS_ENERGY, 0.05, 1.0), 2)
+        set_fields.add("energy")
+
+
 HIT_MATCH_S = 0.15  # a cut named by the user: within this of the time they said
 MAX_HIT_BOOST_DB = 12.0
 
@@ -296,38 +344,27 @@ def _apply_hit(b: Brief, kind: str, value: Any, say: Say) -> None:
         b.hits_moved = [m for m in b.hits_moved if not near(t, [m[0], m[1]])]
         if not near(t, b.hits_off_s):
             b.hits_off_s = sorted([*b.hits_off_s, round(t, 3)])
-        say.change(f"hit_off:{t:g}", f"no accent at {_clock(t)}", f"{_clock(t)} 处不再加重音")
+        say.change(f"hit_off:{t:g}", "agent.change.hit_off", at=_clock(t))
     elif kind == "hit_on":
         t = float(value)
         b.hits_off_s = [x for x in b.hits_off_s if not near(t, [x])]
         b.hits_moved = [m for m in b.hits_moved if not near(t, [m[0], m[1]])]
-        say.change(
-            f"hit_on:{t:g}", f"the accent at {_clock(t)} is back", f"恢复了 {_clock(t)} 的重音"
-        )
+        say.change(f"hit_on:{t:g}", "agent.change.hit_on", at=_clock(t))
     elif kind == "hit_move":
         a, to = (float(x) for x in value)
         b.hits_off_s = [x for x in b.hits_off_s if not near(a, [x])]
         b.hits_moved = [m for m in b.hits_moved if not near(a, [m[0], m[1]])]
         b.hits_moved.append((round(a, 3), round(to, 3)))
-        say.change(
-            f"hit_move:{a:g}>{to:g}",
-            f"the accent at {_clock(a)} moved to {_clock(to)}",
-            f"{_clock(a)} 的重音移到了 {_clock(to)}",
-        )
+        say.change(f"hit_move:{a:g}>{to:g}", "agent.change.hit_move", at=_clock(a), to=_clock(to))
     elif kind == "hit_boost":
         before = b.hit_boost_db
         b.hit_boost_db = clamp(before + float(value), -MAX_HIT_BOOST_DB, MAX_HIT_BOOST_DB)
         if b.hit_boost_db == before:
-            say.note(
-                "The accents are already as strong as they go."
-                if value > 0
-                else "The accents are already as soft as they go.",
-                "重音已经是最强了。" if value > 0 else "重音已经是最轻了。",
-            )
+            say.note("agent.note.hits_strongest" if value > 0 else "agent.note.hits_softest")
         elif value > 0:
-            say.change("hits:+", "harder accents on the cuts", "卡点重音更强")
+            say.change("hits:+", "agent.change.hits_harder")
         else:
-            say.change("hits:-", "softer accents on the cuts", "卡点重音更轻")
+            say.change("hits:-", "agent.change.hits_softer")
 
 
 def _rechoose(old: Brief, b: Brief, set_fields: set[str], say: Say) -> None:
@@ -350,154 +387,130 @@ def _rechoose(old: Brief, b: Brief, set_fields: set[str], say: Say) -> None:
         b.energy = fresh.energy
     if "tempo" in b.chosen and "tempo" not in set_fields and fresh.bpm != b.bpm:
         b.bpm = fresh.bpm
-        say.note(
-            f"Tempo re-chosen to suit it: {b.bpm:g} BPM.",
-            f"速度已按新风格重新选择：{b.bpm:g} BPM。",
-        )
+        say.note("agent.note.tempo_rechosen", bpm=b.bpm)
     if "key" in b.chosen and "key" not in set_fields:
         b.key = fresh.key
 
 
 def _describe_brief_changes(old: Brief, b: Brief, say: Say) -> None:
-    """Say, in the message's language, each musical change between ``old`` and ``b``.
-
-    One branch per field in one function (over 60 lines), so the order of the reply's
-    clauses is visible in one place.
-    """
+    """Say each musical change between ``old`` and ``b``, in the reply's clause order:
+    tempo and length, the instruments, then genre, mood, key, arc, energy and loop."""
     if b.bpm != old.bpm:
         pct = round((b.bpm / old.bpm - 1) * 100) if old.bpm else 0
-        say.change(
-            f"bpm:{pct:+d}%",
-            f"tempo {old.bpm:g} → {b.bpm:g} BPM",
-            f"速度 {old.bpm:g} → {b.bpm:g} BPM",
-        )
+        say.change(f"bpm:{pct:+d}%", "agent.change.tempo", old=old.bpm, new=b.bpm)
     if b.duration_s != old.duration_s:
         say.change(
             f"duration:{b.duration_s:g}",
-            f"length {seconds_words(old.duration_s, 'en')} → {seconds_words(b.duration_s, 'en')}",
-            f"时长 {seconds_words(old.duration_s, 'zh')} → {seconds_words(b.duration_s, 'zh')}",
+            "agent.change.length",
+            old=partial(seconds_words, old.duration_s),
+            new=partial(seconds_words, b.duration_s),
         )
+    _describe_instruments(old, b, say)
+    _describe_character(old, b, say)
+
+
+def _describe_instruments(old: Brief, b: Brief, say: Say) -> None:
+    """Instruments added, excluded, allowed again, or no longer asked for."""
     for i in b.instruments:
         if i not in old.instruments:
-            say.change(f"add:{i}", f"added {inst_name(i, 'en')}", f"加入{inst_name(i, 'zh')}")
+            say.change(f"add:{i}", "agent.change.add", name=partial(inst_name, i))
     for i in b.exclude:
         if i not in old.exclude:
-            say.change(f"exclude:{i}", f"removed {inst_name(i, 'en')}", f"去掉{inst_name(i, 'zh')}")
+            say.change(f"exclude:{i}", "agent.change.exclude", name=partial(inst_name, i))
     for i in old.exclude:
         if i not in b.exclude and i not in b.instruments:
-            say.change(
-                f"allow:{i}", f"{inst_name(i, 'en')} allowed again", f"不再排除{inst_name(i, 'zh')}"
-            )
+            say.change(f"allow:{i}", "agent.change.allow", name=partial(inst_name, i))
     for i in old.instruments:
         if i not in b.instruments and i not in b.exclude:
-            say.change(
-                f"drop:{i}",
-                f"no longer asking for {inst_name(i, 'en')}",
-                f"不再指定{inst_name(i, 'zh')}",
-            )
+            say.change(f"drop:{i}", "agent.change.drop", name=partial(inst_name, i))
+
+
+def _describe_character(old: Brief, b: Brief, say: Say) -> None:
+    """Genre, mood, key, arc, energy and loop."""
     if b.genre != old.genre:
         say.change(
             f"genre:{b.genre}",
-            f"genre {_genre(old.genre, 'en')} → {_genre(b.genre, 'en')}",
-            f"风格 {_genre(old.genre, 'zh')} → {_genre(b.genre, 'zh')}",
+            "agent.change.genre",
+            old=partial(_genre, old.genre),
+            new=partial(_genre, b.genre),
         )
     if b.moods != old.moods:
+        moods = b.moods[:3]
         say.change(
             f"mood:{b.mood}",
-            f"mood {' and '.join(b.moods[:3])}",
-            f"情绪改为{'、'.join(_mood(m, 'zh') for m in b.moods[:3])}",
+            "agent.change.mood",
+            moods=lambda lang: messages.say("agent.and_sep", lang).join(
+                _mood(m, lang) for m in moods
+            ),
         )
     if (b.key, b.mode) != (old.key, old.mode):
         say.change(
             f"key:{b.key} {b.mode}",
-            f"key {_key(old, 'en')} → {_key(b, 'en')}",
-            f"调性 {_key(old, 'zh')} → {_key(b, 'zh')}",
+            "agent.change.key",
+            old=partial(_key, old),
+            new=partial(_key, b),
         )
     if b.arc != old.arc:
-        say.change(
-            f"arc:{b.arc}", f"arc: {vocab.ARC_EN_HOW[b.arc]}", f"结构改为{vocab.ARC_ZH[b.arc]}"
-        )
+        say.change(f"arc:{b.arc}", "agent.change.arc", arc=partial(_arc_how, b.arc))
     if b.energy != old.energy:
-        up = b.energy > old.energy
-        say.change(
-            f"energy:{b.energy - old.energy:+.2f}",
-            f"{'more' if up else 'less'} energy ({old.energy:.0%} → {b.energy:.0%})",
-            f"能量{'提高' if up else '降低'}（{old.energy:.0%} → {b.energy:.0%}）",
-        )
+        key = "agent.change.energy_up" if b.energy > old.energy else "agent.change.energy_down"
+        say.change(f"energy:{b.energy - old.energy:+.2f}", key, old=old.energy, new=b.energy)
     if b.loop != old.loop:
         say.change(
             f"loop:{'on' if b.loop else 'off'}",
-            "loopable" if b.loop else "no longer loops",
-            "可无缝循环" if b.loop else "取消循环",
+            "agent.change.loop_on" if b.loop else "agent.change.loop_off",
         )
 
 
 def apply_mix(s: MusicSettings, edits: list[Edit], say: Say) -> None:
-    """Apply the mix edits (volume, start, fades, title, loudness, takes) to ``s`` in place
-    and say each one.
-
-    One branch per edit kind (over 60 lines); each branch is short and independent.
-    """
+    """Apply the mix edits (volume, start, fades, title) to ``s`` in place and say each one:
+    first every edit is applied (with a note when one is clamped), then the changes are
+    described."""
     old = copy.deepcopy(s)
     for e in edits:
-        k, v = e.kind, e.value
-        if k in ("volume", "volume_rel"):
-            target = v if k == "volume" else s.volume + v
-            s.volume = round(clamp(target, 0, 100))
-            if k == "volume" and s.volume != v:
-                say.note(
-                    f"Music volume must be 0–100%, so I used {s.volume}%.",
-                    f"音乐音量必须在 0–100% 之间，已使用 {s.volume}%。",
-                )
-        elif k == "start":
-            s.start_s = round(clamp(v, 0.0, MAX_LEN_S), 2)
-        elif k in ("fade_in", "fade_out"):
-            default = vocab.DEFAULT_FADE_IN_S if k == "fade_in" else vocab.DEFAULT_FADE_OUT_S
-            value = default if v is None else v
-            limit = min(MAX_FADE_S, s.brief.duration_s / 2)
-            fade = round(clamp(value, 0.0, limit), 2)
-            if fade != round(value, 2):
-                say.note(
-                    f"A fade can be at most {limit:g} s here, so I used {fade:g} s.",
-                    f"淡入淡出最长 {limit:g} 秒，已使用 {fade:g} 秒。",
-                )
-            setattr(s, f"{k}_s", fade)
-        elif k == "title":
-            s.title = v
-        elif k == "title_s":
-            s.title_s = round(clamp(v, 0.5, s.brief.duration_s or 3.0), 2)
+        _apply_mix_edit(s, e, say)
+    _describe_mix_changes(old, s, say)
+
+
+def _apply_mix_edit(s: MusicSettings, e: Edit, say: Say) -> None:
+    """One mix edit, clamped to what can be made; other kinds are left alone."""
+    k, v = e.kind, e.value
+    if k in ("volume", "volume_rel"):
+        target = v if k == "volume" else s.volume + v
+        s.volume = round(clamp(target, 0, 100))
+        if k == "volume" and s.volume != v:
+            say.note("agent.note.volume_range", volume=s.volume)
+    elif k == "start":
+        s.start_s = round(clamp(v, 0.0, MAX_LEN_S), 2)
+    elif k in ("fade_in", "fade_out"):
+        default = vocab.DEFAULT_FADE_IN_S if k == "fade_in" else vocab.DEFAULT_FADE_OUT_S
+        value = default if v is None else v
+        limit = min(MAX_FADE_S, s.brief.duration_s / 2)
+        fade = round(clamp(value, 0.0, limit), 2)
+        if fade != round(value, 2):
+            say.note("agent.note.fade_limit", limit=limit, fade=fade)
+        setattr(s, f"{k}_s", fade)
+    elif k == "title":
+        s.title = v
+    elif k == "title_s":
+        s.title_s = round(clamp(v, 0.5, s.brief.duration_s or 3.0), 2)
+
+
+def _describe_mix_changes(old: MusicSettings, s: MusicSettings, say: Say) -> None:
+    """Say each mix change between ``old`` and ``s``: volume, start, fades, title."""
     if s.volume != old.volume:
-        say.change(
-            f"volume:{s.volume}",
-            f"music volume {old.volume}% → {s.volume}%",
-            f"音乐音量 {old.volume}% → {s.volume}%",
-        )
+        say.change(f"volume:{s.volume}", "agent.change.volume", old=old.volume, new=s.volume)
     if s.start_s != old.start_s:
-        say.change(
-            f"start:{s.start_s:g}",
-            f"music starts at {clock(s.start_s)}",
-            f"音乐从 {clock(s.start_s)} 开始",
-        )
-    for side, en, zh in (("in", "fade-in", "淡入"), ("out", "fade-out", "淡出")):
+        say.change(f"start:{s.start_s:g}", "agent.change.start", at=clock(s.start_s))
+    for side in ("in", "out"):
         before, after = getattr(old, f"fade_{side}_s"), getattr(s, f"fade_{side}_s")
         if after != before:
-            say.change(
-                f"fade_{side}:{after:g}",
-                f"{en} {after:g} s" if after else f"no {en}",
-                f"{zh} {after:g} 秒" if after else f"去掉{zh}",
-            )
+            key = f"agent.change.fade_{side}" if after else f"agent.change.no_fade_{side}"
+            say.change(f"fade_{side}:{after:g}", key, seconds=after)
     if s.title != old.title:
         if s.title is None:
-            say.change("title:-", "removed the title", "去掉标题")
+            say.change("title:-", "agent.change.no_title")
         else:
-            say.change(
-                f"title:{s.title}",
-                f'title "{s.title}" (first {s.title_s:g} s)',
-                f"标题“{s.title}”（前 {s.title_s:g} 秒）",
-            )
+            say.change(f"title:{s.title}", "agent.change.title", title=s.title, seconds=s.title_s)
     elif s.title_s != old.title_s:
-        say.change(
-            f"title_s:{s.title_s:g}",
-            f"title shown for {s.title_s:g} s",
-            f"标题显示 {s.title_s:g} 秒",
-        )
+        say.change(f"title_s:{s.title_s:g}", "agent.change.title_s", seconds=s.title_s)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nemodesk.core import messages
 from nemodesk.engine.agent.text import Edit
 from nemodesk.engine.brief import Brief, BriefError, parse_brief, parse_key
 
@@ -17,16 +18,8 @@ BRIEF_KEYS = ("duration_s", "bpm", "key", "mood", "genre", "instruments", "arc",
 HIT_KEYS = ("hit_off", "hit_on", "hit_move", "hit_boost_db")  # the timeline's cut markers
 KEYS = (*BRIEF_KEYS, "seed", "variations", "loudness_lufs", "use_media_id", *HIT_KEYS, "history")
 DEFAULT_LOUDNESS = -14.0
-_LABELS = {
-    "genre": ("genre", "风格"),
-    "mood": ("mood", "情绪"),
-    "bpm": ("tempo", "速度"),
-    "key": ("key", "调性"),
-    "duration_s": ("length", "时长"),
-    "instruments": ("instruments", "乐器"),
-    "arc": ("arc", "结构"),
-    "loop": ("loop", "循环"),
-}
+# the parameters the reply names by a word (agent.given.<name> in the catalog), in this order
+_LABELED = ("genre", "mood", "bpm", "key", "duration_s", "instruments", "arc", "loop")
 
 
 def clean(params: dict[str, Any] | None) -> dict[str, Any]:
@@ -89,15 +82,15 @@ def as_edits(params: dict[str, Any], instruments_now: list[str]) -> list[Edit]:
 def given_words(params: dict[str, Any], lang: str) -> str:
     """ "Set by you: genre, tempo, seed 42." — the parameters the user gave, for the reply."""
     p = clean(params)
-    zh = lang == "zh"
-    names = [_LABELS[k][1 if zh else 0] for k in _LABELS if k in p]
+    names = [messages.say(f"agent.given.{k}", lang) for k in _LABELED if k in p]
     if "seed" in p:
-        names.append(f"{'种子' if zh else 'seed'} {p['seed']}")
+        names.append(messages.say("agent.done.seed", lang, seed=p["seed"]))
     if "variations" in p:
         n = p["variations"]
-        names.append(f"{n} 个版本" if zh else f"{n} variation{'' if n == 1 else 's'}")
+        key = "agent.given.variation" if n == 1 else "agent.given.variations"
+        names.append(messages.say(key, lang, n=n))
     if "loudness_lufs" in p:
-        names.append(f"{'响度' if zh else 'loudness'} {float(p['loudness_lufs']):g} LUFS")
+        names.append(messages.say("agent.loudness", lang, lufs=float(p["loudness_lufs"])))
     if not names:
         return ""
-    return f"你设定的：{'、'.join(names)}。" if zh else f"Set by you: {', '.join(names)}."
+    return messages.say("agent.given", lang, names=messages.say("agent.list_sep", lang).join(names))

@@ -18,6 +18,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from nemodesk.core import messages
@@ -170,22 +171,14 @@ def _plan(
     """Read one message into a plan: explicit parameters and the app's buttons first, then
     take choice, undo, and the detectors in a fixed order (each masks what it read).
 
-    Over 60 lines because the detectors' order is the rule — an earlier detector's mask
+    One list, not split up: the detectors' order is the rule — an earlier detector's mask
     decides what a later one may read — and it reads best as one list.
     """
     t = message_text.Text(text, MAX_MESSAGE_CHARS)
     video = _valid_video(video_s)
     params = chat_params.clean(parameters)
-    if "use_media_id" in params:
-        return ChatPlan(
-            ChatAction.USE, None, use_media_id=str(params["use_media_id"]), lang=t.language()
-        )
-    if params.get("history") in ("undo", "redo"):  # the app's Undo / Redo buttons
-        step = str(params["history"])
-        reply = messages.say(f"agent.{step}.done", t.language())
-        return ChatPlan(ChatAction(step), None, reply=reply, changes=[step], lang=t.language())
-    if not t.low.strip() and not params:
-        return _none("", "en", new=current is None)
+    if (button := _button_plan(t, params, current)) is not None:
+        return button
     mix = mix_edits.detect_title(t)
     if (take := take_choice.detect_use(t)) is not None:
         lang = t.language()
@@ -207,9 +200,7 @@ def _plan(
     mix += mix_edits.detect_volume(t)
     mix += shape_edits.detect_video_length(t)
     lang = t.language()
-    marker_only = bool(params) and set(params) <= set(
-        chat_params.HIT_KEYS
-    )  # the timeline's markers
+    marker_only = bool(params) and set(params) <= set(chat_params.HIT_KEYS)  # cut markers only
     if current is None or _is_new_request(t.cur()) or not (t.low.strip() or marker_only):
         return _generate(t, current, mix, video, seed, lang, params)
     edits = list(mix)
@@ -223,13 +214,27 @@ def _plan(
     edits += sound_edits.detect_key(t)
     edits += sound_edits.detect_mode(t)
     edits += sound_edits.detect_remainder(t)
-    edits += [
-        _on_music_clock(e, current.start_s)
-        for e in chat_params.as_edits(
-            params, current.brief.instruments
-        )  # after the text's: they win
-    ]
+    given = chat_params.as_edits(params, current.brief.instruments)  # after the text's: they win
+    edits += [_on_music_clock(e, current.start_s) for e in given]
     return _edit(t, current, edits, video, seed, lang)
+
+
+def _button_plan(
+    t: message_text.Text, params: dict[str, Any], current: MusicSettings | None
+) -> ChatPlan | None:
+    """The app's own requests, before any reading: a take by its id, Undo / Redo, or an
+    empty message with nothing set; None for anything else."""
+    if "use_media_id" in params:
+        return ChatPlan(
+            ChatAction.USE, None, use_media_id=str(params["use_media_id"]), lang=t.language()
+        )
+    if params.get("history") in ("undo", "redo"):  # the app's Undo / Redo buttons
+        step = str(params["history"])
+        reply = messages.say(f"agent.{step}.done", t.language())
+        return ChatPlan(ChatAction(step), None, reply=reply, changes=[step], lang=t.language())
+    if not t.low.strip() and not params:
+        return _none("", "en", new=current is None)
+    return None
 
 
 def _on_music_clock(e: message_text.Edit, start_s: float) -> message_text.Edit:
@@ -247,16 +252,36 @@ def _variations(edits: list[message_text.Edit], say: replies_.Say) -> int:
         return 1
     n = int(replies_.clamp(asked[-1], 2, MAX_VARIATIONS))
     if n != asked[-1]:
-        say.note(
-            f"I can make at most {MAX_VARIATIONS} variations at once, so you get {n}.",
-            f"一次最多生成 {MAX_VARIATIONS} 个版本，这次生成 {n} 个。",
-        )
+        say.note("agent.note.variations_max", most=MAX_VARIATIONS, n=n)
     say.tags.append(f"variations:{n}")
     return n
 
 
 def _join(parts: list[str], lang: str) -> str:
     return messages.say("agent.clause_sep", lang).join(parts)
+
+
+def _sentences(parts: list[str], lang: str) -> str:
+    """Sentences of a reply, one after another ("A. B." / "甲。乙。")."""
+    return messages.say("agent.sentence_sep", lang).join(parts)
+
+
+_MIX_FIELDS = ("volume", "start_s", "fade_in_s", "fade_out_s", "title", "title_s")
+_DESCRIBE = {"en": describe, "zh": replies_.describe_zh}  # the brief in words, per language
+
+
+@dataclass
+class _NewRequest:
+    """What a request for new music gives the brief parser: the text the detectors left, and
+    the options (the app's parameters, an arc, a tempo out of range) that win over it."""
+
+    body: str
+    options: dict[str, Any]
+    bpm: float | None
+    given_s: float | None  # the app's length: wins over the text and the video
+
+    def parse(self, duration_s: float | None) -> Brief:
+        return parse_brief(self.body, bpm=self.bpm, **self.options, duration_s=duration_s)
 
 
 def _generate(
@@ -269,100 +294,125 @@ def _generate(
     params: dict[str, Any],
 ) -> ChatPlan:
     """A plan for new music: the brief from what the detectors left, fitted to the video or
-    to the length asked for, and the reply saying what was made and chosen.
-
-    Over 60 lines: the length rules (given, too long, the video's, a default) and the
-    reply's parts share the same few locals; split, they would pass them all around.
-    Tidy-up candidate (issue 16): the reply could move to ``apply.Say``.
-    """
+    to the length asked for, and the reply saying what was made and chosen."""
     say = replies_.Say()
-    body = t.masked_raw()
     asked_video = any(e.kind == "duration_video" for e in mix)
-    takes = any(e.kind in ("variations", "regenerate") for e in mix)
+    request = _new_request(t, mix, params, say)
+    try:
+        brief = request.parse(request.given_s)
+    except BriefError:  # a length over 20 minutes
+        say.note("agent.note.longest_track")
+        brief = request.parse(replies_.MAX_LEN_S)
+    if current is None and not _asks_for_music(t, brief, mix, asked_video, params):
+        if any(e.kind != "note" for e in mix):
+            reply = messages.say("agent.generate.nothing_yet", lang)
+            return ChatPlan(ChatAction.NONE, None, reply=f"{reply} {replies_.examples(lang, True)}")
+        return _none(t.raw, lang, new=True)
+    brief, video_length = _fit_length(request, brief, video, asked_video, say)
+    brief.prompt = t.raw
+    brief.language = lang
+    settings = _new_settings(brief, current, params, seed)
+    replies_.apply_mix(settings, mix, say)
+    n = _variations(mix, say)
+    if "variations" in params:
+        n = int(replies_.clamp(params["variations"], 1, MAX_VARIATIONS))
+    reply = _generated_reply(brief, video_length, n, say, params, lang)
+    changes = ["generate", *(["duration:video"] if video_length is not None else []), *say.tags]
+    return ChatPlan(
+        ChatAction.GENERATE, settings, variations=n, reply=reply, changes=changes, lang=lang
+    )
+
+
+def _new_request(
+    t: message_text.Text, mix: list[message_text.Edit], params: dict[str, Any], say: replies_.Say
+) -> _NewRequest:
+    """The parser's input for new music; a tempo out of range in the text is clamped here
+    (with a note), since the parser would refuse it."""
     arcs = [e.value for e in mix if e.kind == "arc"]
     options: dict[str, Any] = ({"arc": arcs[-1]} if arcs else {}) | chat_params.brief_options(
         params
     )
-    given_s = options.pop("duration_s", None)  # the app's length wins over text and video
+    given_s = options.pop("duration_s", None)
     bpm = options.pop("bpm", None)
     for m in shape_edits.BPM_ABS[0].finditer(t.cur()):
         v = float(m.group("v"))
         if bpm is None and not replies_.MIN_BPM <= v <= replies_.MAX_BPM:
             bpm = replies_.clamped_bpm(v, say)
         break
-    try:
-        brief = parse_brief(body, bpm=bpm, **options, duration_s=given_s)
-    except BriefError:  # a length over 20 minutes
-        say.note(
-            "The longest track I can make is 20 minutes, so I used that.",
-            "最长只能生成 20 分钟，已使用 20 分钟。",
-        )
-        brief = parse_brief(body, bpm=bpm, **options, duration_s=replies_.MAX_LEN_S)
+    return _NewRequest(t.masked_raw(), options, bpm, given_s)
+
+
+def _asks_for_music(
+    t: message_text.Text,
+    brief: Brief,
+    mix: list[message_text.Edit],
+    asked_video: bool,
+    params: dict[str, Any],
+) -> bool:
+    """Does a message with no music yet ask for some (rather than for a change)?"""
     found = len(brief.chosen) < 6 or brief.instruments or brief.exclude or brief.loop or brief.use
+    takes = any(e.kind in ("variations", "regenerate") for e in mix)
     asked = found or takes or asked_video or params or _MUSIC_WORD.search(t.cur())
-    if current is None and not (asked or _is_new_request(t.cur())):
-        if any(e.kind != "note" for e in mix):
-            reply = (
-                "还没有音乐可以调整——先描述想要的音乐。"
-                if lang == "zh"
-                else "There is no music to change yet — describe the music first."
-            )
-            return ChatPlan(ChatAction.NONE, None, reply=f"{reply} {replies_.examples(lang, True)}")
-        return _none(t.raw, lang, new=True)
+    return bool(asked or _is_new_request(t.cur()))
+
+
+def _fit_length(
+    request: _NewRequest, brief: Brief, video: float | None, asked_video: bool, say: replies_.Say
+) -> tuple[Brief, float | None]:
+    """(the brief at a length that can be made, the video's length when it was matched):
+    a too-short length is clamped; the video's length is used when asked for or when no
+    length was given; asked for without a video, a note says what was chosen."""
     if brief.duration_given and brief.duration_s < replies_.MIN_LEN_S:
-        brief = parse_brief(
-            body, bpm=bpm, **options, duration_s=replies_.clamped_length(brief.duration_s, say)
-        )
-    video_note: tuple[str, str] | None = None
-    if video is not None and given_s is None and (asked_video or not brief.duration_given):
+        brief = request.parse(replies_.clamped_length(brief.duration_s, say))
+    if video is not None and request.given_s is None and (asked_video or not brief.duration_given):
         length = replies_.clamped_length(video, say)
-        brief = parse_brief(body, bpm=bpm, **options, duration_s=length)
-        video_note = (
-            f"Length matched to your video ({replies_.clock(length)}).",
-            f"时长已匹配视频（{replies_.clock(length)}）。",
-        )
-    elif asked_video and given_s is None:
+        return request.parse(length), length
+    if asked_video and request.given_s is None:
         say.note(
-            f"There is no video yet, so I chose {replies_.seconds_words(brief.duration_s, 'en')}.",
-            f"还没有上传视频，时长选了 {replies_.seconds_words(brief.duration_s, 'zh')}。",
+            "agent.note.no_video_length_chosen",
+            length=partial(replies_.seconds_words, brief.duration_s),
         )
-    brief.prompt = t.raw
-    brief.language = lang
+    return brief, None
+
+
+def _new_settings(
+    brief: Brief, current: MusicSettings | None, params: dict[str, Any], seed: int
+) -> MusicSettings:
+    """Settings for the new piece: it keeps the mix the user set on the current one."""
     settings = MusicSettings(brief=brief, seed=int(params.get("seed", seed)))
-    if current is not None:  # a new piece keeps the mix the user set
-        for name in ("volume", "start_s", "fade_in_s", "fade_out_s", "title", "title_s"):
+    if current is not None:
+        for name in _MIX_FIELDS:
             setattr(settings, name, getattr(current, name))
         settings.loudness_lufs = current.loudness_lufs
     settings.loudness_lufs = float(params.get("loudness_lufs", settings.loudness_lufs))
-    replies_.apply_mix(settings, mix, say)
-    n = _variations(mix, say)
-    if "variations" in params:
-        n = int(replies_.clamp(params["variations"], 1, MAX_VARIATIONS))
+    return settings
+
+
+def _generated_reply(
+    brief: Brief,
+    video_length: float | None,
+    n: int,
+    say: replies_.Say,
+    params: dict[str, Any],
+    lang: str,
+) -> str:
+    """What was made, the video's length when matched, the takes, what else was done, then
+    the notes (what the user set first)."""
     done, notes = say.pick(lang)
     if given := chat_params.given_words(params, lang):
         notes.insert(0, given)
-    if lang == "zh":
-        reply = f"已生成：{replies_.describe_zh(brief)}。"
-        if video_note:
-            reply += video_note[1]
-        if n > 1:
-            reply += f"共 {n} 个版本。"
-        if done:
-            reply += f"另外：{_join(done, lang)}。"
-    else:
-        reply = f"Made a {describe(brief)}."
-        if video_note:
-            reply += " " + video_note[0]
-        if n > 1:
-            reply += f" {n} variations."
-        if done:
-            reply += f" Also: {_join(done, lang)}."
+    description = _DESCRIBE[messages.lang_of(lang)](brief)
+    parts = [messages.say("agent.generated", lang, description=description)]
+    if video_length is not None:
+        length = replies_.clock(video_length)
+        parts.append(messages.say("agent.generated.video", lang, length=length))
+    if n > 1:
+        parts.append(messages.say("agent.generated.variations", lang, n=n))
+    if done:
+        parts.append(messages.say("agent.generated.also", lang, done=_join(done, lang)))
     if notes:
-        reply += ("" if lang == "zh" else " ") + " ".join(notes)
-    changes = ["generate", *(["duration:video"] if video_note else []), *say.tags]
-    return ChatPlan(
-        ChatAction.GENERATE, settings, variations=n, reply=reply, changes=changes, lang=lang
-    )
+        parts.append(" ".join(notes))  # one space apart in either language, as always
+    return _sentences(parts, lang)
 
 
 def _edit(
@@ -374,55 +424,25 @@ def _edit(
     lang: str,
 ) -> ChatPlan:
     """A plan for an edit of the current music: the edits applied to a copy, then MIX when
-    only the mix changed, else REGENERATE, with the reply listing what was done.
-
-    Over 60 lines: the decision (mix or regenerate, new seed or not) and the reply that
-    reports it are written together so they cannot disagree.
-    """
+    only the mix changed, else REGENERATE (a new seed for a new take), with the reply
+    listing what was done."""
     say = replies_.Say()
     unknown = _unknown_parts(t)
     real = [e for e in edits if e.kind != "note"]
     if not real:
         return _none(t.raw, lang, new=False, parts=unknown or None)
-    new = copy.deepcopy(current)
-    replies_.apply_brief(new.brief, real, say, video)
-    replies_.apply_mix(new, real, say)
-    for e in real:
-        if e.kind == "less" and e.value != "drums":
-            name = (replies_.inst_name(e.value, "en"), replies_.inst_name(e.value, "zh"))
-            say.note(
-                f"There is no level per instrument, so I left the {name[0]} out; say "
-                f'"add {name[0]}" to bring it back.',
-                f"无法单独调整某个乐器的音量，所以去掉了{name[1]}；说“加点{name[1]}”可以加回来。",
-            )
-        elif e.kind == "loudness" and e.value != new.loudness_lufs:  # a parameter
-            new.loudness_lufs = e.value
-            say.change(
-                f"loudness:{e.value:g}", f"loudness {e.value:g} LUFS", f"响度 {e.value:g} LUFS"
-            )
-    for e in edits:
-        if e.kind == "note" and e.value == "title_long":
-            say.note(
-                f"Titles are cut to {mix_edits.MAX_TITLE_CHARS} characters.",
-                f"标题最多 {mix_edits.MAX_TITLE_CHARS} 个字符，已截断。",
-            )
+    new = _edited(current, real, edits, video, say)
     n = _variations(real, say)
     fixed = [e.value for e in real if e.kind == "seed"][-1:]  # a parameter
     retake = n > 1 or any(e.kind == "regenerate" for e in real) or fixed not in ([], [new.seed])
     brief_changed = _audible(new.brief) != _audible(current.brief)
     brief_changed |= new.loudness_lufs != current.loudness_lufs
-    mix_changed = any(
-        getattr(new, f) != getattr(current, f)
-        for f in ("volume", "start_s", "fade_in_s", "fade_out_s", "title", "title_s")
-    )
+    mix_changed = any(getattr(new, f) != getattr(current, f) for f in _MIX_FIELDS)
     done, notes = say.pick(lang)
     tail_unknown = " " + replies_.not_understood(unknown, lang) if unknown else ""
     if not (brief_changed or mix_changed or retake):
-        if lang == "zh":
-            reply = "没有需要改的地方：现在的音乐已经是这样了。" + "".join(notes)
-        else:
-            reply = "Nothing to change: the music is already like that. " + " ".join(notes)
-        return ChatPlan(ChatAction.NONE, None, reply=(reply.strip() + tail_unknown), changes=[])
+        nothing = _sentences([messages.say("agent.edit.nothing", lang), *notes], lang)
+        return ChatPlan(ChatAction.NONE, None, reply=nothing.strip() + tail_unknown, changes=[])
     if not done and not retake:
         done.append(messages.say("agent.done.music", lang))
     if retake and fixed:
@@ -434,24 +454,44 @@ def _edit(
         say.tags.append("seed:new")
         done.append(messages.say("agent.done.new_take", lang))
     action = ChatAction.REGENERATE if brief_changed or retake else ChatAction.MIX
-    if lang == "zh":
-        reply = f"已调整：{_join(done, lang)}。" + "".join(notes)
-        if action == "mix":
-            reply += "只改了混音，不需要重新生成。"
-        elif n > 1:
-            reply += f"已生成 {n} 个版本。"
-        else:
-            reply += "已重新生成音乐。"
-    else:
-        reply = f"Done: {_join(done, lang)}."
-        if notes:
-            reply += " " + " ".join(notes)
-        if action == "mix":
-            reply += " Only the mix changed, so there is no re-render."
-        elif n > 1:
-            reply += f" Rendered {n} variations."
-        else:
-            reply += " The music was re-rendered."
+    reply = _edited_reply(done, notes, action, n, lang)
     return ChatPlan(
         action, new, variations=n, reply=reply + tail_unknown, changes=say.tags, lang=lang
     )
+
+
+def _edited(
+    current: MusicSettings,
+    real: list[message_text.Edit],
+    edits: list[message_text.Edit],
+    video: float | None,
+    say: replies_.Say,
+) -> MusicSettings:
+    """A copy of the current music with the ``real`` edits applied, and the remarks the reply
+    needs: an instrument left out for "less piano", a loudness, a title cut short."""
+    new = copy.deepcopy(current)
+    replies_.apply_brief(new.brief, real, say, video)
+    replies_.apply_mix(new, real, say)
+    for e in real:
+        if e.kind == "less" and e.value != "drums":
+            name = partial(replies_.inst_name, e.value)
+            say.note("agent.note.no_level_per_instrument", name=name)
+        elif e.kind == "loudness" and e.value != new.loudness_lufs:  # a parameter
+            new.loudness_lufs = e.value
+            say.change(f"loudness:{e.value:g}", "agent.loudness", lufs=e.value)
+    for e in edits:
+        if e.kind == "note" and e.value == "title_long":
+            say.note("agent.note.title_cut", most=mix_edits.MAX_TITLE_CHARS)
+    return new
+
+
+def _edited_reply(done: list[str], notes: list[str], action: ChatAction, n: int, lang: str) -> str:
+    """What was done, the notes, then whether the music was rendered again."""
+    if action == ChatAction.MIX:
+        last = messages.say("agent.edit.mix_only", lang)
+    elif n > 1:
+        last = messages.say("agent.edit.variations", lang, n=n)
+    else:
+        last = messages.say("agent.edit.rerendered", lang)
+    head = messages.say("agent.edit.done", lang, done=_join(done, lang))
+    return _sentences([head, *notes, last], lang)

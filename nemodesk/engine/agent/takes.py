@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nemodesk.core import messages
+from nemodesk.engine.agent.apply import key_words
 from nemodesk.engine.agent.text import WB, WE, Text, regex, zh_int
 from nemodesk.engine.brief import GENRES, INSTRUMENTS, KEYS, MOODS
 
@@ -96,36 +98,21 @@ def choose(
     media: list[dict[str, Any]], number: int | None, media_id: str | None, lang: str
 ) -> tuple[dict[str, Any] | None, str]:
     """(the entry to use, or None with the reason in words)."""
-    zh = lang == "zh"
     if media_id is not None:
         found = [m for m in media if m.get("kind") == "mix" and m.get("media_id") == media_id]
         if found:
             return found[-1], ""
-        return None, (
-            f"这个会话里没有 {media_id} 这段音乐，没有做任何更改。"
-            if zh
-            else f"There is no generated mix {media_id!r} in this session; nothing was changed."
-        )
+        return None, messages.say("agent.use.no_mix", lang, media_id=media_id)
     takes = latest_takes(media)
     if not takes:
-        return None, (
-            "还没有可选的版本——先说“三个版本”生成几个。"
-            if zh
-            else 'There are no variations to choose from yet — ask for some first, e.g. "3 '
-            'variations". Nothing was changed.'
-        )
+        return None, messages.say("agent.use.no_takes", lang)
     if number == LAST:
         return takes[-1], ""
     if number is not None and 1 <= number <= len(takes):
         return takes[number - 1], ""
     count = len(takes)
-    if zh:
-        return None, f"没有第 {number} 个版本：上次生成了 {count} 个（1–{count}）。没有做任何更改。"
-    made = "1 take" if count == 1 else f"{count} variations (1–{count})"
-    return (
-        None,
-        f"There is no variation {number}: the last generation made {made}. Nothing was changed.",
-    )
+    key = "agent.use.no_such_take.one" if count == 1 else "agent.use.no_such_take"
+    return None, messages.say(key, lang, number=number, count=count)
 
 
 def adopt(settings: MusicSettings, entry: dict[str, Any]) -> None:
@@ -162,14 +149,11 @@ def _is_index(value: Any) -> bool:
 
 
 def used_reply(entry: dict[str, Any], lang: str, already: bool) -> str:
+    """ "Using variation 2 (96 BPM, D minor)." — or that it is already on the timeline."""
     n, key, mode = entry.get("variation"), entry.get("key", "?"), entry.get("mode", "")
     bpm = round(entry["bpm"], 1) if isinstance(entry.get("bpm"), (int, float)) else 0
-    if lang == "zh":
-        what = f"第 {n} 个版本" if n else "这段音乐"
-        tail = f"（{bpm:g} BPM，{key}{'小调' if mode == 'minor' else '大调'}）"
-        return f"{what}已经在时间线上了{tail}。" if already else f"已使用{what}{tail}。"
-    what = f"variation {n}" if n else "that take"
-    tail = f"({bpm:g} BPM, {key} {mode})"
-    if already:
-        return f"{what[0].upper()}{what[1:]} {tail} is already on the timeline."
-    return f"Using {what} {tail}."
+    what = messages.say("agent.use.take" if n else "agent.use.that_take", lang, n=n)
+    tail = messages.say("agent.use.tail", lang, bpm=bpm, key=key_words(key, mode, lang))
+    if already:  # at the start of the sentence (a no-op for Chinese)
+        return messages.say("agent.use.already", lang, what=what[0].upper() + what[1:], tail=tail)
+    return messages.say("agent.use.using", lang, what=what, tail=tail)

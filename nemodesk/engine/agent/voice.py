@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from nemodesk.core import messages
 from nemodesk.core.draft import Draft, TrackType
 from nemodesk.core.ducking import (
     MAX_DUCK_DB,
@@ -165,15 +166,9 @@ def bad_parameter(params: dict[str, Any] | None) -> str | None:
 
 def apply(draft: Draft, change: SoundChange, lang: str) -> tuple[bool, str]:
     """Change the video track's sound; (changed, the reply in the user's language)."""
-    zh = lang == "zh"
     track = draft.first(TrackType.VIDEO)
     if track is None:
-        return False, (
-            "还没有视频片段：先拖入一个带声音的视频，音乐才会在人声处自动压低。"
-            if zh
-            else "There is no clip yet: drop in a video with sound first, and the music will "
-            "dip under its voice."
-        )
+        return False, messages.say("agent.voice.no_clip", lang)
     if change.depth_db is not None:
         depth: float | None = change.depth_db
     elif change.step_db:
@@ -184,19 +179,11 @@ def apply(draft: Draft, change: SoundChange, lang: str) -> tuple[bool, str]:
     mode, depth = sound_mode(track), depth_db(draft)
     limit = ""
     if change.step_db > 0 and depth >= MAX_DUCK_DB:
-        limit = "（已是最大）" if zh else " (the most it goes)"
+        limit = messages.say("agent.voice.deepest", lang)
     elif change.step_db < 0 and depth <= MIN_DUCK_DB:
-        limit = "（已是最小）" if zh else " (the least it goes)"
+        limit = messages.say("agent.voice.shallowest", lang)
     if mode is SoundMode.MUTE:
-        return True, "已关闭视频原声，导出里只有音乐。" if zh else (
-            "Muted the clip's original sound: the export has the music only."
-        )
+        return True, messages.say("agent.voice.muted", lang)
     if mode is SoundMode.EVEN:
-        return True, "已关闭自动避让：原声和音乐都保持各自的音量。" if zh else (
-            "Ducking is off: the clip's sound and the music stay at their own levels."
-        )
-    return True, (
-        f"人声出现时，音乐会压低 {depth:g} dB{limit}，停顿时再回来。"
-        if zh
-        else f"The music now dips {depth:g} dB under the voice{limit} and comes back in the pauses."
-    )
+        return True, messages.say("agent.voice.even", lang)
+    return True, messages.say("agent.voice.ducked", lang, depth=depth, limit=limit)

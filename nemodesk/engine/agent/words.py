@@ -302,6 +302,7 @@ INSTRUMENT_ZH = {
     "timpani": "定音鼓",
     "percussion": "打击乐",
 }
+MODE_ZH = {"major": "大调", "minor": "小调"}
 ARC_ZH = {"flat": "平稳", "build": "渐强", "fall": "渐弱", "wave": "起伏"}
 ARC_EN_HOW = {
     "flat": "steady energy",
