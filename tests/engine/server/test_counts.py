@@ -94,6 +94,21 @@ def test_one_parse_one_decode_per_message_and_at_most_one_state_read(engine, cou
     assert (counts["decode"], counts["state"]) == (1, 1), counts
 
 
+def test_a_message_of_several_phrases_parses_each_reading_once(engine, counts) -> None:
+    """ "no piano, more drums" is read three ways, each once (issue 16): the words after
+    "more" (is "drums" an instrument?), the whole remainder the detectors left, and the one
+    clause no detector masked ("no piano": understood, or named as not understood). Each
+    is a different text with its own reading, so they cannot share one parse; what was
+    read once is not read again (``text.parsed``)."""
+    client, sid = engine
+    _send(client, sid, "calm piano, 10 seconds", counts)
+    events = _send(client, sid, "no piano, more drums", counts)
+    assert "generate_music" in [e.get("name") for e in events], events
+    assert counts["parse"] == 3, counts
+    assert counts["decode"] == 1, counts
+    assert counts["state"] <= 1, counts
+
+
 def test_one_decode_per_render(engine, counts) -> None:
     client, sid = engine
     _send(client, sid, "calm piano, 10 seconds", counts)
