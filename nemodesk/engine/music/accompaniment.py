@@ -43,11 +43,41 @@ def bass_bar(
     low: int,
     high: int,
 ) -> list[Note]:
+    """The bar's bass line in ``style`` (denser with energy), humanised by ``rng``."""
     lv = level(energy)
     root = _in_range(nearest(chord.pcs[0], 38), low, high)
     fifth = _in_range(nearest(chord.pcs[2], root + 7), low, high)
+    seq = _bass_line(style, lv, chord, next_chord, root, fifth, low, high)
     steps_here = chord.beats * 4
     s = grid.step_s
+    notes = []
+    for st, dur, n in seq:
+        if st >= steps_here:
+            continue
+        dur = min(dur, steps_here - st)
+        notes.append(
+            Note(
+                grid.time(chord.bar, st, rng),
+                dur * s * 0.92,
+                _in_range(n, low, high),
+                velocity(96 if st % 8 == 0 else 84, energy, rng),
+            )
+        )
+    return notes
+
+
+def _bass_line(
+    style: str,
+    lv: int,
+    chord: BarChord,
+    next_chord: BarChord | None,
+    root: int,
+    fifth: int,
+    low: int,
+    high: int,
+) -> list[tuple[int, int, int]]:
+    """The bar's (16th step, length in steps, note) per style and energy level, before any
+    timing or velocity (no randomness here)."""
     if style == "walking" and lv >= 1:
         target = nearest(next_chord.pcs[0], root) if next_chord else root
         third = _in_range(nearest(chord.pcs[1], root + 4), low, high)
@@ -91,20 +121,7 @@ def bass_bar(
         )
         if lv == 3:
             seq = [(st, 2, root if st % 8 != 6 else fifth) for st in range(0, 16, 2)]
-    notes = []
-    for st, dur, n in seq:
-        if st >= steps_here:
-            continue
-        dur = min(dur, steps_here - st)
-        notes.append(
-            Note(
-                grid.time(chord.bar, st, rng),
-                dur * s * 0.92,
-                _in_range(n, low, high),
-                velocity(96 if st % 8 == 0 else 84, energy, rng),
-            )
-        )
-    return notes
+    return seq
 
 
 def comp_bar(
@@ -115,9 +132,16 @@ def comp_bar(
     energy: float,
     rng: np.random.Generator,
 ) -> list[Note]:
-    lv = level(energy)
-    s = grid.step_s
-    steps_here = chord.beats * 4
+    """The bar's comping in ``style``: struck chords (strummed, block, stabs, jazz) or an
+    arpeggio over ``voicing``, humanised by ``rng``."""
+    if style == "arp":
+        return _arp_bar(grid, chord, voicing, energy, rng)
+    return _strike(grid, chord, voicing, energy, rng, _comp_hits(style, level(energy)))
+
+
+def _comp_hits(style: str, lv: int) -> list[tuple[int, int, float, str]]:
+    """The bar's chord strikes per style and energy level: (16th step, length in steps,
+    accent, stroke: down, up or block), with no randomness."""
     hits: list[tuple[int, int, float, str]] = []  # step, length, accent, stroke
     if style == "strum":
         pattern = {
@@ -160,21 +184,48 @@ def comp_bar(
         hits = [(0, 3, 1.0, "b"), (6, 2, 0.85, "b")] + ([(10, 2, 0.8, "b")] if lv >= 2 else [])
         if lv == 0:
             hits = [(0, 12, 0.9, "b")]
-    elif style == "arp":
-        rate = {0: 8, 1: 4, 2: 2, 3: 2}[lv]
-        order = [0, 1, 2, 3, 2, 1, 2, 3] if len(voicing) >= 4 else [0, 1, 2, 1]
-        notes = []
-        for i, st in enumerate(range(0, steps_here, rate)):
-            n = voicing[order[i % len(order)] % len(voicing)]
-            notes.append(
-                Note(
-                    grid.time(chord.bar, st, rng),
-                    rate * s * 1.6,
-                    n,
-                    velocity(82 if st % 8 == 0 else 70, energy, rng),
-                )
+    return hits
+
+
+def _arp_bar(
+    grid: Grid,
+    chord: BarChord,
+    voicing: tuple[int, ...],
+    energy: float,
+    rng: np.random.Generator,
+) -> list[Note]:
+    """The voicing broken up and down, faster with energy; each note rings over the next."""
+    lv = level(energy)
+    s = grid.step_s
+    steps_here = chord.beats * 4
+    rate = {0: 8, 1: 4, 2: 2, 3: 2}[lv]
+    order = [0, 1, 2, 3, 2, 1, 2, 3] if len(voicing) >= 4 else [0, 1, 2, 1]
+    notes = []
+    for i, st in enumerate(range(0, steps_here, rate)):
+        n = voicing[order[i % len(order)] % len(voicing)]
+        notes.append(
+            Note(
+                grid.time(chord.bar, st, rng),
+                rate * s * 1.6,
+                n,
+                velocity(82 if st % 8 == 0 else 70, energy, rng),
             )
-        return notes
+        )
+    return notes
+
+
+def _strike(
+    grid: Grid,
+    chord: BarChord,
+    voicing: tuple[int, ...],
+    energy: float,
+    rng: np.random.Generator,
+    hits: list[tuple[int, int, float, str]],
+) -> list[Note]:
+    """The voicing on each hit: a strum rolls its notes (an upstroke only the top three, top
+    down), a block chord strikes them together."""
+    s = grid.step_s
+    steps_here = chord.beats * 4
     notes = []
     for st, length, acc, stroke in hits:
         if st >= steps_here:

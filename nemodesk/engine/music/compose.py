@@ -67,6 +67,8 @@ def _chords(
 
 
 def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
+    """The brief's score over the plan: every bar's chord played by the band, then the final
+    chord, room for speech in the melody and the accents on the plan's hits."""
     genre = GENRE_TEMPLATES[brief.genre]
     voices = arrange(brief.genre, brief.instruments, brief.exclude, brief.lead)
     key = Key.parse(brief.key, brief.mode)
@@ -76,56 +78,14 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
     chords = _chords(plan, key, genre, brief.mood, seed, brief.progression)
     drum_table = grooves.drum_table(genre.drum_style, brief.groove)
     comp_style = grooves.comp_style(genre.comp_style, brief.groove)
-    if "drums" in voices and voices["drums"].name != "brushes":
-        voices["drums"] = replace(
-            voices["drums"], program=grooves.kit(voices["drums"].program, brief.groove)
-        )
+    _use_groove_kit(voices, brief.groove)
     body = [s for s in plan.sections if s.name != "ending"] or plan.sections
-    notes: dict[str, list[Note]] = {role: [] for role in voices}
-    rngs = {role: rng_for(seed, role) for role in voices}
-    writers: dict[str, MelodyWriter] = {}
-    comp_prev: tuple[int, ...] | None = None
-    pad_prev: tuple[int, ...] | None = None
+    band = _Band(genre, voices, key, grid, seed, drum_table, comp_style)
     for i, chord in enumerate(chords):
-        sec = _section_at(body, plan.bars_s[chord.bar])
-        e = sec.energy
         nxt = chords[i + 1] if i + 1 < len(chords) else (chords[0] if plan.loop else None)
-        sec_first, sec_last = sec.first_bar, sec.first_bar + max(sec.bars, 1) - 1
-        if "drums" in voices:
-            notes["drums"] += drum_bar(
-                genre.drum_style,
-                grid,
-                chord.bar,
-                e,
-                rngs["drums"],
-                fill=chord.bar == sec_last and sec.bars >= 4 and i + 1 < len(chords),
-                crash=chord.bar == sec_first and not (plan.loop and chord.bar == 0),
-                beats=chord.beats,
-                table=drum_table,
-            )
-        if "bass" in voices and genre.bass_style != "none":
-            v = voices["bass"]
-            notes["bass"] += bass_bar(
-                genre.bass_style, grid, chord, nxt, key, e, rngs["bass"], v.low, v.high
-            )
-        if "comp" in voices:
-            v = voices["comp"]
-            low = max(v.low, 52) if comp_style != "arp" else v.low + 7
-            comp_prev = voice(chord.pcs, comp_prev, low, min(v.high, low + 20))
-            notes["comp"] += comp_bar(comp_style, grid, chord, comp_prev, e, rngs["comp"])
-        if "pad" in voices:
-            v = voices["pad"]
-            pad_prev = voice(chord.pcs, pad_prev, max(v.low, 50), min(v.high, 74))
-            notes["pad"] += pad_bar(grid, chord, pad_prev, e, rngs["pad"])
-        if "lead" in voices and _lead_plays(sec, body, genre):
-            v = voices["lead"]
-            writer = writers.setdefault(
-                sec.name,
-                MelodyWriter(key, genre.lead_style, v.low, v.high, rng_for(seed, "lead", sec.name)),
-            )
-            role = writer.phrase_role((chord.bar - sec_first) % 4, chord.bar == sec_last)
-            cadence = key.chord(0) if chord.bar == sec_last else None
-            notes["lead"] += writer.bar(grid, chord, role, e, cadence)
+        sec = _section_at(body, plan.bars_s[chord.bar])
+        band.play_bar(chord, nxt, sec, body, last=i + 1 == len(chords), loop=plan.loop)
+    notes = band.notes
     if not plan.loop:
         _ending(
             notes,
@@ -133,8 +93,8 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
             plan,
             key,
             body[-1] if body else plan.sections[-1],
-            comp_prev,
-            pad_prev,
+            band.comp_prev,
+            band.pad_prev,
             rng_for(seed, "ending"),
         )
     if "lead" in notes:
@@ -149,12 +109,6 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         lambda t: _section_at(plan.sections, t).energy,
         rng_for(seed, "hits"),
     )
-    parts = [
-        Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role], v.gain_db)
-        for role, v in voices.items()
-        if notes.get(role)
-    ]
-    parts += hits
     return Score(
         plan.bpm,
         plan.beats_per_bar,
@@ -164,10 +118,138 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         sample_rate,
         brief.genre,
         plan.sections,
-        parts,
+        _parts(voices, notes) + hits,
         plan.hits_s,
         plan.loop,
     )
+
+
+def _use_groove_kit(voices: dict[str, Voice], groove: int | None) -> None:
+    """A groove variation may swap the drum kit (brushes stay brushes: they are the sound)."""
+    if "drums" in voices and voices["drums"].name != "brushes":
+        voices["drums"] = replace(
+            voices["drums"], program=grooves.kit(voices["drums"].program, groove)
+        )
+
+
+def _parts(voices: dict[str, Voice], notes: dict[str, list[Note]]) -> list[Part]:
+    """One Part per role that has notes, in the arrangement's order and mix group."""
+    return [
+        Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role], v.gain_db)
+        for role, v in voices.items()
+        if notes.get(role)
+    ]
+
+
+class _Band:
+    """The voices playing bar by bar: each role's notes so far and its own random stream
+    (so roles stay independent of one another), the melody writer of each section, and the
+    last comping and pad voicings (the next chord is voiced close to them)."""
+
+    def __init__(
+        self,
+        genre: Genre,
+        voices: dict[str, Voice],
+        key: Key,
+        grid: Grid,
+        seed: int,
+        drum_table: list[grooves.Row] | None,
+        comp_style: str,
+    ) -> None:
+        self.genre, self.voices, self.key, self.grid, self.seed = genre, voices, key, grid, seed
+        self.drum_table, self.comp_style = drum_table, comp_style
+        self.notes: dict[str, list[Note]] = {role: [] for role in voices}
+        self.rngs = {role: rng_for(seed, role) for role in voices}
+        self.writers: dict[str, MelodyWriter] = {}
+        self.comp_prev: tuple[int, ...] | None = None
+        self.pad_prev: tuple[int, ...] | None = None
+
+    def play_bar(
+        self,
+        chord: BarChord,
+        nxt: BarChord | None,
+        sec: Section,
+        body: list[Section],
+        *,
+        last: bool,
+        loop: bool,
+    ) -> None:
+        """One bar of every voice there is: drums, bass, comping, pads, then the melody."""
+        e = sec.energy
+        sec_first, sec_last = sec.first_bar, sec.first_bar + max(sec.bars, 1) - 1
+        if "drums" in self.voices:
+            self._drums(
+                chord,
+                e,
+                fill=chord.bar == sec_last and sec.bars >= 4 and not last,
+                crash=chord.bar == sec_first and not (loop and chord.bar == 0),
+            )
+        if "bass" in self.voices and self.genre.bass_style != "none":
+            self._bass(chord, nxt, e)
+        if "comp" in self.voices:
+            self._comp(chord, e)
+        if "pad" in self.voices:
+            self._pad(chord, e)
+        if "lead" in self.voices and _lead_plays(sec, body, self.genre):
+            self._lead(chord, sec, e, sec_first, sec_last)
+
+    def _drums(self, chord: BarChord, e: float, *, fill: bool, crash: bool) -> None:
+        """The groove for the bar; a fill closes a long section, a crash opens one."""
+        self.notes["drums"] += drum_bar(
+            self.genre.drum_style,
+            self.grid,
+            chord.bar,
+            e,
+            self.rngs["drums"],
+            fill=fill,
+            crash=crash,
+            beats=chord.beats,
+            table=self.drum_table,
+        )
+
+    def _bass(self, chord: BarChord, nxt: BarChord | None, e: float) -> None:
+        """The bass line, which may lead into the next bar's chord."""
+        v = self.voices["bass"]
+        self.notes["bass"] += bass_bar(
+            self.genre.bass_style,
+            self.grid,
+            chord,
+            nxt,
+            self.key,
+            e,
+            self.rngs["bass"],
+            v.low,
+            v.high,
+        )
+
+    def _comp(self, chord: BarChord, e: float) -> None:
+        """Comping voiced close to the last bar's (arpeggios sit a fifth higher in the range)."""
+        v = self.voices["comp"]
+        low = max(v.low, 52) if self.comp_style != "arp" else v.low + 7
+        self.comp_prev = voice(chord.pcs, self.comp_prev, low, min(v.high, low + 20))
+        self.notes["comp"] += comp_bar(
+            self.comp_style, self.grid, chord, self.comp_prev, e, self.rngs["comp"]
+        )
+
+    def _pad(self, chord: BarChord, e: float) -> None:
+        """The held pad chord, voiced close to the last bar's in the middle register."""
+        v = self.voices["pad"]
+        self.pad_prev = voice(chord.pcs, self.pad_prev, max(v.low, 50), min(v.high, 74))
+        self.notes["pad"] += pad_bar(self.grid, chord, self.pad_prev, e, self.rngs["pad"])
+
+    def _lead(self, chord: BarChord, sec: Section, e: float, sec_first: int, sec_last: int) -> None:
+        """The melody: one writer per kind of section (so a chorus comes back as itself),
+        phrased in four-bar units and cadencing on the tonic at the section's last bar."""
+        v = self.voices["lead"]
+        writer = self.writers.setdefault(
+            sec.name,
+            MelodyWriter(
+                self.key, self.genre.lead_style, v.low, v.high, rng_for(self.seed, "lead", sec.name)
+            ),
+        )
+        role = writer.phrase_role((chord.bar - sec_first) % 4, chord.bar == sec_last)
+        cadence = self.key.chord(0) if chord.bar == sec_last else None
+        self.notes["lead"] += writer.bar(self.grid, chord, role, e, cadence)
 
 
 ROOM_BEFORE_S = 0.2  # the melody is out of the way this long before a voice comes in

@@ -149,13 +149,33 @@ class MusicEngine:
         midi_path: Path | None = None,
         plan_path: Path | None = None,
     ) -> TrackResult:
+        """Render the brief and write the track (and the stems, MIDI and plan asked for)."""
         t0 = time.perf_counter()
         fmt = format_for(out, fmt)
         plan, score, rendered = self.render(
             brief, seed, cuts_s=cuts_s, speech_s=speech_s, loudness_lufs=loudness_lufs
         )
-        # the mix, the stems and the MIDI are written at once: encoding, conversion and
-        # fsync mostly run without the GIL
+        path, stems, midi = self._write_files(out, fmt, score, rendered, stems_dir, midi_path)
+        result = _track_result(
+            brief, seed, plan, score, rendered, fmt, self.sample_rate, str(path), stems, midi
+        )
+        if plan_path is not None:
+            result.plan = str(plan_path)
+            _atomic_json(plan_path, result.to_json())
+        result.render_s = round(time.perf_counter() - t0, 3)
+        return result
+
+    def _write_files(
+        self,
+        out: Path,
+        fmt: str,
+        score: Score,
+        rendered: Rendered,
+        stems_dir: Path | None,
+        midi_path: Path | None,
+    ) -> tuple[Path, dict[str, str], str | None]:
+        """The mix, the stems and the MIDI written at once (encoding, conversion and fsync
+        mostly run without the GIL); returns the mix's path, the stems' and the MIDI's."""
         pool = threads.pool()
         mix = pool.submit(write_audio, out, rendered.mix, self.sample_rate, fmt)
         stem_jobs = {}
@@ -177,46 +197,58 @@ class MusicEngine:
         wait([mix, *stem_jobs.values()])  # every file finished or removed before any error
         path = mix.result()
         stems = {group: str(job.result()) for group, job in stem_jobs.items()}
-        result = TrackResult(
-            path=str(path),
-            duration_s=brief.duration_s,
-            sample_rate=self.sample_rate,
-            bpm=round(plan.bpm, 2),
-            key=brief.key,
-            mode=brief.mode,
-            genre=brief.genre,
-            mood=brief.mood,
-            instruments=sorted({p.name for p in score.parts if p.group != "hits"}),
-            arc=brief.arc,
-            loop=brief.loop,
-            seed=seed,
-            sections=[
-                {
-                    "name": s.name,
-                    "start_s": round(s.start_s, 3),
-                    "end_s": round(s.end_s, 3),
-                    "energy": round(s.energy, 2),
-                }
-                for s in plan.sections
-            ],
-            hits_s=plan.hits_s,
-            cuts_s=[round(c, 3) for c in plan.cuts_s],
-            loudness_lufs=round(rendered.loudness_lufs, 2),
-            true_peak_db=round(rendered.true_peak_db, 2),
-            render_s=0.0,
-            hit_offsets_ms=_hit_offsets(plan.hits_s, plan.cuts_s),
-            format=fmt,
-            n_samples=len(rendered.mix),
-            stems=stems,
-            midi=midi,
-            moods=list(brief.moods),
-            chosen=list(brief.chosen),
-            progression=brief.progression,
-            groove=brief.groove,
-            lead=brief.lead,
-        )
-        if plan_path is not None:
-            result.plan = str(plan_path)
-            _atomic_json(plan_path, result.to_json())
-        result.render_s = round(time.perf_counter() - t0, 3)
-        return result
+        return path, stems, midi
+
+
+def _track_result(
+    brief: Brief,
+    seed: int,
+    plan: Plan,
+    score: Score,
+    rendered: Rendered,
+    fmt: str,
+    sample_rate: int,
+    path: str,
+    stems: dict[str, str],
+    midi: str | None,
+) -> TrackResult:
+    """What was made and where, as the contract's fields (the plan's path and the time taken
+    are the caller's to set)."""
+    return TrackResult(
+        path=path,
+        duration_s=brief.duration_s,
+        sample_rate=sample_rate,
+        bpm=round(plan.bpm, 2),
+        key=brief.key,
+        mode=brief.mode,
+        genre=brief.genre,
+        mood=brief.mood,
+        instruments=sorted({p.name for p in score.parts if p.group != "hits"}),
+        arc=brief.arc,
+        loop=brief.loop,
+        seed=seed,
+        sections=[
+            {
+                "name": s.name,
+                "start_s": round(s.start_s, 3),
+                "end_s": round(s.end_s, 3),
+                "energy": round(s.energy, 2),
+            }
+            for s in plan.sections
+        ],
+        hits_s=plan.hits_s,
+        cuts_s=[round(c, 3) for c in plan.cuts_s],
+        loudness_lufs=round(rendered.loudness_lufs, 2),
+        true_peak_db=round(rendered.true_peak_db, 2),
+        render_s=0.0,
+        hit_offsets_ms=_hit_offsets(plan.hits_s, plan.cuts_s),
+        format=fmt,
+        n_samples=len(rendered.mix),
+        stems=stems,
+        midi=midi,
+        moods=list(brief.moods),
+        chosen=list(brief.chosen),
+        progression=brief.progression,
+        groove=brief.groove,
+        lead=brief.lead,
+    )

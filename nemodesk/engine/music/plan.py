@@ -351,32 +351,16 @@ def _peak_on_cut(secs: list[list], arc: str, near_s: float) -> None:
 
 
 def make_plan(brief: Brief, cuts_s: list[float] | None = None, beats_per_bar: int = 4) -> Plan:
+    """The plan for the brief (and the video's cuts): a tempo and a bar grid that fit the
+    length and land on the cuts, sections with names and energies along the arc, the final
+    chord and the accents."""
     duration = brief.duration_s
     cuts = sorted(c for c in (cuts_s or []) if 0.05 < c < duration - 0.05)
     beat0 = 60.0 / brief.bpm
     accents = accent_times(cuts, brief, beat0, duration)
-    origins = [0.0]
-    if not brief.loop:
-        origins += [float(c) for c in _section_cuts(accents, duration, beat0)]
-    bpm, last_beats = fit_tempo(duration, brief.bpm, brief.loop, accents, origins)
-    if last_beats == 0 and len(origins) > 1:  # no room after the cuts: one grid after all
-        origins = [0.0]
-        bpm, last_beats = fit_tempo(duration, brief.bpm, brief.loop, accents, origins)
+    origins, bpm, last_beats = _grid_origins(brief, accents, duration, beat0)
     beat = 60.0 / bpm
-    end_s = duration if brief.loop else origins[-1] + last_beats * beat
-    if len(origins) == 1:
-        end_s = duration if brief.loop else last_beats * beat
-    if not brief.loop:
-        # a cut just before or inside the ring-out: the final chord lands on it (the last
-        # bar is stretched or cut short) rather than an accent on a fading chord
-        late = [
-            h
-            for h in accents
-            if (h >= end_s - beat or duration - h <= RING_S[1])
-            and h <= duration - ENDING_ON_CUT_RING_S
-        ]
-        if late and late[0] > origins[-1] + beat:
-            end_s = late[0]
+    end_s = _final_chord_at(brief, accents, origins, last_beats, beat, duration)
     plan = Plan(
         bpm=bpm,
         beats_per_bar=beats_per_bar,
@@ -391,40 +375,16 @@ def make_plan(brief: Brief, cuts_s: list[float] | None = None, beats_per_bar: in
     segments = _bar_starts(origins, end_s, plan.bar_s, beat) if end_s > 0 else [[]]
     plan.bars_s = [t for seg in segments for t in seg]
     total_bars = len(plan.bars_s)
-    # each row: name, start, end, energy, bars, first bar, starts on a cut
-    rows: list[list] = []
-    first_bar = 0
     seg0_end = origins[1] if len(origins) > 1 else end_s
     intro = _intro_bars(total_bars, segments[0], seg0_end, brief, len(origins) > 1)
-    for i, seg in enumerate(segments):
-        sizes = _blocks(len(seg) - (intro if i == 0 else 0), total_bars)
-        if i == 0 and intro:
-            sizes = [intro, *sizes]
-        for j, size in enumerate(sizes):
-            rows.append(["", plan.bars_s[first_bar], 0.0, 0.0, size, first_bar, j == 0 and i > 0])
-            first_bar += size
+    rows = _section_rows(segments, plan.bars_s, intro)
     if brief.arc != "flat" and not brief.loop:
-        # a short track still needs a start, a middle and an end for its arc to be heard
-        while len(rows) < 3 and max((r[4] for r in rows), default=0) >= 2:
-            i = max(range(len(rows)), key=lambda k: rows[k][4])
-            name, start, _, _, size, fb, on_cut = rows[i]
-            half = size // 2
-            rows[i : i + 1] = [
-                [name, start, 0.0, 0.0, half, fb, on_cut],
-                ["", plan.bars_s[fb + half], 0.0, 0.0, size - half, fb + half, False],
-            ]
+        _split_for_arc(rows, plan.bars_s)
     for a, b in itertools.pairwise(rows):
         a[2] = b[1]
     if rows:
         rows[-1][2] = end_s
-    n = len(rows)
-    skip = 0 if intro or brief.loop or brief.arc == "fall" or n <= 1 else 1
-    names = _names(brief.arc, n + skip, brief.loop)[skip:]
-    energies = _energies(brief.arc, n + skip, brief.energy, brief.loop)[skip:]
-    if n == 1 and not intro and names[0] == "intro":
-        names[0] = "verse" if brief.arc != "build" else "build"
-    for row, name, e in zip(rows, names, energies, strict=True):
-        row[0], row[3] = name, e
+    _name_sections(rows, brief, intro)
     _peak_on_cut(rows, brief.arc, max(2 * plan.bar_s, 0.15 * end_s))
     for name, start, end, e, bars, fb, on_cut in rows:
         plan.sections.append(Section(name, start, end, e, bars, fb, on_cut))
@@ -437,3 +397,88 @@ def make_plan(brief: Brief, cuts_s: list[float] | None = None, beats_per_bar: in
     # grid near the cuts, and the accent clears its own room in the pattern (accents.py)
     plan.hits_s = sorted({round(h, 4) for h in accents})
     return plan
+
+
+def _grid_origins(
+    brief: Brief, accents: list[float], duration: float, beat0: float
+) -> tuple[list[float], float, int]:
+    """Where the bar grid (re)starts — the start, then each cut that opens a section — with
+    the tempo fitted to them and the last stretch's beats; one grid when no room is left."""
+    origins = [0.0]
+    if not brief.loop:
+        origins += [float(c) for c in _section_cuts(accents, duration, beat0)]
+    bpm, last_beats = fit_tempo(duration, brief.bpm, brief.loop, accents, origins)
+    if last_beats == 0 and len(origins) > 1:  # no room after the cuts: one grid after all
+        origins = [0.0]
+        bpm, last_beats = fit_tempo(duration, brief.bpm, brief.loop, accents, origins)
+    return origins, bpm, last_beats
+
+
+def _final_chord_at(
+    brief: Brief,
+    accents: list[float],
+    origins: list[float],
+    last_beats: int,
+    beat: float,
+    duration: float,
+) -> float:
+    """Where the final chord strikes: after the last grid's beats (the very end for a loop),
+    or on a late cut."""
+    end_s = duration if brief.loop else origins[-1] + last_beats * beat
+    if len(origins) == 1:
+        end_s = duration if brief.loop else last_beats * beat
+    if not brief.loop:
+        # a cut just before or inside the ring-out: the final chord lands on it (the last
+        # bar is stretched or cut short) rather than an accent on a fading chord
+        late = [
+            h
+            for h in accents
+            if (h >= end_s - beat or duration - h <= RING_S[1])
+            and h <= duration - ENDING_ON_CUT_RING_S
+        ]
+        if late and late[0] > origins[-1] + beat:
+            end_s = late[0]
+    return end_s
+
+
+def _section_rows(segments: list[list[float]], bars_s: list[float], intro: int) -> list[list]:
+    """Section rows laid over the grid's segments: the intro, then blocks of bars; a section
+    after the first segment's starts on its cut. Each row: name, start, end, energy, bars,
+    first bar, starts on a cut (name, end and energy are filled in later)."""
+    total_bars = len(bars_s)
+    rows: list[list] = []
+    first_bar = 0
+    for i, seg in enumerate(segments):
+        sizes = _blocks(len(seg) - (intro if i == 0 else 0), total_bars)
+        if i == 0 and intro:
+            sizes = [intro, *sizes]
+        for j, size in enumerate(sizes):
+            rows.append(["", bars_s[first_bar], 0.0, 0.0, size, first_bar, j == 0 and i > 0])
+            first_bar += size
+    return rows
+
+
+def _split_for_arc(rows: list[list], bars_s: list[float]) -> None:
+    """Halve the longest section until there are three (in place): a short track still needs
+    a start, a middle and an end for its arc to be heard."""
+    while len(rows) < 3 and max((r[4] for r in rows), default=0) >= 2:
+        i = max(range(len(rows)), key=lambda k: rows[k][4])
+        name, start, _, _, size, fb, on_cut = rows[i]
+        half = size // 2
+        rows[i : i + 1] = [
+            [name, start, 0.0, 0.0, half, fb, on_cut],
+            ["", bars_s[fb + half], 0.0, 0.0, size - half, fb + half, False],
+        ]
+
+
+def _name_sections(rows: list[list], brief: Brief, intro: int) -> None:
+    """Names and energies along the arc (in place); without an intro bar the arc's intro is
+    skipped, and a lone section is never called an intro."""
+    n = len(rows)
+    skip = 0 if intro or brief.loop or brief.arc == "fall" or n <= 1 else 1
+    names = _names(brief.arc, n + skip, brief.loop)[skip:]
+    energies = _energies(brief.arc, n + skip, brief.energy, brief.loop)[skip:]
+    if n == 1 and not intro and names[0] == "intro":
+        names[0] = "verse" if brief.arc != "build" else "build"
+    for row, name, e in zip(rows, names, energies, strict=True):
+        row[0], row[3] = name, e
