@@ -12,8 +12,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nemodesk import __version__
+
+if TYPE_CHECKING:
+    from nemodesk.engine.brief import Brief
+    from nemodesk.engine.music.generate import TrackResult
 
 EXIT_USAGE = 2
 
@@ -107,8 +112,30 @@ def _check_writable(path: Path, what: str) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from nemodesk.engine.brief import BriefError, describe, parse_brief
-    from nemodesk.engine.music.audiofile import AudioFileError, format_for
+    """``nemodesk generate``: the brief, checked outputs, the video's cuts, then the takes."""
+    brief = _brief_from_args(args)
+    if not 1 <= args.variations <= 10:
+        raise UsageError("--variations must be between 1 and 10.")
+    if not -40.0 <= args.loudness <= -5.0:
+        raise UsageError("--loudness must be between -40 and -5 LUFS (e.g. -14 or -16).")
+    out, fmt = _output_and_format(args, brief.genre)
+    _check_outputs(args, out)
+    cuts: list[float] = []
+    speech: list[tuple[float, float]] = []
+    if args.video is not None:
+        cuts, speech = _fit_to_video(args.video, brief)
+    results, descriptions = _render_takes(args, brief, out, fmt, cuts, speech)
+    if args.json:
+        data = [
+            r.to_json() | {"description": d} for r, d in zip(results, descriptions, strict=True)
+        ]
+        print(json.dumps(data[0] if args.variations == 1 else data, ensure_ascii=False))
+    return 0
+
+
+def _brief_from_args(args: argparse.Namespace) -> Brief:
+    """The brief from the prompt and the options; a bad option is a usage error."""
+    from nemodesk.engine.brief import BriefError, parse_brief
 
     try:
         instruments = (
@@ -116,7 +143,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             if args.instruments
             else None
         )
-        brief = parse_brief(
+        return parse_brief(
             args.prompt,
             duration_s=args.duration,
             bpm=args.bpm,
@@ -129,48 +156,71 @@ def cmd_generate(args: argparse.Namespace) -> int:
         )
     except BriefError as e:
         raise UsageError(str(e)) from None
-    if not 1 <= args.variations <= 10:
-        raise UsageError("--variations must be between 1 and 10.")
-    if not -40.0 <= args.loudness <= -5.0:
-        raise UsageError("--loudness must be between -40 and -5 LUFS (e.g. -14 or -16).")
+
+
+def _output_and_format(args: argparse.Namespace, genre: str) -> tuple[Path, str]:
+    """The track's path and format: from -o and --format, else ``nemodesk-<genre>.wav``; a
+    path without an extension gets the format's."""
+    from nemodesk.engine.music.audiofile import AudioFileError, format_for
+
     ext = args.fmt or (args.output.suffix.lstrip(".") if args.output else "wav") or "wav"
-    out = args.output or Path(f"nemodesk-{brief.genre}.{ext}")
+    out = args.output or Path(f"nemodesk-{genre}.{ext}")
     try:
         fmt = format_for(out, args.fmt)
     except AudioFileError as e:
         raise UsageError(str(e)) from None
     if not out.suffix:
         out = out.with_suffix(f".{fmt}")
+    return out, fmt
+
+
+def _check_outputs(args: argparse.Namespace, out: Path) -> None:
+    """Every file asked for can be written, before minutes of rendering are spent on it."""
     for path, what in ((out, "the track"), (args.midi, "the MIDI file"), (args.plan, "the plan")):
         if path is not None:
             _check_writable(path, what)
     if args.stems is not None and args.stems.exists() and not args.stems.is_dir():
         raise UsageError(f"Cannot write stems to {args.stems}: it is a file, not a folder.")
 
-    cuts: list[float] = []
+
+def _fit_to_video(video: Path, brief: Brief) -> tuple[list[float], list[tuple[float, float]]]:
+    """The video's cuts and where someone talks in it; the brief takes the video's length
+    unless a duration was given."""
+    from nemodesk.engine.media.probe import MediaError, probe
+    from nemodesk.engine.media.scenes import detect_cuts
+
     speech: list[tuple[float, float]] = []
-    if args.video is not None:
-        from nemodesk.engine.media.probe import MediaError, probe
-        from nemodesk.engine.media.scenes import detect_cuts
+    try:
+        info = probe(video)
+        if not info.has_video or info.duration_s <= 0:
+            raise UsageError(f"{video.name} has no video to fit the music to.")
+        cuts = detect_cuts(video)
+        if info.has_audio:
+            from nemodesk.engine.media.speech import SpeechError, detect_speech
 
-        try:
-            info = probe(args.video)
-            if not info.has_video or info.duration_s <= 0:
-                raise UsageError(f"{args.video.name} has no video to fit the music to.")
-            cuts = detect_cuts(args.video)
-            if info.has_audio:
-                from nemodesk.engine.media.speech import SpeechError, detect_speech
+            with contextlib.suppress(SpeechError):  # damaged sound: the melody just plays
+                speech = detect_speech(video)[0]  # the melody rests where it talks
+    except MediaError as e:
+        raise UsageError(str(e)) from None
+    if not brief.duration_given:
+        brief.duration_s = round(info.duration_s, 3)
+        brief.duration_given = True
+        brief.chosen = [c for c in brief.chosen if c != "duration"]
+    return cuts, speech
 
-                with contextlib.suppress(SpeechError):  # damaged sound: the melody just plays
-                    speech = detect_speech(args.video)[0]  # the melody rests where it talks
-        except MediaError as e:
-            raise UsageError(str(e)) from None
-        if not brief.duration_given:
-            brief.duration_s = round(info.duration_s, 3)
-            brief.duration_given = True
-            brief.chosen = [c for c in brief.chosen if c != "duration"]
 
+def _render_takes(
+    args: argparse.Namespace,
+    brief: Brief,
+    out: Path,
+    fmt: str,
+    cuts: list[float],
+    speech: list[tuple[float, float]],
+) -> tuple[list[TrackResult], list[str]]:
+    """Render every take, reporting each as it is written; the results and their words."""
+    from nemodesk.engine.brief import describe
     from nemodesk.engine.music import variations as V
+    from nemodesk.engine.music.audiofile import AudioFileError
     from nemodesk.engine.music.generate import MusicEngine, new_seed
 
     engine = MusicEngine()
@@ -197,19 +247,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             )
         except AudioFileError as e:
             raise UsageError(str(e)) from None
-        character = V.info(brief, take, i - 1)
-        r.variation, r.changes = i, list(character["changes"])
-        words = V.describe(
-            r.changes,
-            lead=character["lead_instrument"],
-            bpm=r.bpm,
-            key=r.key,
-            mode=r.mode,
-            lang=brief.language,
-            groove=character["groove_name"],
-            chords=character["chords"],
-            first=i == 1,
-        )
+        words = _describe_take(r, brief, take, i)
         results.append(r)
         descriptions.append(words)
         if i == 1:
@@ -220,12 +258,26 @@ def cmd_generate(args: argparse.Namespace) -> int:
             f"({r.render_s:.2f} s)" + (f" — {words}" if args.variations > 1 else ""),
             file=report,
         )
-    if args.json:
-        data = [
-            r.to_json() | {"description": d} for r, d in zip(results, descriptions, strict=True)
-        ]
-        print(json.dumps(data[0] if args.variations == 1 else data, ensure_ascii=False))
-    return 0
+    return results, descriptions
+
+
+def _describe_take(r: TrackResult, brief: Brief, take: Brief, i: int) -> str:
+    """Mark the i-th take's result with what it changes from the brief; its words for it."""
+    from nemodesk.engine.music import variations as V
+
+    character = V.info(brief, take, i - 1)
+    r.variation, r.changes = i, list(character["changes"])
+    return V.describe(
+        r.changes,
+        lead=character["lead_instrument"],
+        bpm=r.bpm,
+        key=r.key,
+        mode=r.mode,
+        lang=brief.language,
+        groove=character["groove_name"],
+        chords=character["chords"],
+        first=i == 1,
+    )
 
 
 def cmd_doctor(_: argparse.Namespace) -> int:

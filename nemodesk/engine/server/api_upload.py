@@ -31,6 +31,7 @@ from nemodesk.engine.server.errors import (
     ok,
 )
 from nemodesk.engine.server.multipart import TooLarge, Unsupported, receive_files
+from nemodesk.engine.server.store import Store
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -110,66 +111,15 @@ def _register(
     sha256: str,
     found: dict[str, Any],
 ) -> dict[str, Any]:
+    """Record one analysed upload (a video also goes on the draft's timeline); its answer."""
     store = deps.store(request)
     info = found["info"]
-    details = {
-        "duration": round(info.duration_s, 3),
-        "width": info.width,
-        "height": info.height,
-        "fps": round(info.fps, 3),
-        "has_audio": info.has_audio,
-        "kind": info.kind,
-        "cuts_s": found["cuts_s"],
-        "speech_s": found["speech_s"],
-        "voice_lufs": found["voice_lufs"],
-        "hash": sha256,
-    }
+    details = _details(found, sha256)
     upload_id = store.add_upload(session_id, user, filename, path.name, info.kind, size, details)
     base = str(request.base_url).rstrip("/")
     if info.kind == "video" and info.has_video:
-        draft = Draft.decode(store.draft(session_id))
-        draftops.add_video(
-            draft,
-            upload_id,
-            Path(filename).stem,
-            round(info.duration_s * 1000),
-            width=info.width,
-            height=info.height,
-            fps=round(info.fps, 3),
-            speech=[[round(a * 1000), round(b * 1000)] for a, b in found["speech_s"]],
-            voice_lufs=found["voice_lufs"],
-        )
-        store.save_draft(session_id, draft.encode(), f"upload {filename}")
-        extra = store.state(session_id)
-        store.set_state(
-            session_id,
-            "video_infos",
-            [
-                *extra.get("video_infos", []),
-                {"upload_id": upload_id, "filename": filename, **details},
-            ],
-        )
-        store.set_state(
-            session_id,
-            "video_analyses",
-            [
-                *extra.get("video_analyses", []),
-                {
-                    "upload_id": upload_id,
-                    "cuts_s": found["cuts_s"],
-                    "waveform": found["waveform"],
-                    "thumbnails": [
-                        f"{base}/api/local/files/{upload_id}/thumbs/{i}"
-                        for i in range(len(found["thumbnails"]))
-                    ],
-                },
-            ],
-        )
-        store.set_state(
-            session_id,
-            "canvas_config",
-            {"width": info.width, "height": info.height, "fps": round(info.fps, 3)},
-        )
+        _add_to_draft(store, session_id, upload_id, filename, found)
+        _record_video(store, session_id, upload_id, filename, found, details, base)
     return {
         "filename": filename,
         "file_type": info.kind,
@@ -183,6 +133,87 @@ def _register(
         "size": size,
         "cuts_s": found["cuts_s"],
     }
+
+
+def _details(found: dict[str, Any], sha256: str) -> dict[str, Any]:
+    """What the store keeps of an upload's analysis (also the ``video_infos`` row's fields)."""
+    info = found["info"]
+    return {
+        "duration": round(info.duration_s, 3),
+        "width": info.width,
+        "height": info.height,
+        "fps": round(info.fps, 3),
+        "has_audio": info.has_audio,
+        "kind": info.kind,
+        "cuts_s": found["cuts_s"],
+        "speech_s": found["speech_s"],
+        "voice_lufs": found["voice_lufs"],
+        "hash": sha256,
+    }
+
+
+def _add_to_draft(
+    store: Store, session_id: str, upload_id: str, filename: str, found: dict[str, Any]
+) -> None:
+    """Put the video on the session's draft (milliseconds, with where it speaks) and save it."""
+    info = found["info"]
+    draft = Draft.decode(store.draft(session_id))
+    draftops.add_video(
+        draft,
+        upload_id,
+        Path(filename).stem,
+        round(info.duration_s * 1000),
+        width=info.width,
+        height=info.height,
+        fps=round(info.fps, 3),
+        speech=[[round(a * 1000), round(b * 1000)] for a, b in found["speech_s"]],
+        voice_lufs=found["voice_lufs"],
+    )
+    store.save_draft(session_id, draft.encode(), f"upload {filename}")
+
+
+def _record_video(
+    store: Store,
+    session_id: str,
+    upload_id: str,
+    filename: str,
+    found: dict[str, Any],
+    details: dict[str, Any],
+    base: str,
+) -> None:
+    """The session state the agent and the app read about the video: its info row, its
+    analysis (cuts, waveform, thumbnail URLs) and the canvas it sets."""
+    info = found["info"]
+    extra = store.state(session_id)
+    store.set_state(
+        session_id,
+        "video_infos",
+        [
+            *extra.get("video_infos", []),
+            {"upload_id": upload_id, "filename": filename, **details},
+        ],
+    )
+    store.set_state(
+        session_id,
+        "video_analyses",
+        [
+            *extra.get("video_analyses", []),
+            {
+                "upload_id": upload_id,
+                "cuts_s": found["cuts_s"],
+                "waveform": found["waveform"],
+                "thumbnails": [
+                    f"{base}/api/local/files/{upload_id}/thumbs/{i}"
+                    for i in range(len(found["thumbnails"]))
+                ],
+            },
+        ],
+    )
+    store.set_state(
+        session_id,
+        "canvas_config",
+        {"width": info.width, "height": info.height, "fps": round(info.fps, 3)},
+    )
 
 
 class UrlUpload(BaseModel):

@@ -92,6 +92,9 @@ class BodyLimits:
         self.app, self.limit, self.pace = app, limit, pace
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request with ``receive`` counted and paced and ``send`` guarded. Kept whole:
+        the two wrappers are closures over this one request's scope, limit and counters, and
+        read best beside each other."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -101,43 +101,17 @@ class DiskBudget:
         return self.last
 
     def _enforce(self) -> Report:
+        """Sweep deleted sessions' folders; while over the budget, remove the least recently
+        used takes, stem sets and renders until under it."""
         report = Report()
-        known = self.store.session_ids()
-        if self.files_dir.is_dir():
-            for child in self.files_dir.iterdir():
-                if child.is_dir() and child.name not in known:  # a deleted session's files
-                    shutil.rmtree(child, ignore_errors=True)
-                    report.orphans += 1
+        report.orphans = self._sweep_orphans()
         used = report.used_before = self.usage()
         if used <= self.budget:
             report.used_after = used
             return report
-        keep: set[str] = set(self.writing)
-        for draft in self.store.in_use_drafts():
-            keep |= draft_media_ids(draft)
-        rows = self.store.all_media()
-        takes: dict[str, list[tuple[Media, float]]] = {}
-        for m, used_at in rows:
-            mix = m.media_id if m.kind == "mix" else str(m.meta.get("of") or m.media_id)
-            takes.setdefault(mix, []).append((m, used_at))
-        units: list[tuple[float, str, str, int]] = []  # (last used, what, id, bytes)
-        now = time.monotonic()
-        for mix, members in takes.items():
-            last = max(u for _, u in members)
-            if mix in self.writing or now - self.made.get(mix, -EXTRAS_GRACE_S) < EXTRAS_GRACE_S:
-                continue  # being made, or just made for a download that may still be reading
-            if mix in keep:
-                extra = sum(_size(m.path) for m, _ in members if m.kind in EXTRAS)
-                if extra:
-                    units.append((last, "extras", mix, extra))
-            else:
-                units.append((last, "take", mix, sum(_size(m.path) for m, _ in members)))
-        for render_id, path, last, downloaded in self.store.finished_renders():
-            if not downloaded and time.time() - last < RENDER_GRACE_S:
-                continue  # just finished: its download has not come yet
-            if (size := _size(path)) or Path(path).exists():
-                units.append((last, "render", render_id, size))
-        units.sort()
+        keep = self._kept()
+        takes = self._takes()
+        units = self._units(takes, keep)
         for _, what, ident, size in units:
             if used <= self.budget:
                 break
@@ -162,6 +136,59 @@ class DiskBudget:
                 report.used_after,
             )
         return report
+
+    def _sweep_orphans(self) -> int:
+        """Remove the folders of sessions that no longer exist; how many went."""
+        known = self.store.session_ids()
+        removed = 0
+        if self.files_dir.is_dir():
+            for child in self.files_dir.iterdir():
+                if child.is_dir() and child.name not in known:  # a deleted session's files
+                    shutil.rmtree(child, ignore_errors=True)
+                    removed += 1
+        return removed
+
+    def _kept(self) -> set[str]:
+        """Takes that must stay: being written, or on a draft in use (of those only the stems
+        and MIDI may go)."""
+        keep: set[str] = set(self.writing)
+        for draft in self.store.in_use_drafts():
+            keep |= draft_media_ids(draft)
+        return keep
+
+    def _takes(self) -> dict[str, list[tuple[Media, float]]]:
+        """Every generated file with when it was last used, grouped by the take (mix) it
+        belongs to."""
+        takes: dict[str, list[tuple[Media, float]]] = {}
+        for m, used_at in self.store.all_media():
+            mix = m.media_id if m.kind == "mix" else str(m.meta.get("of") or m.media_id)
+            takes.setdefault(mix, []).append((m, used_at))
+        return takes
+
+    def _units(
+        self, takes: dict[str, list[tuple[Media, float]]], keep: set[str]
+    ) -> list[tuple[float, str, str, int]]:
+        """What may go, least recently used first: (last used, what, id, bytes) for whole
+        takes, kept takes' stems and MIDI, and finished renders past their grace."""
+        units: list[tuple[float, str, str, int]] = []  # (last used, what, id, bytes)
+        now = time.monotonic()
+        for mix, members in takes.items():
+            last = max(u for _, u in members)
+            if mix in self.writing or now - self.made.get(mix, -EXTRAS_GRACE_S) < EXTRAS_GRACE_S:
+                continue  # being made, or just made for a download that may still be reading
+            if mix in keep:
+                extra = sum(_size(m.path) for m, _ in members if m.kind in EXTRAS)
+                if extra:
+                    units.append((last, "extras", mix, extra))
+            else:
+                units.append((last, "take", mix, sum(_size(m.path) for m, _ in members)))
+        for render_id, path, last, downloaded in self.store.finished_renders():
+            if not downloaded and time.time() - last < RENDER_GRACE_S:
+                continue  # just finished: its download has not come yet
+            if (size := _size(path)) or Path(path).exists():
+                units.append((last, "render", render_id, size))
+        units.sort()
+        return units
 
     @staticmethod
     def _remove_files(members: list[Media]) -> None:

@@ -147,6 +147,19 @@ def listen_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _config(host: str, port: int, data_dir: Path | None) -> ServerConfig:
+    """The engine's settings: defaults, then the environment, then ``--data-dir``; a host
+    beyond loopback is warned about and lets any Host header in."""
+    config = ServerConfig(host=host, port=port)
+    config.apply_env()
+    if data_dir is not None:
+        config.data_dir = data_dir
+    if host not in LOOPBACK_HOSTS:
+        print(f"WARNING: serving on {host}: other machines can reach this engine.", file=sys.stderr)
+        config.allowed_hosts = ("*",)
+    return config
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 0,
@@ -154,6 +167,8 @@ def serve(
     allow_remote: bool = False,
     parent_pid: int | None = None,
 ) -> int:
+    """``nemodesk serve``: refuse a remote host unless allowed, bind the socket, tidy the data
+    folder, say where we listen (the app waits for that line), then run until stopped."""
     if host not in LOOPBACK_HOSTS and not allow_remote:
         print(
             f"nemodesk: refusing to listen on {host}: the engine is for this machine only. "
@@ -164,13 +179,7 @@ def serve(
     # Everything the engine writes (database, uploads, takes, renders; ffmpeg's and the
     # workers' files too) is the user's alone: folders 0700, files 0600.
     os.umask(0o077)
-    config = ServerConfig(host=host, port=port)
-    config.apply_env()
-    if data_dir is not None:
-        config.data_dir = data_dir
-    if host not in LOOPBACK_HOSTS:
-        print(f"WARNING: serving on {host}: other machines can reach this engine.", file=sys.stderr)
-        config.allowed_hosts = ("*",)
+    config = _config(host, port, data_dir)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         sock = listen_socket(host, port)
