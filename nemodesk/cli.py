@@ -283,7 +283,7 @@ def _describe_take(r: TrackResult, brief: Brief, take: Brief, i: int) -> str:
 def cmd_doctor(_: argparse.Namespace) -> int:
     import av
 
-    from nemodesk.engine.music.synth import SoundFontMissing, find_soundfont
+    from nemodesk.engine.music.soundfont import SoundFontMissing, find_soundfont
 
     try:
         print(f"SoundFont: {find_soundfont()}")

@@ -7,7 +7,6 @@ what the app actually loads.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from nemodesk import APP_DESCRIPTION, APP_ID, APP_NAME, APP_PUBLISHER, __version__
@@ -18,13 +17,9 @@ RESOURCES = ROOT / "resources"
 ICON_SVG = RESOURCES / "icons" / "app.svg"
 BUILD_ICONS = ROOT / "build" / "icons"  # made by scripts/make_icons.py
 
-# A General MIDI SoundFont must travel with the app. MuseScore General Lite (MIT, 40 MB)
-# keeps the installer small; FluidR3 (MIT, 148 MB) loads faster but triples the size.
-SOUNDFONT_CHOICES = (
-    "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3",
-    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
-    "/usr/share/soundfonts/FluidR3_GM.sf2",
-)
+# The SoundFont travels packed (lossless, half the size) and is unpacked once into the user's
+# cache: the same FluidR3 bytes development and tests play (nemodesk/engine/music/soundfont.py).
+BUILD_SOUNDFONTS = ROOT / "build" / "soundfonts"
 
 HIDDEN_IMPORTS = [
     # the engine's worker processes import these by name (spawn)
@@ -122,16 +117,25 @@ def keep_in_bundle(dest: str) -> bool:
 
 
 def soundfont() -> Path:
-    """The SoundFont to bundle: ``$NEMODESK_BUNDLE_SOUNDFONT`` or the first one installed."""
-    env = os.environ.get("NEMODESK_BUNDLE_SOUNDFONT")
-    for candidate in ([env] if env else []) + list(SOUNDFONT_CHOICES):
-        path = Path(candidate)
-        if path.is_file():
-            return path.resolve()
-    raise FileNotFoundError(
-        "No SoundFont to bundle: run `make setup` (installs musescore-general-soundfont-small) "
-        "or set NEMODESK_BUNDLE_SOUNDFONT."
-    )
+    """The SoundFont the engine plays here, which the bundle must carry (FileNotFoundError
+    when none is installed)."""
+    from nemodesk.engine.music.soundfont import SoundFontMissing, builtin_soundfont
+
+    try:
+        return builtin_soundfont()
+    except SoundFontMissing as e:
+        raise FileNotFoundError(str(e)) from e
+
+
+def soundfont_pack() -> Path:
+    """``soundfont()`` packed for the installer (made again when the source is newer)."""
+    from nemodesk.engine.music.soundfont import PACK_SUFFIX, pack
+
+    source = soundfont()
+    dest = BUILD_SOUNDFONTS / f"{source.name}{PACK_SUFFIX}"
+    if not dest.is_file() or dest.stat().st_mtime < source.stat().st_mtime:
+        pack(source, dest)
+    return dest
 
 
 def speech_model_files() -> list[tuple[str, str]]:
@@ -153,7 +157,7 @@ def data_files() -> list[tuple[str, str]]:
         (str(p), "resources/translations")
         for p in sorted((RESOURCES / "translations").glob("*.qm"))
     ]
-    pairs.append((str(soundfont()), "resources/soundfonts"))
+    pairs.append((str(soundfont_pack()), "resources/soundfonts"))
     return pairs
 
 

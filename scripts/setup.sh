@@ -7,8 +7,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   portaudio19-dev                      # pyaudio (pulled by tinysoundfont) builds against it
   libpulse0                            # QtMultimedia on Linux
-  fluid-soundfont-gm                   # FluidR3_GM.sf2, the engine's default SoundFont (MIT)
-  musescore-general-soundfont-small    # MuseScore_General_Lite.sf3 (MIT), second choice
+  fluid-soundfont-gm                   # FluidR3_GM.sf2: the engine's SoundFont (MIT), bundled too
   xvfb xauth imagemagick               # GUI tests and screenshots
   dbus-daemon dbus-x11 gnome-keyring   # the real Secret Service keyring in tests
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import hashlib
 import importlib.util
 import plistlib
 import re
@@ -24,6 +25,7 @@ from PIL import Image
 
 import nemodesk
 from nemodesk.core.formats import ACCEPTED_EXTENSIONS
+from nemodesk.engine.music.soundfont import BUILTIN_NAME, find_soundfont, unpack
 from nemodesk.ui.resources import icon_path, resources_dir, translations_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +73,7 @@ def data_files(bundle: ModuleType) -> dict[str, set[str]]:
         pairs = bundle.data_files()
     except FileNotFoundError:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(bundle, "soundfont", lambda: Path("no-soundfont-installed.sf3"))
+            patch.setattr(bundle, "soundfont_pack", lambda: Path("no-soundfont.sf2pack"))
             pairs = bundle.data_files()
     folders: dict[str, set[str]] = {}
     for source, dest in pairs:
@@ -121,13 +123,26 @@ def test_every_translation_is_bundled(data_files: dict[str, set[str]]) -> None:
 
 
 def test_soundfont_is_bundled(bundle: ModuleType, data_files: dict[str, set[str]]) -> None:
+    """The installed app plays the very SoundFont the tests render with: the bundle's pack
+    unpacks to the same bytes as the file the engine finds here."""
     try:
-        soundfont = bundle.soundfont()
+        pack_file = bundle.soundfont_pack()
     except FileNotFoundError as error:
         pytest.skip(f"no SoundFont installed to bundle: {error}")
-    # nemodesk/engine/music/synth.py looks for resources/soundfonts/*.sf2|*.sf3 when frozen
-    assert soundfont.suffix in (".sf2", ".sf3")
-    assert data_files["resources/soundfonts"] == {soundfont.name}
+    assert data_files["resources/soundfonts"] == {pack_file.name}
+    tested = find_soundfont()
+    assert tested.name == BUILTIN_NAME
+    unpacked = unpack(pack_file, pack_file.parent / f"unpacked-{tested.name}")
+    try:
+        assert unpacked.stat().st_size == tested.stat().st_size
+        assert _sha256(unpacked) == _sha256(tested)
+        assert pack_file.stat().st_size < 0.6 * tested.stat().st_size  # it is worth packing
+    finally:
+        unpacked.unlink()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_speech_detector_files_are_bundled(bundle: ModuleType) -> None:

@@ -31,7 +31,7 @@ def test_frozen_bundle_self_test(tmp_path):
     app = dist / "NemoDesk" / "NemoDesk"
     assert app.is_file()
     bundled = {p.name for p in (dist / "NemoDesk").rglob("*")}
-    assert any(n.endswith((".sf2", ".sf3")) for n in bundled)  # the SoundFont
+    assert "FluidR3_GM.sf2.sf2pack" in bundled  # the SoundFont, packed
     assert "libqoffscreen.so" in bundled and "libqxcb.so" in bundled  # Qt platforms
     assert "libffmpegmediaplugin.so" in bundled and "nemodesk_zh_CN.qm" in bundled
     home = tmp_path / "home"

@@ -9,9 +9,8 @@ video hit points cost nothing extra, and a loop simply wraps its tails around to
 
 from __future__ import annotations
 
+import logging
 import math
-import os
-import sys
 import threading
 from pathlib import Path
 
@@ -19,16 +18,10 @@ import numpy as np
 import tinysoundfont
 
 from nemodesk.engine.music.score import Part
+from nemodesk.engine.music.soundfont import SoundFontMissing, builtin_soundfont, find_soundfont
 
-SOUNDFONT_ENV = "NEMODESK_SOUNDFONT"
-# Preference order. FluidR3 (MIT) loads in ~0.5 s; MuseScore General Lite (MIT) is .sf3 and
-# needs ~2.8 s of Vorbis decoding at every load, so it comes second; TimGM6mb is tiny.
-_SYSTEM_SOUNDFONTS = (
-    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
-    "/usr/share/soundfonts/FluidR3_GM.sf2",
-    "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3",
-    "/usr/share/sounds/sf3/MuseScore_General.sf3",
-)
+__all__ = ["NoteSampler", "SoundFontMissing", "find_soundfont", "render_part"]
+
 _VEL_STEP = 8
 _HOLD_QUANTUM_S = 0.01
 _MAX_TAIL_S = 4.0
@@ -47,38 +40,6 @@ def _quantise_hold(hold_s: float) -> int:
     return round(step ** round(math.log(units / 25, step)) * 25)
 
 
-class SoundFontMissing(RuntimeError):
-    """No General MIDI SoundFont could be found."""
-
-
-def soundfont_candidates() -> list[Path]:
-    """Where a SoundFont may be, best first: the environment, the app's bundle, the system."""
-    found: list[Path] = []
-    env = os.environ.get(SOUNDFONT_ENV)
-    if env:
-        found.append(Path(env))
-    bundle = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[3]))
-    found += sorted((bundle / "resources" / "soundfonts").glob("*.sf[23]"))
-    found += [Path(p) for p in _SYSTEM_SOUNDFONTS]
-    try:
-        import pretty_midi  # its wheel ships TimGM6mb.sf2, a small but complete GM set
-
-        found.append(Path(pretty_midi.__file__).parent / "TimGM6mb.sf2")
-    except ImportError:
-        pass
-    return found
-
-
-def find_soundfont() -> Path:
-    for path in soundfont_candidates():
-        if path.is_file():
-            return path
-    raise SoundFontMissing(
-        "No General MIDI SoundFont found: install fluid-soundfont-gm or set "
-        f"{SOUNDFONT_ENV} to an .sf2/.sf3 file."
-    )
-
-
 class NoteSampler:
     """Renders and caches single notes of one SoundFont at one sample rate."""
 
@@ -86,7 +47,17 @@ class NoteSampler:
         self.soundfont = soundfont
         self.sample_rate = sample_rate
         self._synth = tinysoundfont.Synth(samplerate=sample_rate, gain=-6.0)
-        self._sfid = self._synth.sfload(str(soundfont))
+        try:
+            self._sfid = self._synth.sfload(str(soundfont))
+        except Exception as e:  # a chosen file that is not a SoundFont: play the built-in one
+            builtin = builtin_soundfont()
+            if soundfont == builtin:
+                raise
+            logging.getLogger(__name__).warning(
+                "cannot load the SoundFont %s (%s): using the built-in one", soundfont.name, e
+            )
+            self.soundfont = builtin
+            self._sfid = self._synth.sfload(str(builtin))
         self._cache: dict[tuple[int, int, bool, int, int, int], np.ndarray] = {}
         self._lock = threading.Lock()
         self._scratch = np.empty((1 << 16, 2), dtype=np.float32)
