@@ -23,6 +23,7 @@ from nemodesk.engine.agent.text import (
     parsed,
     phrases,
     regex,
+    words,
 )
 from nemodesk.engine.brief import BriefError, parse_key
 
@@ -225,8 +226,8 @@ _MODE_WORD = regex(r"minor|major|小调|大调")
 
 @lru_cache(maxsize=64)
 def _implied_genre(instrument: str) -> str | None:
-    b = parsed(instrument.replace("_", " "))
-    return b.genre if b and "genre" not in b.chosen else None
+    r = words(instrument.replace("_", " "))
+    return r.genre if r else None
 
 
 def detect_remainder(t: Text) -> list[Edit]:
@@ -246,8 +247,7 @@ def detect_remainder(t: Text) -> list[Edit]:
     if "genre" not in b.chosen:
         implied = {_implied_genre(i) for i in [*b.instruments, *b.exclude]}
         confirmed = any(
-            (g := parsed(m.group("x") or m.group("z") or "")) is not None
-            and "genre" not in g.chosen
+            (g := words(m.group("x") or m.group("z") or "")) is not None
             and g.genre == b.genre
             and not g.instruments
             for m in _GENRE_VERB.finditer(t.cur())

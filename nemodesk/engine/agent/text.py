@@ -3,7 +3,11 @@
 ``Text`` keeps the message three ways, position-aligned: as typed (NFKC), lower case, and
 masked. A detector that reads a phrase masks it, so later detectors and the brief parser do
 not read the same words again ("start at 5 seconds" is not a 5-second length). Musical
-vocabulary is left to ``nemodesk.engine.brief.parse_brief`` (``parsed`` below).
+vocabulary is left to the brief parser: what is left of a message is parsed into a Brief
+once (``parsed``); the detectors' questions about a few words ("is 'drums' an
+instrument?", "is 'no piano' understood?") are answered by the parser's word reader,
+``read_words`` (``words`` below), which finds what the parse would find without building a
+Brief.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from nemodesk.engine.agent import words as vocab
-from nemodesk.engine.brief import Brief, BriefError, parse_brief
+from nemodesk.engine.brief import Brief, BriefError, Reading, parse_brief, read_words
 
 
 @dataclass
@@ -171,21 +175,28 @@ def intensity(pre: str | None, post: str | None) -> int:
 
 @lru_cache(maxsize=2048)
 def parsed(fragment: str) -> Brief | None:
-    """The brief parser's reading of a fragment; None when it refuses (e.g. 30 minutes)."""
+    """The brief parser's Brief of a text; None when it refuses (e.g. 30 minutes)."""
     try:
         return parse_brief(fragment)
     except BriefError:
         return None
 
 
+@lru_cache(maxsize=2048)
+def words(fragment: str) -> Reading | None:
+    """What the brief parser finds in a few words, without a Brief; None when a parse of
+    them would refuse (e.g. 30 minutes)."""
+    return read_words(fragment)
+
+
 def instruments_in(fragment: str) -> list[str]:
-    b = parsed(fragment)
-    return list(dict.fromkeys([*b.instruments, *b.exclude])) if b else []
+    r = words(fragment)
+    return list(dict.fromkeys([*r.instruments, *r.exclude])) if r else []
 
 
 def moods_in(fragment: str) -> list[str]:
-    b = parsed(fragment)
-    return list(b.moods) if b and "mood" not in b.chosen else []
+    r = words(fragment)
+    return list(r.moods) if r else []
 
 
 _ZH_NUMERALS = re.compile(f"{ZHN}+")
@@ -207,8 +218,8 @@ def seconds_of(fragment: str) -> float | None:
     m = re.fullmatch(rf"({NUM})\s*(?:{SEC}|秒钟?)?", f)
     if m:
         return float(m.group(1))
-    b = parsed(fragment)
-    return b.duration_s if b is not None and b.duration_given else None
+    r = words(fragment)
+    return r.duration_s if r is not None else None
 
 
 def _finite(x: float) -> bool:
@@ -230,10 +241,8 @@ def words_before(text: str, pos: int, n: int = 3) -> str:
 
 def understood(fragment: str) -> bool:
     """Does the brief parser find anything an edit can use in this fragment?"""
-    b = parsed(fragment)
-    if b is None:
-        return True
-    return bool(b.instruments or b.exclude or b.duration_given or len(b.chosen) < 6 or b.loop)
+    r = words(fragment)
+    return r is None or r.names_something
 
 
 def finite_or_none(x: object) -> float | None:

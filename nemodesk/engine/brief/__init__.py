@@ -23,9 +23,11 @@ from nemodesk.engine.brief.parse import (
     MOODS,
     Brief,
     BriefError,
+    Reading,
     describe,
     parse_brief,
     parse_key,
+    read_words,
 )
 
 __all__ = [
@@ -42,7 +44,9 @@ __all__ = [
     "MOODS",
     "Brief",
     "BriefError",
+    "Reading",
     "describe",
     "parse_brief",
     "parse_key",
+    "read_words",
 ]

@@ -16,8 +16,8 @@ import unicodedata
 
 from nemodesk.engine.brief.defaults import GENRE_MOOD, MOOD_ENERGY, MOOD_GENRE, blend
 from nemodesk.engine.brief.describe import describe
-from nemodesk.engine.brief.duration import choose_duration, numeric
-from nemodesk.engine.brief.key import choose_key, parse_key
+from nemodesk.engine.brief.duration import choose_duration, numeric, text_durations
+from nemodesk.engine.brief.key import choose_key, parse_key, text_key
 from nemodesk.engine.brief.lexicon import (
     ARC_LEXICON,
     CJK,
@@ -47,7 +47,8 @@ from nemodesk.engine.brief.model import (
     real_option,
 )
 from nemodesk.engine.brief.negation import Scopes
-from nemodesk.engine.brief.tempo import MAX_BPM, MIN_BPM, choose_bpm, pure_place
+from nemodesk.engine.brief.reading import Reading
+from nemodesk.engine.brief.tempo import MAX_BPM, MIN_BPM, choose_bpm, pure_place, text_bpm
 from nemodesk.engine.brief.words.genres import GENRE_WEAK
 from nemodesk.engine.brief.words.uses import USES
 
@@ -65,9 +66,11 @@ __all__ = [
     "MOODS",
     "Brief",
     "BriefError",
+    "Reading",
     "describe",
     "parse_brief",
     "parse_key",
+    "read_words",
 ]
 
 MAX_PARSE_CHARS = 4000  # a prompt longer than this is not a prompt; keeps parsing fast
@@ -224,3 +227,33 @@ def parse_brief(
 
     brief.chosen = [c for c in CHOSEN_ORDER if c in chosen]
     return brief
+
+
+def read_words(text: str) -> Reading | None:
+    """What ``parse_brief(text)`` would find in the text itself, without choosing the rest:
+    the same normal form, negation and word tables, so the answers match the parse's
+    (``Brief.instruments``, ``exclude``, ``moods`` unless chosen, ``genre`` unless chosen,
+    ...). None where ``parse_brief`` would refuse the text (every length it states is over
+    20 minutes). Cheaper than a parse: no defaults, key, tempo or energy are picked.
+    """
+    raw = unicodedata.normalize("NFKC", text[:MAX_PARSE_CHARS] if isinstance(text, str) else "")
+    src = normalise(raw)
+    num = numeric(src)
+    neg = Scopes(src)
+    said = [s for _, s in text_durations(num) if s >= MIN_DURATION_S]
+    fitting = [s for s in said if s <= MAX_DURATION_S]
+    if said and not fitting:
+        return None
+    instruments, exclude = _instruments(src, neg, None)
+    tempo_words = TEMPO_LEXICON.find(src, neg)
+    return Reading(
+        instruments=tuple(instruments),
+        exclude=tuple(exclude),
+        moods=tuple(_dedupe([m for _, m in MOOD_LEXICON.find(src, neg)])),
+        genre=_text_genre(src, neg),
+        arc=bool(ARC_LEXICON.find(src, neg)),
+        loop=_loop(src, neg, None),
+        duration_s=round(fitting[0], 3) if fitting else None,
+        key=text_key(raw)[0] is not None,
+        tempo=text_bpm(num) is not None or pure_place(tempo_words) is not None,
+    )
