@@ -198,14 +198,19 @@ def detect_key(t: Text) -> list[Edit]:
 
 
 def detect_mode(t: Text) -> list[Edit]:
-    b = parsed(t.masked_raw())
-    if b is not None and "key" not in b.chosen:
+    """ "make it minor", "小调": the mode alone. Only the parser's word reader is asked
+    whether the rest names a key with its mode ("in A minor", read with the remainder); the
+    remainder is parsed once, in ``detect_remainder``."""
+    found = t.scan(_MODE)
+    if not found:
+        return []
+    r = words(t.masked_raw())
+    if r is not None and r.key:
         return []  # "in A minor": a key with its mode, read with the remainder
-    for m in t.scan(_MODE):
-        word = m.group("m") or m.group("m2") or ("minor" if m.group("z") == "小调" else "major")
-        t.mask(m.start(), m.end())
-        return [Edit("mode", word)]
-    return []
+    m = found[0]
+    word = m.group("m") or m.group("m2") or ("minor" if m.group("z") == "小调" else "major")
+    t.mask(m.start(), m.end())
+    return [Edit("mode", word)]
 
 
 # --- the remainder: the brief parser's reading -------------------------------------------
