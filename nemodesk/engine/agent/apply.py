@@ -28,8 +28,7 @@ from nemodesk.engine.brief import (
     MINOR_MOODS,
     MOODS,
     Brief,
-    BriefError,
-    parse_brief,
+    fresh_choices,
 )
 
 if TYPE_CHECKING:
@@ -373,23 +372,14 @@ def _rechoose(old: Brief, b: Brief, set_fields: set[str], say: Say) -> None:
         return
     if b.mood != old.mood and "mode" not in set_fields:
         b.mode = "minor" if b.mood in MINOR_MOODS else "major"
-    try:
-        fresh = parse_brief(
-            f"{b.mode} key",
-            genre=b.genre,
-            mood=b.mood,
-            duration_s=b.duration_s,
-            bpm=b.bpm if "tempo" not in b.chosen or "tempo" in set_fields else None,
-        )
-    except BriefError:  # pragma: no cover - every value here is already valid
-        return
+    key, bpm, energy = fresh_choices(b.genre, b.mood, b.mode)
     if b.mood != old.mood and "energy" not in set_fields:
-        b.energy = fresh.energy
-    if "tempo" in b.chosen and "tempo" not in set_fields and fresh.bpm != b.bpm:
-        b.bpm = fresh.bpm
+        b.energy = energy
+    if "tempo" in b.chosen and "tempo" not in set_fields and bpm != b.bpm:
+        b.bpm = bpm
         say.note("agent.note.tempo_rechosen", bpm=b.bpm)
     if "key" in b.chosen and "key" not in set_fields:
-        b.key = fresh.key
+        b.key = key
 
 
 def _describe_brief_changes(old: Brief, b: Brief, say: Say) -> None:

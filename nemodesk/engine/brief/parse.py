@@ -181,6 +181,17 @@ def _energy(
     return round(min(1.0, max(0.05, value)), 2)
 
 
+def fresh_choices(genre: str, mood: str, mode: str) -> tuple[str, float, float]:
+    """The key, BPM and energy a new brief of this genre, mood and mode gets when its text
+    names none of them: what the agent re-picks after a genre or mood change, without
+    parsing a made-up text for it."""
+    words = f"{mode} key"
+    key, _, _ = choose_key(None, words, words, genre, mood)
+    bpm, _ = choose_bpm(None, "", genre, [mood], [])
+    energy = round(min(1.0, max(0.05, blend(MOOD_ENERGY, [mood]))), 2)
+    return key, bpm, energy
+
+
 def parse_brief(
     text: str,
     *,

@@ -125,11 +125,6 @@ def test_a_music_noun_does_not_make_a_second_parse(engine, counts) -> None:
     assert counts["state"] <= 1, counts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apply._rechoose re-picks key and tempo by parsing a synthetic text until the brief "
-    "package exports its key, tempo and energy choosers (issue 16)",
-)
 def test_a_genre_change_is_parsed_once(engine, counts) -> None:
     """ "make it jazz": the genre changes, so the key and tempo chosen for the user are
     picked again for jazz; that must not parse a second text."""
