@@ -24,6 +24,9 @@ class BarChord:
         return self.span_beats or float(self.beats)
 
 
+OFFBEATS_8 = (2, 6, 10, 14)
+
+
 def _in_range(note: int, low: int, high: int) -> int:
     while note < low:
         note += 12
@@ -47,6 +50,8 @@ def bass_bar(
     lv = level(energy)
     root = _in_range(nearest(chord.pcs[0], 38), low, high)
     fifth = _in_range(nearest(chord.pcs[2], root + 7), low, high)
+    if style == "808":
+        return _bass_808(grid, chord, lv, root, fifth, energy, rng, low, high)
     seq = _bass_line(style, lv, chord, next_chord, root, fifth, low, high)
     steps_here = chord.beats * 4
     s = grid.step_s
@@ -78,7 +83,12 @@ def _bass_line(
 ) -> list[tuple[int, int, int]]:
     """The bar's (16th step, length in steps, note) per style and energy level, before any
     timing or velocity (no randomness here)."""
-    if style == "walking" and lv >= 1:
+    third = _in_range(nearest(chord.pcs[1], root + 4), low, high)
+    approach = nearest(next_chord.pcs[0] if next_chord else chord.pcs[0], root)
+    approach = _in_range(approach + (1 if approach < root else -1), low, high)
+    if style in _GROOVE_BASS and lv >= 1:
+        seq = _GROOVE_BASS[style](lv, root, third, fifth, approach)
+    elif style == "walking" and lv >= 1:
         target = nearest(next_chord.pcs[0], root) if next_chord else root
         third = _in_range(nearest(chord.pcs[1], root + 4), low, high)
         line = [(0, root), (4, third), (8, fifth), (12, target + (1 if target < fifth else -1))]
@@ -122,6 +132,94 @@ def _bass_line(
         if lv == 3:
             seq = [(st, 2, root if st % 8 != 6 else fifth) for st in range(0, 16, 2)]
     return seq
+
+
+def _funk_bass(lv: int, root: int, third: int, fifth: int, approach: int):
+    """Syncopated sixteenths jumping octaves: root, octave pops, the fifth into beat 4."""
+    up = root + 12
+    if lv == 1:
+        return [(0, 3, root), (3, 1, up), (6, 2, root), (10, 2, root), (11, 1, up), (14, 2, fifth)]
+    seq = [(0, 2, root), (3, 1, up), (4, 1, root), (6, 1, up), (7, 1, root), (10, 2, root)]
+    seq += [(11, 1, up), (13, 1, fifth), (14, 1, up), (15, 1, approach)]
+    return seq if lv == 3 else [n for n in seq if n[0] not in (4, 13)]
+
+
+def _reggae_bass(lv: int, root: int, third: int, fifth: int, approach: int):
+    """A melodic line that leaves beat 1 empty (the one drop) and walks up the chord."""
+    if lv == 1:
+        return [(2, 2, root), (4, 4, root), (10, 2, fifth), (12, 4, third)]
+    return [
+        (2, 2, root),
+        (4, 3, root),
+        (7, 1, third),
+        (8, 2, fifth),
+        (10, 2, third),
+        (12, 2, root),
+        (14, 2, approach),
+    ]
+
+
+def _rnb_bass(lv: int, root: int, third: int, fifth: int, approach: int):
+    """Smooth and syncopated: a long root, its fifth, a push and a chromatic approach to the
+    next chord's root."""
+    if lv == 1:
+        return [(0, 6, root), (6, 4, fifth), (10, 4, root), (14, 2, approach)]
+    return [
+        (0, 5, root),
+        (6, 2, fifth),
+        (8, 2, root + 12),
+        (10, 3, root),
+        (13, 1, fifth),
+        (14, 2, approach),
+    ]
+
+
+_GROOVE_BASS = {"funk": _funk_bass, "reggae": _reggae_bass, "rnb": _rnb_bass}
+
+GLIDE_S = 0.09  # an 808 slide's length
+
+
+def _bass_808(
+    grid: Grid,
+    chord: BarChord,
+    lv: int,
+    root: int,
+    fifth: int,
+    energy: float,
+    rng: np.random.Generator,
+    low: int,
+    high: int,
+) -> list[Note]:
+    """Long 808 notes, each held up to the next; a note that slides into the next one
+    overlaps it (``synth`` renders the pair as one note gliding in pitch)."""
+    up = root + 12 if root + 12 <= high else root - 12
+    # (16th step, note, slides into the next)
+    line = {
+        0: [(0, root, False)],
+        1: [(0, root, True), (12, fifth, False)],
+        2: [(0, root, False), (7, root, False), (10, root, True), (14, up, False)],
+        3: [
+            (0, root, False),
+            (3, root, False),
+            (6, root, True),
+            (8, up, False),
+            (10, root, False),
+            (12, root, True),
+            (14, fifth, False),
+        ],
+    }[lv]
+    steps_here = chord.beats * 4
+    line = [x for x in line if x[0] < steps_here]
+    starts = [grid.time(chord.bar, st, rng) for st, _, _ in line]
+    end = grid.time(chord.bar, 0) + chord.span * grid.beat_s
+    notes: list[Note] = []
+    for i, (st, n, slide) in enumerate(line):
+        nxt = starts[i + 1] if i + 1 < len(line) else end
+        stop = starts[i + 2] if slide and i + 2 < len(line) else end
+        dur = (stop if slide and i + 1 < len(line) else nxt) - starts[i]
+        vel = velocity(104 if st == 0 else 92, energy, rng)
+        notes.append(Note(starts[i], max(0.05, dur * (1.0 if slide else 0.97)), n, vel))
+    return notes
 
 
 def comp_bar(
@@ -180,6 +278,21 @@ def _comp_hits(style: str, lv: int) -> list[tuple[int, int, float, str]]:
             else [(st, 1, 1.0, "b") for st in (2, 6, 10, 14)]
             + ([(11, 1, 0.8, "b")] if lv == 3 else [])
         )
+    elif style == "skank":  # reggae: short upstroke chops on every "and"
+        hits = [(st, 1, 1.0 if st in (2, 10) else 0.9, "u") for st in OFFBEATS_8]
+        if lv == 0:
+            hits = [(st, 1, 0.9, "u") for st in (4, 12)]
+    elif style == "funk":  # muted sixteenth chops, accents on the backbeat and the "e"s
+        steps = {0: (4, 12), 1: (2, 4, 7, 10, 12, 15)}.get(lv, tuple(range(16)))
+        hits = [
+            (
+                st,
+                0.5,
+                1.0 if st in (4, 12) else 0.8 if st % 2 else 0.62,
+                "d" if st % 2 == 0 else "u",
+            )
+            for st in steps
+        ]
     elif style == "jazz":
         hits = [(0, 3, 1.0, "b"), (6, 2, 0.85, "b")] + ([(10, 2, 0.8, "b")] if lv >= 2 else [])
         if lv == 0:

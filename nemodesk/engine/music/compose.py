@@ -118,7 +118,7 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         sample_rate,
         brief.genre,
         plan.sections,
-        _parts(voices, notes) + hits,
+        _parts(voices, notes, slide_bass=genre.bass_style == "808") + hits,
         plan.hits_s,
         plan.loop,
     )
@@ -132,10 +132,20 @@ def _use_groove_kit(voices: dict[str, Voice], groove: int | None) -> None:
         )
 
 
-def _parts(voices: dict[str, Voice], notes: dict[str, list[Note]]) -> list[Part]:
-    """One Part per role that has notes, in the arrangement's order and mix group."""
+def _parts(
+    voices: dict[str, Voice], notes: dict[str, list[Note]], *, slide_bass: bool = False
+) -> list[Part]:
+    """One Part per role that has notes, in the arrangement's order and mix group; an 808
+    bass line is named so (``synth.glides``: its overlapping notes slide into each other)."""
     return [
-        Part(v.name, GROUP_OF_ROLE[role], v.program, role == "drums", notes[role], v.gain_db)
+        Part(
+            "808" if slide_bass and role == "bass" and "808" not in v.name else v.name,
+            GROUP_OF_ROLE[role],
+            v.program,
+            role == "drums",
+            notes[role],
+            v.gain_db,
+        )
         for role, v in voices.items()
         if notes.get(role)
     ]

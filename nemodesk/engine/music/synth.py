@@ -9,6 +9,7 @@ video hit points cost nothing extra, and a loop simply wraps its tails around to
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import threading
@@ -20,13 +21,16 @@ import tinysoundfont
 from nemodesk.engine.music.score import Part
 from nemodesk.engine.music.soundfont import SoundFontMissing, builtin_soundfont, find_soundfont
 
-__all__ = ["NoteSampler", "SoundFontMissing", "find_soundfont", "render_part"]
+__all__ = ["NoteSampler", "SoundFontMissing", "find_soundfont", "glides", "render_part"]
 
 _VEL_STEP = 8
 _HOLD_QUANTUM_S = 0.01
 _MAX_TAIL_S = 4.0
 _SILENCE = 10 ** (-72 / 20)  # a tail is over once a block stays below -72 dBFS
 _BLOCK = 2048
+GLIDE_S = 0.09  # an 808 slide's length
+_GLIDE_BLOCK = 64  # samples between pitch-wheel moves during a slide
+_BEND_RANGE = 12  # semitones the pitch wheel reaches while sliding
 
 
 def _quantise_hold(hold_s: float) -> int:
@@ -59,6 +63,7 @@ class NoteSampler:
             self.soundfont = builtin
             self._sfid = self._synth.sfload(str(builtin))
         self._cache: dict[tuple[int, int, bool, int, int, int], np.ndarray] = {}
+        self._glides: dict[tuple[int, ...], np.ndarray] = {}
         self._lock = threading.Lock()
         self._scratch = np.empty((1 << 16, 2), dtype=np.float32)
 
@@ -89,7 +94,34 @@ class NoteSampler:
         # the SoundFont's velocity curve is close to gain ∝ vel²
         return audio, (max(vel, 1) / vel_q) ** 2 if vel_q != vel else 1.0
 
-    def _render(self, bank: int, program: int, is_drum: bool, key: int, vel: int, hold_q: int):
+    def glide_scaled(
+        self, program: int, key: int, target: int, vel: int, before_s: float, after_s: float
+    ) -> tuple[np.ndarray, float]:
+        """A note held ``before_s`` at ``key`` then sliding in pitch to ``target`` over
+        ``GLIDE_S`` and held ``after_s`` from the slide's start (an 808 slide), cached by
+        (key, target, holds) like any note; with the gain that corrects its velocity."""
+        vel_q = int(min(127, max(_VEL_STEP, round(vel / _VEL_STEP) * _VEL_STEP)))
+        target = key + int(np.clip(target - key, -_BEND_RANGE, _BEND_RANGE))
+        hold_a, hold_b = _quantise_hold(before_s), _quantise_hold(after_s)
+        cache_key = (-1, program, key, target, vel_q, hold_a, hold_b)
+        with self._lock:
+            audio = self._glides.get(cache_key)
+            if audio is None:
+                bend = (key, target, cache_key[5])
+                audio = self._render(0, program, False, key, vel_q, cache_key[6], bend)
+                self._glides[cache_key] = audio
+        return audio, (max(vel, 1) / vel_q) ** 2 if vel_q != vel else 1.0
+
+    def _render(
+        self,
+        bank: int,
+        program: int,
+        is_drum: bool,
+        key: int,
+        vel: int,
+        hold_q: int,
+        bend: tuple[int, int, int] | None = None,
+    ):
         synth, sr = self._synth, self.sample_rate
         chan = 9 if is_drum else 0
         try:
@@ -98,7 +130,10 @@ class NoteSampler:
             synth.program_select(chan, self._sfid, bank, 0, is_drums=is_drum)
         synth.noteon(chan, int(key), int(vel))
         hold = round(hold_q * _HOLD_QUANTUM_S * sr)
-        blocks = [np.frombuffer(synth.generate(hold), dtype=np.float32).copy()]
+        blocks = [] if bend is None else self._slide(chan, *bend)
+        if bend is not None:  # the hold counts from the slide's start
+            hold = max(1, hold - (len(blocks) - 1) * _GLIDE_BLOCK)
+        blocks.append(np.frombuffer(synth.generate(hold), dtype=np.float32).copy())
         synth.noteoff(chan, int(key))
         for _ in range(int(_MAX_TAIL_S * sr / _BLOCK) + 1):
             block = np.frombuffer(synth.generate(_BLOCK), dtype=np.float32).copy()
@@ -106,6 +141,9 @@ class NoteSampler:
             if block.size == 0 or max(block.max(), -block.min()) < _SILENCE:
                 break
         synth.sounds_off(chan)
+        if bend is not None:
+            synth.pitchbend(chan, 8192)
+            synth.pitchbend_range(chan, 2.0)
         flat = np.concatenate(blocks)  # interleaved L, R
         # trim the silent end so overlap-add does no useless work (searched on the flat
         # samples: numpy's max over an axis of length 2 is ~30x slower than this)
@@ -117,6 +155,39 @@ class NoteSampler:
         audio.setflags(write=False)
         return audio
 
+    def _slide(self, chan: int, key: int, target: int, before_q: int) -> list[np.ndarray]:
+        """The held start of a glide and the pitch wheel moved to ``target`` in small steps
+        (a smooth curve: fast at first, easing into the new note)."""
+        synth, sr = self._synth, self.sample_rate
+        synth.pitchbend_range(chan, float(_BEND_RANGE))
+        synth.pitchbend(chan, 8192)
+        blocks = [np.frombuffer(synth.generate(round(before_q * _HOLD_QUANTUM_S * sr)), np.float32)]
+        steps = max(1, round(GLIDE_S * sr / _GLIDE_BLOCK))
+        for i in range(1, steps + 1):
+            x = 1.0 - (1.0 - i / steps) ** 2
+            value = 8192 + (target - key) / _BEND_RANGE * 8191 * x
+            synth.pitchbend(chan, int(np.clip(round(value), 0, 16383)))
+            blocks.append(np.frombuffer(synth.generate(_GLIDE_BLOCK), np.float32))
+        return [b.copy() for b in blocks]
+
+
+def glides(part: Part) -> bool:
+    """An 808 bass slides: in its part a note that overlaps the next one glides into it."""
+    return not part.is_drum and "808" in part.name
+
+
+def _glide_pairs(part: Part) -> dict[int, int]:
+    """Note index -> index of the note it slides into (the next note starting inside it)."""
+    order = sorted(range(len(part.notes)), key=lambda i: part.notes[i].start_s)
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for a, b in itertools.pairwise(order):
+        na, nb = part.notes[a], part.notes[b]
+        if a not in taken and na.start_s + 0.02 < nb.start_s < na.start_s + na.dur_s - 0.02:
+            pairs[a] = b
+            taken.add(b)
+    return pairs
+
 
 def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool) -> None:
     """Add the part's audio into ``out`` (samples, 2). In a loop, sound that runs past the
@@ -124,13 +195,23 @@ def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool
     at the last sample (the ring-out envelope has faded it by then)."""
     n = len(out)
     gain = np.float32(10 ** (part.gain_db / 20))
-    for note in part.notes:
+    pairs = _glide_pairs(part) if glides(part) else {}
+    targets = set(pairs.values())
+    for i, note in enumerate(part.notes):
         pos = round(note.start_s * sampler.sample_rate)
-        if not 0 <= pos < n:
+        if not 0 <= pos < n or i in targets:
             continue
-        audio, scale = sampler.note_scaled(
-            part.program, part.is_drum, note.key, note.vel, note.dur_s
-        )
+        if i in pairs:
+            nxt = part.notes[pairs[i]]
+            before = nxt.start_s - note.start_s
+            end_s = max(note.start_s + note.dur_s, nxt.start_s + nxt.dur_s)
+            audio, scale = sampler.glide_scaled(
+                part.program, note.key, nxt.key, note.vel, before, end_s - nxt.start_s
+            )
+        else:
+            audio, scale = sampler.note_scaled(
+                part.program, part.is_drum, note.key, note.vel, note.dur_s
+            )
         scale *= gain
         end = min(pos + len(audio), n)
         _add(out, pos, audio[: end - pos], scale, sampler)
