@@ -43,6 +43,9 @@ RECORD_NAME = "engine.json"
 LOCK_NAME = "engine.lock"
 LOG_NAME = "engine.log"
 PROBE_PATH = "/openapi.json"  # answered without a token once the app's lifespan has started
+# The engine plays this SoundFont instead of its built-in one (engine/music/soundfont.py reads
+# it; named here again because the client never imports the engine).
+SOUNDFONT_ENV = "NEMODESK_SOUNDFONT"
 
 
 class EngineStartError(RuntimeError):
@@ -86,8 +89,10 @@ class LocalEngine:
         start_timeout: float = 30.0,
         stop_timeout: float = 10.0,
         env: Mapping[str, str] | None = None,
+        soundfont: Path | str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.soundfont = Path(soundfont) if soundfont else None  # None: the built-in sounds
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.env = dict(env or {})  # extra variables for a started engine (NEMODESK_* limits)
@@ -105,6 +110,16 @@ class LocalEngine:
     @property
     def log_path(self) -> Path:
         return self.data_dir / LOG_NAME
+
+    def launch_env(self) -> dict[str, str]:
+        """The environment a started engine gets: ours plus ``env``, with
+        ``NEMODESK_SOUNDFONT`` naming the chosen SoundFont, or absent for the built-in one
+        (a value inherited from our own environment must not override the user's choice)."""
+        env = {**os.environ, **self.env}
+        env.pop(SOUNDFONT_ENV, None)
+        if self.soundfont is not None:
+            env[SOUNDFONT_ENV] = str(self.soundfont)
+        return env
 
     def __repr__(self) -> str:
         return f"LocalEngine(url={self.url!r}, pid={self.pid}, owned={self.owned})"
@@ -253,7 +268,7 @@ class LocalEngine:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=log,
-                env={**os.environ, **self.env},
+                env=self.launch_env(),
                 **kwargs,
             )
         except OSError as e:

@@ -74,6 +74,7 @@ class DesktopApp:
             api_url=self.prefs.api_url,
             data_dir=data_dir,
             language=self.language,
+            soundfont=self.prefs.soundfont,
         )
         self.window = MainWindow(self.service, self.prefs)
         self.window.language = self.language
@@ -134,6 +135,8 @@ class DesktopApp:
             self.preview_language(self.prefs.language)
         if "output_folder" in changed:
             self.window.export_view.set_output_folder(self.prefs.output_folder)
+        if "soundfont" in changed:
+            self.service.set_soundfont(self.prefs.soundfont)
         if "backend" in changed or "api_url" in changed:
             self._background(self._switch_backend())
 

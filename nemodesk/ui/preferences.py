@@ -37,7 +37,15 @@ PROMPT_KEYS: Final = (
     "variations",
 )
 # The settings the dialog edits; ``Preferences.snapshot`` returns exactly these.
-EDITABLE_KEYS: Final = ("backend", "api_url", "language", "output_folder", "loudness_lufs")
+EDITABLE_KEYS: Final = (
+    "backend",
+    "api_url",
+    "language",
+    "output_folder",
+    "loudness_lufs",
+    "soundfont",
+)
+SOUNDFONT_SUFFIXES: Final = (".sf2", ".sf3")
 
 _SECRET_KEY_RE: Final = re.compile(r"token|secret|password|bearer", re.IGNORECASE)
 
@@ -172,6 +180,23 @@ class Preferences(QObject):
         self._write("loudness_lufs", value, value == self.loudness_lufs)
 
     @property
+    def soundfont(self) -> str:
+        """The user's own SoundFont (.sf2/.sf3) the local engine plays, or "" for the
+        built-in sounds (also when the stored value is not such a file name)."""
+        value = self._read("sounds/soundfont")
+        if isinstance(value, str) and Path(value).suffix.lower() in SOUNDFONT_SUFFIXES:
+            return value
+        return ""
+
+    @soundfont.setter
+    def soundfont(self, value: str | Path) -> None:
+        text = str(value).strip()
+        if text and Path(text).suffix.lower() not in SOUNDFONT_SUFFIXES:
+            raise ValueError("a SoundFont file name ends in .sf2 or .sf3")
+        text = str(Path(text).expanduser()) if text else ""
+        self._write("sounds/soundfont", text, text == self.soundfont)
+
+    @property
     def last_open_folder(self) -> Path | None:
         """The folder the user last opened or dropped a clip from (None when never)."""
         value = self._read("files/last_open_folder")
@@ -251,7 +276,19 @@ class Preferences(QObject):
             "language": self.language,
             "output_folder": str(self.output_folder),
             "loudness_lufs": self.loudness_lufs,
+            "soundfont": self.soundfont,
         }
+
+
+def is_soundfont(path: str | Path) -> bool:
+    """A readable file that starts like a SoundFont: ``RIFF``, a size, ``sfbk`` (.sf2 and
+    .sf3 alike; the engine still falls back to its built-in sounds if it cannot load it)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    return len(head) == 12 and head[:4] == b"RIFF" and head[8:12] == b"sfbk"
 
 
 def is_http_url(text: str) -> bool:

@@ -91,9 +91,11 @@ class AppService(QObject):
         data_dir: Path | None = None,
         language: str = "en",
         parent: QObject | None = None,
+        soundfont: str = "",
     ) -> None:
         super().__init__(parent)
         self.backend = backend
+        self.soundfont = soundfont  # the user's .sf2/.sf3 for the local engine, "" built-in
         self.api_url = api_url
         self.language = language
         env_dir = os.environ.get("NEMODESK_DATA_DIR")
@@ -110,6 +112,7 @@ class AppService(QObject):
         self._ready = asyncio.Event()
         self._connect_lock = asyncio.Lock()
         self._again: dict[str, Any] = {}  # job name -> how to ask for it again (Retry)
+        self._resume: Session | None = None  # the session to carry over an engine restart
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -136,7 +139,7 @@ class AppService(QObject):
         if self.is_local:
             self.backendStatus.emit(self.tr("Starting engine…"))
             if self.engine is None:
-                self.engine = LocalEngine(data_dir=self.data_dir)
+                self.engine = LocalEngine(data_dir=self.data_dir, soundfont=self.soundfont or None)
             await self.engine.start()
             config = replace(
                 ClientConfig.from_env(backend="local"),
@@ -152,7 +155,7 @@ class AppService(QObject):
             config = replace(config, language=self.language)
         self.client = NemoClient(config)
         self.client.on_session_replaced = self._session_replaced
-        session = await self.client.create_session()
+        session = await self._resumed_session() or await self.client.create_session()
         self.sessionChanged.emit(session)
         self.tokenStatus.emit(self.client.token_is_saved)
         self.backendStatus.emit(
@@ -162,6 +165,51 @@ class AppService(QObject):
         self.ready.emit()
         if not self.is_local:
             await self._refresh_credits()
+
+    async def _resumed_session(self) -> Session | None:
+        """The session from before an engine restart, if the engine still has it (it keeps
+        sessions in its data folder)."""
+        old, self._resume = self._resume, None
+        if old is None or self.client is None:
+            return None
+        self.client.use_session(old)
+        try:
+            await self.client.state(old.session_id)
+        except NemoError:
+            self.client.session = None
+            return None
+        return old
+
+    def set_soundfont(self, soundfont: str) -> asyncio.Task[Any] | None:
+        """Play new music with ``soundfont`` ("" for the built-in sounds): a running local
+        engine is restarted with it, keeping the session; otherwise the next start uses it."""
+        if soundfont == self.soundfont:
+            return None
+        self.soundfont = soundfont
+        if not self.is_local or self.engine is None:
+            return None
+        return self._job("connect", self._restart_engine())
+
+    async def _restart_engine(self) -> None:
+        """Restart the local engine: jobs already running (a take being rendered) finish on
+        the old engine first, then jobs asked for meanwhile wait on the connect lock."""
+        while busy := self._busy_tasks():
+            await asyncio.gather(*busy, return_exceptions=True)
+        self._ready.clear()  # no await since the check: nothing starts on the old engine
+        async with self._connect_lock:
+            self._resume = self.client.session if self.client is not None else None
+            if self.client is not None:
+                await self.client.aclose()
+                self.client = None
+            if self.engine is not None:
+                await self.engine.stop()
+                self.engine = None
+            await self._connect_once()
+
+    def _busy_tasks(self) -> list[asyncio.Future[Any]]:
+        current = asyncio.current_task()
+        jobs = [t for t in self._tasks.values() if t is not current and not t.done()]
+        return [*jobs, *(f for f in self._fetches.values() if not f.done())]
 
     async def stop(self) -> None:
         for task in [*self._tasks.values(), *self._fetches.values()]:

@@ -1,5 +1,6 @@
-"""The Settings dialog: backend and API address, language, output folder, loudness target, and
-where the token lives (with "Forget token").
+"""The Settings dialog: backend and API address, language, output folder, loudness target, the
+instrument sounds (built-in or the user's own .sf2/.sf3), and where the token lives (with
+"Forget token").
 
 The dialog edits a copy: Cancel writes nothing, OK writes only what changed and reports it in
 ``settingsChanged``, so the app re-applies exactly that (a new client for a new backend, a
@@ -39,8 +40,10 @@ from nemodesk.ui.icons import icon
 from nemodesk.ui.preferences import (
     LOUDNESS_MAX_LUFS,
     LOUDNESS_MIN_LUFS,
+    SOUNDFONT_SUFFIXES,
     Preferences,
     is_http_url,
+    is_soundfont,
     looks_secret,
 )
 
@@ -164,6 +167,22 @@ class SettingsDialog(QDialog):
         loudness_row.addWidget(self.loudness_spin)
         loudness_row.addStretch(1)
         self._loudness_label = self._row(form, loudness_row, self.loudness_spin)
+
+        self.soundfont_combo = QComboBox()
+        self.soundfont_combo.addItem("", "")  # the built-in sounds; a chosen file is item 1
+        self.soundfont_button = QPushButton(icon("folder"), "")
+        self.soundfont_button.clicked.connect(self.choose_soundfont)
+        sounds_row = QHBoxLayout()
+        sounds_row.addWidget(self.soundfont_combo, 1)
+        sounds_row.addWidget(self.soundfont_button)
+        sounds = QVBoxLayout()
+        sounds.addLayout(sounds_row)
+        self.soundfont_note = QLabel()
+        self.soundfont_note.setWordWrap(True)
+        self.soundfont_note.setStyleSheet(f"color: {ERROR_COLOR.name()};")
+        self.soundfont_note.hide()
+        sounds.addWidget(self.soundfont_note)
+        self._soundfont_label = self._row(form, sounds, self.soundfont_combo)
         return box
 
     def retranslate(self) -> None:
@@ -200,6 +219,14 @@ class SettingsDialog(QDialog):
             self.tr("-14 LUFS suits most streaming sites; -23 LUFS is the broadcast norm")
         )
         self._loudness_label.setText(self.tr("Loudness &target:"))
+        self.soundfont_combo.setItemText(0, self.tr("Built-in (FluidR3 GM)"))
+        self.soundfont_combo.setAccessibleName(self.tr("Instrument sounds"))
+        self.soundfont_combo.setToolTip(
+            self.tr("The SoundFont the local engine plays new music with")
+        )
+        self.soundfont_button.setText(self.tr("&Choose…"))
+        self.soundfont_button.setAccessibleName(self.tr("Choose a SoundFont file"))
+        self._soundfont_label.setText(self.tr("Instrument &sounds:"))
         self._align_labels()
         if hasattr(self, "buttons"):  # on a language switch, not while building
             self._update_state()
@@ -238,6 +265,7 @@ class SettingsDialog(QDialog):
         )
         self.folder_edit.setText(values["output_folder"])
         self.loudness_spin.setValue(values["loudness_lufs"])
+        self._show_soundfont(values["soundfont"])
 
     def values(self) -> dict[str, Any]:
         """What the dialog currently shows, keyed like ``Preferences.snapshot``."""
@@ -247,6 +275,7 @@ class SettingsDialog(QDialog):
             "language": self.language_combo.currentData(),
             "output_folder": str(Path(self.folder_edit.text().strip()).expanduser()),
             "loudness_lufs": self.loudness_spin.value(),
+            "soundfont": self.soundfont_combo.currentData() or "",
         }
 
     def _problem(self) -> str:
@@ -299,6 +328,46 @@ class SettingsDialog(QDialog):
         )
         if folder:
             self.folder_edit.setText(folder)
+
+    def _show_soundfont(self, path: str) -> None:
+        """Item 0 is the built-in sounds; item 1, when there is a file, names it (the whole
+        path in its tooltip) and is selected."""
+        while self.soundfont_combo.count() > 1:
+            self.soundfont_combo.removeItem(1)
+        if path:
+            self.soundfont_combo.addItem(Path(path).name, path)
+            self.soundfont_combo.setItemData(1, path, Qt.ItemDataRole.ToolTipRole)
+            self.soundfont_combo.setCurrentIndex(1)
+        else:
+            self.soundfont_combo.setCurrentIndex(0)
+
+    def choose_soundfont(self) -> None:
+        current = self.soundfont_combo.currentData() or ""
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Choose a SoundFont"),
+            str(Path(current).parent) if current else "",
+            self.tr("SoundFonts (*.sf2 *.sf3)"),
+        )
+        if path:
+            self.use_soundfont(path)
+
+    def use_soundfont(self, path: str | Path) -> bool:
+        """Show ``path`` as the chosen sounds if it is a readable SoundFont; else say why
+        and keep the previous choice."""
+        path = Path(path)
+        if path.suffix.lower() not in SOUNDFONT_SUFFIXES or not is_soundfont(path):
+            self.soundfont_note.setText(
+                self.tr(
+                    "{0} is not a SoundFont (.sf2 or .sf3) that can be read; "
+                    "the instrument sounds stay as they were."
+                ).format(path.name)
+            )
+            self.soundfont_note.show()
+            return False
+        self.soundfont_note.hide()
+        self._show_soundfont(str(path))
+        return True
 
     # -- closing ----------------------------------------------------------------------------
 

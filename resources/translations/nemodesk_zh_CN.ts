@@ -4,7 +4,7 @@
 <context>
     <name>AppService</name>
     <message>
-        <location filename="../../nemodesk/ui/service.py" line="+133"/>
+        <location filename="../../nemodesk/ui/service.py" line="+140"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
@@ -24,7 +24,7 @@
         <translation>NemoVideo 云端</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+86"/>
         <source>The previous session was not found; a new one was started.</source>
         <translation>找不到上次的会话，已新建会话。</translation>
     </message>
@@ -64,7 +64,7 @@
         <translation>重音更轻</translation>
     </message>
     <message>
-        <location line="+239"/>
+        <location line="+233"/>
         <source>The local engine is free and works offline: no credits.</source>
         <translation>本地引擎免费且可离线使用，不消耗积分。</translation>
     </message>
@@ -165,7 +165,7 @@
 <context>
     <name>DropArea</name>
     <message>
-        <location filename="../../nemodesk/ui/drop_area.py" line="+151"/>
+        <location filename="../../nemodesk/ui/drop_area.py" line="+157"/>
         <source>Drop a video clip here</source>
         <translation>将视频片段拖放到这里</translation>
     </message>
@@ -230,8 +230,8 @@
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../nemodesk/ui/crash.py" line="+130"/>
-        <location filename="../../nemodesk/ui/error_text.py" line="+56"/>
+        <location filename="../../nemodesk/ui/crash.py" line="+124"/>
+        <location filename="../../nemodesk/ui/error_text.py" line="+73"/>
         <source>Something unexpected happened. It has been logged; please try again.</source>
         <translation>发生了意外错误，已记录到日志，请重试。</translation>
     </message>
@@ -339,7 +339,7 @@
         <translation>{0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/export_view.py" line="+218"/>
+        <location filename="../../nemodesk/ui/export_view.py" line="+235"/>
         <source>MP4 video with music</source>
         <translation>带音乐的 MP4 视频</translation>
     </message>
@@ -697,7 +697,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nemodesk/ui/main_window.py" line="+197"/>
+        <location filename="../../nemodesk/ui/main_window.py" line="+221"/>
         <source>Starting engine…</source>
         <translation>正在启动引擎…</translation>
     </message>
@@ -943,7 +943,7 @@
 <context>
     <name>PlayerView</name>
     <message>
-        <location filename="../../nemodesk/ui/player.py" line="+178"/>
+        <location filename="../../nemodesk/ui/player.py" line="+185"/>
         <source>Player</source>
         <translation>播放器</translation>
     </message>
@@ -1192,7 +1192,7 @@
         <translation>鼓刷</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/prompt_panel.py" line="+245"/>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+261"/>
         <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
         <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
     </message>
@@ -1327,7 +1327,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../nemodesk/ui/settings_dialog.py" line="+171"/>
+        <location filename="../../nemodesk/ui/settings_dialog.py" line="+190"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -1398,12 +1398,12 @@
         <translation>令牌：</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+107"/>
         <source>Checking the system keyring…</source>
         <translation>正在检查系统密钥环…</translation>
     </message>
     <message>
-        <location line="-95"/>
+        <location line="-105"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
@@ -1463,7 +1463,37 @@
         <translation>目标响度(&amp;T)：</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+1"/>
+        <source>Built-in (FluidR3 GM)</source>
+        <translation>内置（FluidR3 GM）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Instrument sounds</source>
+        <translation>乐器音色</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The SoundFont the local engine plays new music with</source>
+        <translation>本地引擎生成新音乐时使用的 SoundFont 音色库</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Choose…</source>
+        <translation>选择(&amp;C)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a SoundFont file</source>
+        <translation>选择 SoundFont 音色库文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Instrument &amp;sounds:</source>
+        <translation>乐器音色(&amp;S)：</translation>
+    </message>
+    <message>
+        <location line="+55"/>
         <source>Enter an API address that starts with http:// or https://.</source>
         <translation>请输入以 http:// 或 https:// 开头的 API 地址。</translation>
     </message>
@@ -1488,7 +1518,22 @@
         <translation>选择输出文件夹</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
+        <source>Choose a SoundFont</source>
+        <translation>选择 SoundFont 音色库</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SoundFonts (*.sf2 *.sf3)</source>
+        <translation>SoundFont 音色库 (*.sf2 *.sf3)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{0} is not a SoundFont (.sf2 or .sf3) that can be read; the instrument sounds stay as they were.</source>
+        <translation>{0} 不是可读取的 SoundFont 音色库（.sf2 或 .sf3），乐器音色保持不变。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>That address contains a sign-in token; enter the address without it.</source>
         <translation>该地址包含登录令牌，请输入不含令牌的地址。</translation>
     </message>
@@ -1496,7 +1541,7 @@
 <context>
     <name>TimelineInput</name>
     <message>
-        <location filename="../../nemodesk/ui/timeline_input.py" line="+66"/>
+        <location filename="../../nemodesk/ui/timeline_input.py" line="+100"/>
         <source>No accent on this cut</source>
         <translation>此剪切点不加重音</translation>
     </message>
