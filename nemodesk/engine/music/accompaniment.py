@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,8 @@ class BarChord:
 
 
 OFFBEATS_8 = (2, 6, 10, 14)
+STRUM_S = 0.018  # a strum's roll per string at no accent (less when harder: 14 ms at full)
+LEGATO_S = 0.12  # a pad chord rings this long into the next one
 
 
 def _in_range(note: int, low: int, high: int) -> int:
@@ -89,9 +91,10 @@ def _bass_line(
     if style in _GROOVE_BASS and lv >= 1:
         seq = _GROOVE_BASS[style](lv, root, third, fifth, approach)
     elif style == "walking" and lv >= 1:
-        target = nearest(next_chord.pcs[0], root) if next_chord else root
-        third = _in_range(nearest(chord.pcs[1], root + 4), low, high)
-        line = [(0, root), (4, third), (8, fifth), (12, target + (1 if target < fifth else -1))]
+        # beat 4 leads by a semitone into the next bar's root, where that root will sound
+        target = _in_range(nearest(next_chord.pcs[0], 38), low, high) if next_chord else root
+        lead_in = target - 1 if abs(target - 1 - fifth) <= abs(target + 1 - fifth) else target + 1
+        line = [(0, root), (4, third), (8, fifth), (12, lead_in)]
         seq = [(st, 4, n) for st, n in line]
     elif style == "sub" or lv == 0:
         seq = [(0, 16, root)] if lv < 2 else [(0, 8, root), (8, 8, root)]
@@ -229,12 +232,20 @@ def comp_bar(
     voicing: tuple[int, ...],
     energy: float,
     rng: np.random.Generator,
+    *,
+    pedal: bool = False,
 ) -> list[Note]:
     """The bar's comping in ``style``: struck chords (strummed, block, stabs, jazz) or an
-    arpeggio over ``voicing``, humanised by ``rng``."""
+    arpeggio over ``voicing``, humanised by ``rng``. With the ``pedal`` down (a piano) every
+    note is held until the chord changes."""
     if style == "arp":
-        return _arp_bar(grid, chord, voicing, energy, rng)
-    return _strike(grid, chord, voicing, energy, rng, _comp_hits(style, level(energy)))
+        notes = _arp_bar(grid, chord, voicing, energy, rng)
+    else:
+        notes = _strike(grid, chord, voicing, energy, rng, _comp_hits(style, level(energy)))
+    if pedal:
+        change = grid.time(chord.bar, 0) + chord.span * grid.beat_s
+        notes = [replace(n, dur_s=max(0.05, change - n.start_s - 0.01)) for n in notes]
+    return notes
 
 
 def _comp_hits(style: str, lv: int) -> list[tuple[int, int, float, str]]:
@@ -254,13 +265,9 @@ def _comp_hits(style: str, lv: int) -> list[tuple[int, int, float, str]]:
                 (14, 2, 0.7, "u"),
             ],
         }
-        hits = pattern.get(
-            lv,
-            [
-                (st, 2, 1.0 if st % 4 == 0 else 0.75, "d" if st % 4 == 0 else "u")
-                for st in range(0, 16, 2)
-            ],
-        )
+        # driving: the same D-DU-UDU, dug in harder
+        pattern[3] = [(st, n, min(1.0, a + 0.1), k) for st, n, a, k in pattern[2]]
+        hits = pattern[lv]
     elif style == "block":
         hits = (
             [(0, 16, 1.0, "b")]
@@ -346,7 +353,8 @@ def _strike(
         t0 = grid.time(chord.bar, st, rng)
         dur = min(length, steps_here - st) * s * 0.95
         voices = list(voicing) if stroke != "u" else list(reversed(voicing))[:3]
-        gap = 0.007 if stroke in "du" else 0.0
+        # a strum rolls across the strings, 8-20 ms apart: quicker when struck harder
+        gap = (STRUM_S - 0.004 * acc) * (0.8 if stroke == "u" else 1.0) if stroke in "du" else 0.0
         for j, n in enumerate(voices):
             notes.append(
                 Note(
@@ -367,12 +375,13 @@ def pad_bar(
     rng: np.random.Generator,
     hold_bars: int = 1,
 ) -> list[Note]:
-    """A sustained chord; it is what keeps the track from ever going silent."""
+    """A sustained chord; it is what keeps the track from ever going silent. Played legato:
+    each chord is held a little into the next (``LEGATO_S``), so the pad never gaps."""
     dur = (hold_bars - 1) * grid.bar_s + chord.span * grid.beat_s
     return [
         Note(
             grid.time(chord.bar, 0, rng, 0.003),
-            dur * 0.98,
+            dur + LEGATO_S,
             n,
             velocity(72, max(energy, 0.35), rng, 2),
         )

@@ -73,7 +73,11 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
     voices = arrange(brief.genre, brief.instruments, brief.exclude, brief.lead)
     key = Key.parse(brief.key, brief.mode)
     grid = Grid(
-        plan.bpm, plan.beats_per_bar, genre.swing, genre.swing_16ths, bar_starts=tuple(plan.bars_s)
+        plan.bpm,
+        plan.beats_per_bar,
+        _swing(genre),
+        genre.swing_16ths,
+        bar_starts=tuple(plan.bars_s),
     )
     chords = _chords(plan, key, genre, brief.mood, seed, brief.progression)
     drum_table = grooves.drum_table(genre.drum_style, brief.groove)
@@ -86,6 +90,8 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         sec = _section_at(body, plan.bars_s[chord.bar])
         band.play_bar(chord, nxt, sec, body, last=i + 1 == len(chords), loop=plan.loop)
     notes = band.notes
+    for role in notes:
+        notes[role] = no_repeated_velocity(notes[role])
     if not plan.loop:
         _ending(
             notes,
@@ -122,6 +128,32 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         plan.hits_s,
         plan.loop,
     )
+
+
+JAZZ_SWING = 1 / 3  # eighths swung 2:1 (triplet): the template's lighter 0.28 plays 1.8:1
+
+
+def _swing(genre: Genre) -> float:
+    """The grid's swing: jazz swings its eighths 2:1 (long/short), others as the template."""
+    if genre.drum_style == "jazz" and genre.swing and not genre.swing_16ths:
+        return max(genre.swing, JAZZ_SWING)
+    return genre.swing
+
+
+def no_repeated_velocity(notes: list[Note]) -> list[Note]:
+    """Repeated hits of one key never share a velocity back to back (the machine-gun
+    effect): a repeat is nudged 2-3 steps away from the last, alternately up and down."""
+    last: dict[int, int] = {}
+    out = []
+    for i, n in enumerate(notes):
+        prev = last.get(n.key)
+        if prev is not None and abs(n.vel - prev) < 2:
+            step = 3 if i % 2 else -3
+            vel = n.vel + step if 1 <= n.vel + step <= 127 else n.vel - step
+            n = replace(n, vel=vel)
+        last[n.key] = n.vel
+        out.append(n)
+    return out
 
 
 def _use_groove_kit(voices: dict[str, Voice], groove: int | None) -> None:
@@ -215,6 +247,7 @@ class _Band:
             crash=crash,
             beats=chord.beats,
             table=self.drum_table,
+            brushes=self.voices["drums"].program == BRUSH_KIT,
         )
 
     def _bass(self, chord: BarChord, nxt: BarChord | None, e: float) -> None:
@@ -236,9 +269,11 @@ class _Band:
         """Comping voiced close to the last bar's (arpeggios sit a fifth higher in the range)."""
         v = self.voices["comp"]
         low = max(v.low, 52) if self.comp_style != "arp" else v.low + 7
-        self.comp_prev = voice(chord.pcs, self.comp_prev, low, min(v.high, low + 20))
+        pcs = extended(self.key, chord) if self.comp_style == "jazz" else chord.pcs
+        self.comp_prev = voice(pcs, self.comp_prev, low, min(v.high, low + 20))
+        pedal = v.program < 8 and self.comp_style in ("block", "arp", "strum")
         self.notes["comp"] += comp_bar(
-            self.comp_style, self.grid, chord, self.comp_prev, e, self.rngs["comp"]
+            self.comp_style, self.grid, chord, self.comp_prev, e, self.rngs["comp"], pedal=pedal
         )
 
     def _pad(self, chord: BarChord, e: float) -> None:
@@ -260,6 +295,23 @@ class _Band:
         role = writer.phrase_role((chord.bar - sec_first) % 4, chord.bar == sec_last)
         cadence = self.key.chord(0) if chord.bar == sec_last else None
         self.notes["lead"] += writer.bar(self.grid, chord, role, e, cadence)
+
+
+BRUSH_KIT = 40  # GM brush kit (bank 128)
+
+
+def extended(key: Key, chord: BarChord) -> tuple[int, ...]:
+    """A jazz pianist's rootless voicing (the walking bass has the root): third, seventh,
+    ninth and fifth, the dominant's thirteenth for its fifth; a ninth a semitone above the
+    root, which clashes, gives way to the fifth. The root comes last: voiced only if room."""
+    pcs = chord.pcs
+    root = pcs[0]
+    seventh = pcs[3] if len(pcs) > 3 else key.degree_pc(chord.degree + 6)
+    ninth = key.degree_pc(chord.degree + 1)
+    if (ninth - root) % 12 != 2:
+        ninth = pcs[2]
+    top = key.degree_pc(chord.degree + 5) if chord.degree == 4 else pcs[2]
+    return tuple(dict.fromkeys((pcs[1], seventh, ninth, top, root)))
 
 
 ROOM_BEFORE_S = 0.2  # the melody is out of the way this long before a voice comes in

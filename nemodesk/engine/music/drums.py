@@ -40,13 +40,18 @@ PATTERNS: dict[str, list[list[tuple[int, tuple[int, ...], int]]]] = {
         [(KICK, (0, 8), 90), (SIDE, (4, 12), 78), (SHAKER, EIGHTHS, 64)],
         [
             (KICK, (0, 7, 8), 100),
+            (STOMP, (0, 8), 84),
             (SNARE, (4, 12), 92),
+            (CLAP, (4, 12), 76),
             (SHAKER, SIXTEENTHS, 62),
             (TAMB, (4, 12), 60),
         ],
         [
             (KICK, (0, 3, 8, 10), 108),
+            (STOMP, (0, 8), 92),
             (SNARE, (4, 12), 106),
+            (CLAP, (4, 12), 84),
+            (SHAKER, EIGHTHS, 60),
             (HAT, EIGHTHS, 70),
             (TAMB, EIGHTHS, 58),
         ],
@@ -280,9 +285,11 @@ def drum_bar(
     crash: bool = False,
     beats: int = 4,
     table: list[list[tuple[int, tuple[int, ...], int]]] | None = None,
+    brushes: bool = False,
 ) -> list[Note]:
     """One bar of drums (``beats`` long: the last bar may be partial); ``table`` replaces
-    the style's patterns (a groove variant, ``grooves.drum_table``)."""
+    the style's patterns (a groove variant, ``grooves.drum_table``); on the brush kit a
+    swirl sweeps under every half bar."""
     lv = level(energy)
     pattern = list((table or PATTERNS.get(style, [[], [], [], []]))[lv])
     steps_here = beats * 4
@@ -300,6 +307,12 @@ def drum_bar(
             accent = 1.08 if s % 4 == 0 else 1.0 if s % 2 == 0 else 0.86
             notes.append(
                 Note(grid.time(bar, s, rng, 0.004), 0.12, key, velocity(base * accent, energy, rng))
+            )
+    if brushes and lv >= 1:  # the brush circling the snare head, a half bar per sweep
+        for s in range(0, steps_here, 8):
+            dur = min(8, steps_here - s) * grid.step_s
+            notes.append(
+                Note(grid.time(bar, s, rng, 0.004), dur, BRUSH_SWIRL, velocity(70, energy, rng))
             )
     if roll and roll[0] + 4 <= steps_here:
         notes += _roll_notes(grid, bar, roll, energy, rng)

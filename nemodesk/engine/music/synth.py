@@ -31,6 +31,8 @@ _BLOCK = 2048
 GLIDE_S = 0.09  # an 808 slide's length
 _GLIDE_BLOCK = 64  # samples between pitch-wheel moves during a slide
 _BEND_RANGE = 12  # semitones the pitch wheel reaches while sliding
+# drum hits cycle through these detunings (cents): round robin, so repeats never machine-gun
+ROUND_ROBIN_CENTS = (0.0, 7.0, -7.0)
 
 
 def _quantise_hold(hold_s: float) -> int:
@@ -62,7 +64,7 @@ class NoteSampler:
             )
             self.soundfont = builtin
             self._sfid = self._synth.sfload(str(builtin))
-        self._cache: dict[tuple[int, int, bool, int, int, int], np.ndarray] = {}
+        self._cache: dict[tuple[int, int, bool, int, int, int, int], np.ndarray] = {}
         self._glides: dict[tuple[int, ...], np.ndarray] = {}
         self._lock = threading.Lock()
         self._scratch = np.empty((1 << 16, 2), dtype=np.float32)
@@ -79,17 +81,19 @@ class NoteSampler:
         return audio * np.float32(scale) if scale != 1.0 else audio
 
     def note_scaled(
-        self, program: int, is_drum: bool, key: int, vel: int, hold_s: float
+        self, program: int, is_drum: bool, key: int, vel: int, hold_s: float, take: int = 0
     ) -> tuple[np.ndarray, float]:
-        """The cached note nearest in velocity (read-only) and the gain that corrects it."""
+        """The cached note nearest in velocity (read-only) and the gain that corrects it;
+        ``take`` picks one of the round-robin variants (``ROUND_ROBIN_CENTS``)."""
         vel_q = int(min(127, max(_VEL_STEP, round(vel / _VEL_STEP) * _VEL_STEP)))
         hold_q = _quantise_hold(hold_s)
         bank = 128 if is_drum else 0
-        cache_key = (bank, program, is_drum, key, vel_q, hold_q)
+        take %= len(ROUND_ROBIN_CENTS)
+        cache_key = (bank, program, is_drum, key, vel_q, hold_q, take)
         with self._lock:
             audio = self._cache.get(cache_key)
             if audio is None:
-                audio = self._render(bank, program, is_drum, key, vel_q, hold_q)
+                audio = self._render(bank, program, is_drum, key, vel_q, hold_q, take=take)
                 self._cache[cache_key] = audio
         # the SoundFont's velocity curve is close to gain ∝ vel²
         return audio, (max(vel, 1) / vel_q) ** 2 if vel_q != vel else 1.0
@@ -121,6 +125,7 @@ class NoteSampler:
         vel: int,
         hold_q: int,
         bend: tuple[int, int, int] | None = None,
+        take: int = 0,
     ):
         synth, sr = self._synth, self.sample_rate
         chan = 9 if is_drum else 0
@@ -128,6 +133,8 @@ class NoteSampler:
             synth.program_select(chan, self._sfid, bank, program, is_drums=is_drum)
         except Exception:  # preset missing from this SoundFont: fall back to the first of bank
             synth.program_select(chan, self._sfid, bank, 0, is_drums=is_drum)
+        if take:  # a round-robin take: the same hit a few cents off, as no two are alike
+            synth.pitchbend(chan, 8192 + round(ROUND_ROBIN_CENTS[take] / 200 * 8191))
         synth.noteon(chan, int(key), int(vel))
         hold = round(hold_q * _HOLD_QUANTUM_S * sr)
         blocks = [] if bend is None else self._slide(chan, *bend)
@@ -141,6 +148,8 @@ class NoteSampler:
             if block.size == 0 or max(block.max(), -block.min()) < _SILENCE:
                 break
         synth.sounds_off(chan)
+        if take:
+            synth.pitchbend(chan, 8192)
         if bend is not None:
             synth.pitchbend(chan, 8192)
             synth.pitchbend_range(chan, 2.0)
@@ -196,6 +205,7 @@ def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool
     n = len(out)
     gain = np.float32(10 ** (part.gain_db / 20))
     pairs = _glide_pairs(part) if glides(part) else {}
+    takes: dict[int, int] = {}
     targets = set(pairs.values())
     for i, note in enumerate(part.notes):
         pos = round(note.start_s * sampler.sample_rate)
@@ -209,8 +219,9 @@ def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool
                 part.program, note.key, nxt.key, note.vel, before, end_s - nxt.start_s
             )
         else:
+            take = takes[note.key] = takes.get(note.key, -1) + 1 if part.is_drum else 0
             audio, scale = sampler.note_scaled(
-                part.program, part.is_drum, note.key, note.vel, note.dur_s
+                part.program, part.is_drum, note.key, note.vel, note.dur_s, take
             )
         scale *= gain
         end = min(pos + len(audio), n)
