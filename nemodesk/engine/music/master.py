@@ -45,6 +45,29 @@ _ATTACK_S = 0.005  # look-ahead: the gain ramps down over this before a peak
 _RELEASE_S = 0.08  # exponential release time constant
 _CH_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # BS.1770 channel weights (L, R, C, Ls, Rs)
 
+# Loudness target per delivery: streaming and social sites normalise to about -14 LUFS,
+# podcasts to -16, broadcast to -23 (EBU R128) / -24 (ATSC A/85).
+LOUDNESS_BY_USE = {
+    "web": -14.0,
+    "streaming": -14.0,
+    "social": -14.0,
+    "podcast": -16.0,
+    "broadcast": -23.0,
+    "tv": -23.0,
+    "atsc": -24.0,
+}
+DEFAULT_LOUDNESS_LUFS = LOUDNESS_BY_USE["web"]
+
+
+def loudness_for(use: str | None) -> float:
+    """The loudness target (LUFS) for a delivery; a brief's use ("travel vlog", "podcast",
+    ...) that names none of them is a web video: -14 LUFS."""
+    words = (use or "").lower().split()
+    for name, lufs in LOUDNESS_BY_USE.items():
+        if name in words:
+            return lufs
+    return DEFAULT_LOUDNESS_LUFS
+
 
 @dataclass(frozen=True)
 class MasterResult:

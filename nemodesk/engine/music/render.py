@@ -20,10 +20,10 @@ from functools import partial
 import numpy as np
 import pedalboard as pb
 
-from nemodesk.engine.music import threads
+from nemodesk.engine.music import production, threads
 from nemodesk.engine.music.genres import GENRE_TEMPLATES, Genre
 from nemodesk.engine.music.groove import rng_for
-from nemodesk.engine.music.master import master
+from nemodesk.engine.music.master import master, measure_loudness
 from nemodesk.engine.music.score import Score
 from nemodesk.engine.music.synth import NoteSampler, render_part
 
@@ -32,7 +32,8 @@ SPLIT_MIN_S = 20.0  # stems at least this long are processed as two pieces at on
 SPLICE_S = 0.05  # crossfade where two pieces of one stem meet
 FADE_IN_S = 0.004
 ENERGY_DB = 8.0  # level change per unit of section energy (on top of velocity and density)
-REVERB_SENDS = {"chords": 1.0, "pads": 1.3, "melody": 1.0, "hits": 0.5}
+WIDTH_CAP = 0.4  # side / mid RMS of a stem, at most (before it is panned)
+REVERB_SENDS = {"chords": 1.0, "pads": 1.3, "melody": 1.0, "hits": 0.5, "fx": 0.6}
 
 
 @dataclass
@@ -57,25 +58,9 @@ class Rendered:
 
 
 def _chain(group: str, genre: Genre) -> pb.Pedalboard:
-    fx: list[pb.Plugin] = []
-    if group in ("drums", "hits"):
-        fx += [pb.Compressor(threshold_db=-16, ratio=2.5, attack_ms=8, release_ms=120)]
-        if genre.lofi:
-            fx += [pb.LowpassFilter(cutoff_frequency_hz=7000), pb.Bitcrush(bit_depth=12)]
-    elif group == "bass":
-        fx += [
-            pb.HighpassFilter(cutoff_frequency_hz=32),
-            pb.Compressor(threshold_db=-18, ratio=3, attack_ms=15, release_ms=150),
-        ]
-        if genre.lofi:
-            fx += [pb.LowpassFilter(cutoff_frequency_hz=1800)]
-    else:
-        fx += [pb.HighpassFilter(cutoff_frequency_hz=110 if group != "melody" else 180)]
-        if genre.lofi:
-            fx += [pb.LowpassFilter(cutoff_frequency_hz=4200), pb.Bitcrush(bit_depth=11)]
-        elif not genre.bright:
-            fx += [pb.LowpassFilter(cutoff_frequency_hz=9000)]
-    return pb.Pedalboard(fx)
+    """A stem group's effects for a genre (production.chain, by the genre's production)."""
+    prod = production.production_for(genre.name, lofi=genre.lofi, bright=genre.bright)
+    return production.chain(group, prod)
 
 
 def _pieces(n: int, sr: int) -> list[tuple[int, int]]:
@@ -132,7 +117,8 @@ def _effects(
 
 
 def _texture(n: int, sr: int, seed: int) -> np.ndarray:
-    """Vinyl crackle and hiss for lo-fi: quiet, seeded, and continuous across a loop."""
+    """Vinyl crackle and hiss for lo-fi: seeded, continuous across a loop, about -50 dBFS
+    RMS (the renderer levels it against the track)."""
     rng = rng_for(seed, "texture")
     hiss = rng.normal(0.0, 0.0025, (n, 2)).astype(np.float32)
     clicks = np.zeros((n, 2), dtype=np.float32)
@@ -144,7 +130,7 @@ def _texture(n: int, sr: int, seed: int) -> np.ndarray:
     return pb.LowpassFilter(cutoff_frequency_hz=5000)((hiss + crackle).T.copy(), sr).T.copy()
 
 
-def envelope(score: Score, end_s: float) -> np.ndarray:
+def envelope(score: Score, end_s: float, arc_db: float = ENERGY_DB) -> np.ndarray:
     """The level curve shared by every stem: a smooth line through the sections' energies
     (at their midpoints, so a crescendo swells rather than steps), a 4 ms fade-in, and after
     the final chord has spoken, a decay to silence exactly at the last sample."""
@@ -155,7 +141,7 @@ def envelope(score: Score, end_s: float) -> np.ndarray:
     if len(body) > 1 and np.ptp(energies) > 0:
         mids = np.array([(s.start_s + s.end_s) / 2 for s in body]) * sr
         coarse = np.arange(0, n + 256, 256, dtype=np.float64)  # the curve is slow: 6 ms knots
-        gain = 10 ** (np.interp(coarse, mids, (energies - energies.max()) * ENERGY_DB) / 20)
+        gain = 10 ** (np.interp(coarse, mids, (energies - energies.max()) * arc_db) / 20)
         env = np.interp(np.arange(n, dtype=np.float64), coarse, gain).astype(np.float32)
     if score.loop:
         return env
@@ -207,19 +193,71 @@ def seam_gain(mix: np.ndarray, score: Score, sr: int) -> np.ndarray:
     return (10 ** (db / 20)).astype(np.float32)
 
 
-def render(
-    score: Score, sampler: NoteSampler, *, end_s: float, seed: int, target_lufs: float = -14.0
-) -> Rendered:
-    sr, n = score.sample_rate, score.n_samples
-    genre = GENRE_TEMPLATES[score.genre]
+def _synthesise(score: Score, sampler: NoteSampler, prod: production.Production, seed: int):
+    """Each part into its group's stem; a detuned lead is played twice (sharp on the left,
+    flat on the right), double-tracked chords twice (one take each side)."""
+    n = score.n_samples
     stems: dict[str, np.ndarray] = {}
     for part in score.parts:
         if part.group not in stems:
             stems[part.group] = np.zeros((n, 2), dtype=np.float32)
-        render_part(part, sampler, stems[part.group], loop=score.loop)
+        out = stems[part.group]
+        if part.group == "melody" and prod.detune_cents:
+            takes = [
+                (part, production.detuned(sampler, prod.detune_cents)),
+                (part, production.detuned(sampler, -prod.detune_cents)),
+            ]
+        elif part.group == "chords" and prod.double_track:
+            takes = [(part, sampler), (production.second_take(part, seed), sampler)]
+        else:
+            render_part(part, sampler, out, loop=score.loop)
+            continue
+        pair = [np.zeros((n, 2), dtype=np.float32) for _ in takes]
+        for (p, s), buf in zip(takes, pair, strict=True):
+            render_part(p, s, buf, loop=score.loop)
+        out += production.spread(*pair, bleed=0.35 if prod.detune_cents else 0.15)
+    return stems
+
+
+def _place(stems: dict[str, np.ndarray], score: Score, prod: production.Production) -> None:
+    """Tape wow, the sidechain pump and the stereo placement, each stem in place."""
+    sr, n = score.sample_rate, score.n_samples
+    if prod.wow[1]:
+        tonal = [stems[g] for g in ("chords", "pads", "melody", "bass") if g in stems]
+        production.wow(tonal, sr, *prod.wow, loop=score.loop)
+    if prod.sidechain_db:
+        kicks = production.kick_times(score.parts)
+        gain = production.sidechain(n, sr, kicks, prod.sidechain_db, 60.0 / score.bpm, score.loop)
+        for g in ("pads", "bass"):
+            if g in stems:
+                stems[g] *= gain[:, None]
+    for g, audio in stems.items():
+        if not (prod.double_track and g == "chords"):
+            production.narrow(audio, prod.width.get(g, WIDTH_CAP))
+            production.pan(audio, prod.pan.get(g, 0.0))
+
+
+def render(
+    score: Score, sampler: NoteSampler, *, end_s: float, seed: int, target_lufs: float = -14.0
+) -> Rendered:
+    """Synthesis, effects per stem, placement, the shared reverb bus, the genre's ear candy
+    (risers, impacts, vinyl texture), the level curve with the glue compressor, mastering."""
+    sr, n = score.sample_rate, score.n_samples
+    genre = GENRE_TEMPLATES[score.genre]
+    prod = production.production_for(score.genre, lofi=genre.lofi, bright=genre.bright)
+    stems = _synthesise(score, sampler, prod, seed)
     pool = threads.pool()
+    has_bass = "bass" in stems
     for group, audio in stems.items():  # one stem at a time: its two pieces fill the cores
-        stems[group] = _effects(audio, partial(_chain, group, genre), sr, score.loop, pool)
+        board = partial(production.chain, group, prod, has_bass)
+        stems[group] = _effects(audio, board, sr, score.loop, pool)
+    _place(stems, score, prod)
+    bus_db = (
+        _rms_db(sum(stems.values())) if prod.risers is not None or prod.impacts is not None else 0.0
+    )
+    fx = production.fx_stem(score.sections, n, sr, prod, bus_db, seed)
+    if fx is not None:
+        stems["fx"] = fx
     send = np.zeros((n, 2), dtype=np.float32)
     for group, level in REVERB_SENDS.items():
         if group in stems:
@@ -237,15 +275,24 @@ def render(
         )
 
     stems["reverb"] = _effects(send, reverb, sr, score.loop, pool)
-    if genre.lofi:
-        stems["texture"] = _texture(n, sr, seed)
-    env = envelope(score, end_s)
+    production.narrow(stems["reverb"], prod.width.get("reverb", WIDTH_CAP))
+    env = envelope(score, end_s, prod.arc_db)
     unmastered = np.zeros((n, 2), dtype=np.float32)
     for audio in stems.values():
         unmastered += audio
     if score.loop:
         env = env * seam_gain(unmastered, score, sr)
+    env *= production.glue(
+        unmastered * env[:, None], sr, *prod.glue, loop=score.loop, spare=score.hits_s
+    )
     unmastered *= env[:, None]
+    if prod.texture_db is not None:
+        # hiss and crackle sit texture_db under the music, whatever the master gain
+        texture = _texture(n, sr, seed)
+        level = measure_loudness(unmastered, sr) - prod.texture_db - _rms_db(texture)
+        texture *= np.float32(10 ** (level / 20))
+        stems["texture"] = texture
+        unmastered += texture * env[:, None]
     result = master(unmastered, sr, target_lufs=target_lufs, loop=score.loop)
     return Rendered(
         result.audio,
