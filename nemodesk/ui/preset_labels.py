@@ -36,6 +36,15 @@ def genre_labels() -> dict[str, str]:
         "jazz": QCoreApplication.translate("PromptPanel", "Jazz"),
         "piano": QCoreApplication.translate("PromptPanel", "Solo piano"),
         "chiptune": QCoreApplication.translate("PromptPanel", "Chiptune"),
+        "hiphop": QCoreApplication.translate("PromptPanel", "Hip-hop"),
+        "house": QCoreApplication.translate("PromptPanel", "House"),
+        "funk": QCoreApplication.translate("PromptPanel", "Funk"),
+        "folk": QCoreApplication.translate("PromptPanel", "Folk"),
+        "epic": QCoreApplication.translate("PromptPanel", "Epic orchestral"),
+        "rnb": QCoreApplication.translate("PromptPanel", "R'n'B"),
+        "reggae": QCoreApplication.translate("PromptPanel", "Reggae"),
+        "kids": QCoreApplication.translate("PromptPanel", "Kids"),
+        "guofeng": QCoreApplication.translate("PromptPanel", "Guofeng"),
     }
 
 

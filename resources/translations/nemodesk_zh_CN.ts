@@ -1147,6 +1147,51 @@
         <translation>芯片音乐</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Hip-hop</source>
+        <translation>嘻哈</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>House</source>
+        <translation>浩室</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Funk</source>
+        <translation>放克</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folk</source>
+        <translation>民谣</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Epic orchestral</source>
+        <translation>管弦史诗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>R&apos;n&apos;B</source>
+        <translation>节奏布鲁斯</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reggae</source>
+        <translation>雷鬼</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kids</source>
+        <translation>儿童</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Guofeng</source>
+        <translation>国风</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>Guitar</source>
         <translation>吉他</translation>

@@ -17,6 +17,15 @@ _GENRE_DEFAULTS = {
     "jazz": ((110.0, 140.0), "warm"),
     "piano": ((70.0, 90.0), "calm"),
     "chiptune": ((140.0, 160.0), "playful"),
+    "hiphop": ((80.0, 95.0), "aggressive"),
+    "house": ((120.0, 126.0), "upbeat"),
+    "funk": ((105.0, 118.0), "happy"),
+    "folk": ((90.0, 110.0), "warm"),
+    "epic": ((85.0, 100.0), "epic"),
+    "rnb": ((70.0, 85.0), "romantic"),
+    "reggae": ((80.0, 95.0), "chill"),
+    "kids": ((110.0, 125.0), "playful"),
+    "guofeng": ((68.0, 84.0), "warm"),
 }
 # mood: (place in the genre's tempo range: 0 low, 1 high; energy 0..1; default genre)
 _MOOD_DEFAULTS = {

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from nemodesk.engine.brief.model import Brief
 
-_GENRE_LABELS = {"lofi": "lo-fi", "piano": "solo piano"}
+_GENRE_LABELS = {
+    "lofi": "lo-fi",
+    "piano": "solo piano",
+    "hiphop": "hip-hop",
+    "epic": "epic orchestral",
+    "rnb": "R&B",
+    "kids": "kids'",
+    "guofeng": "Chinese traditional (guofeng)",
+}
 _USE_LABELS = {
     "study": "studying",
     "meditation": "meditation",

@@ -84,7 +84,8 @@ class Lexicon(Generic[V]):
 
 MOOD_LEXICON = Lexicon({**MOOD_WORDS, **{m: m for m in MOODS}})
 # "piano" alone is an instrument; the piano genre needs "solo piano", "piano only", …
-GENRE_LEXICON = Lexicon({**GENRE_WORDS, **{g: g for g in GENRES if g != "piano"}})
+# "epic" alone is a mood (an epic cinematic trailer); the epic genre needs "orchestral", …
+GENRE_LEXICON = Lexicon({**GENRE_WORDS, **{g: g for g in GENRES if g not in ("piano", "epic")}})
 INSTRUMENT_LEXICON = Lexicon({**INSTRUMENT_WORDS, **{i.replace("_", " "): i for i in INSTRUMENTS}})
 ARC_LEXICON = Lexicon({**ARC_WORDS, **{a: a for a in ARCS}})
 LOOP_LEXICON = Lexicon(LOOP_WORDS)

@@ -18,7 +18,8 @@ MOODS = (
 MINOR_MOODS = frozenset({"tense", "dark", "sad", "mysterious", "aggressive", "nostalgic"})
 GENRES = (
     "acoustic", "lofi", "cinematic", "electronic", "ambient", "corporate", "rock",
-    "jazz", "piano", "chiptune",
+    "jazz", "piano", "chiptune", "hiphop", "house", "funk", "folk", "epic", "rnb",
+    "reggae", "kids", "guofeng",
 )
 INSTRUMENTS = (
     "piano", "guitar", "electric_guitar", "ukulele", "bass", "upright_bass", "synth_bass",

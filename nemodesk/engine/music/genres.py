@@ -57,11 +57,13 @@ ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
 class Genre:
     name: str
     bpm_range: tuple[float, float]
-    drum_style: str  # pop acoustic lofi rock four jazz cinematic chip ambient
+    # pop acoustic lofi rock four jazz cinematic chip ambient trap house funk reggae latin
+    # folk kids epic guofeng
+    drum_style: str
     drum_kit: int  # GM drum kit (bank 128 preset)
-    bass_style: str  # root8 pop lofi walking sub pulse
-    comp_style: str  # strum block arp stabs jazz pad
-    lead_style: str  # plucky legato sparse
+    bass_style: str  # root8 pop lofi walking sub pulse 808 funk reggae rnb
+    comp_style: str  # strum block arp stabs jazz pad skank funk
+    lead_style: str  # plucky legato sparse pentatonic (legato, on the pentatonic scale)
     voices: dict[str, Voice] = field(default_factory=dict)  # role -> voice
     swing: float = 0.0  # 0: straight; 0.33: triplet swing of the swing unit
     swing_16ths: bool = False  # swing 16ths (lo-fi) rather than 8ths (jazz)
@@ -69,6 +71,9 @@ class Genre:
     reverb: tuple[float, float] = (0.4, 0.15)  # room size, wet level
     lofi: bool = False
     bright: bool = True
+    # The harmony keeps to the key's pentatonic mode too (theory.Key.parse(..., pentatonic)):
+    # 国风. The melody follows the "pentatonic" lead style either way.
+    pentatonic: bool = False
 
 
 def _v(name: str, **kw) -> Voice:
@@ -239,6 +244,162 @@ GENRE_TEMPLATES: dict[str, Genre] = {
         },
         reverb=(0.2, 0.06),
     ),
+    "hiphop": Genre(
+        "hiphop",
+        (80, 95),
+        "trap",
+        25,
+        "808",
+        "block",
+        "sparse",
+        {
+            "comp": _v("piano", gain_db=-8),
+            "lead": _v("bells", program=10, gain_db=-10),
+            "pad": _v("pad", program=89, gain_db=-12),
+            "bass": _v("synth_bass", program=38, gain_db=-2),
+        },
+        reverb=(0.35, 0.1),
+        bright=False,
+    ),
+    "house": Genre(
+        "house",
+        (120, 126),
+        "house",
+        25,
+        "pulse",
+        "stabs",
+        "plucky",
+        {
+            "comp": _v("piano", program=4, gain_db=-7),
+            "lead": _v("synth", program=81, gain_db=-10),
+            "pad": _v("pad", program=89, gain_db=-10),
+            "bass": _v("synth_bass", gain_db=-3),
+        },
+        sevenths=True,
+        reverb=(0.5, 0.14),
+    ),
+    "funk": Genre(
+        "funk",
+        (105, 118),
+        "funk",
+        0,
+        "funk",
+        "funk",
+        "plucky",
+        {
+            "comp": _v("electric_guitar", program=28, gain_db=-6),
+            "lead": _v("brass", program=61, low=55, high=82, gain_db=-8),
+            "pad": _v("organ", program=17, gain_db=-15),
+            "bass": _v("bass", program=36, gain_db=-1),
+        },
+        sevenths=True,
+        reverb=(0.3, 0.1),
+    ),
+    "folk": Genre(
+        "folk",
+        (90, 110),
+        "folk",
+        8,
+        "pop",
+        "strum",
+        "legato",
+        {
+            "comp": _v("guitar", program=25),
+            "lead": Voice("fiddle", 110, 60, 88, -7),
+            "pad": _v("strings", gain_db=-13),
+            "bass": _v("upright_bass", gain_db=0),
+        },
+        reverb=(0.35, 0.12),
+    ),
+    "epic": Genre(
+        "epic",
+        (85, 100),
+        "epic",
+        48,
+        "sub",
+        "arp",
+        "legato",
+        {
+            "comp": _v("strings", program=48, gain_db=-3),
+            "lead": _v("brass", program=60, low=53, high=79, gain_db=-2),
+            "pad": _v("choir", program=52, gain_db=-5),
+            "bass": _v("bass", program=43, gain_db=0),
+        },
+        reverb=(0.85, 0.28),
+        bright=False,
+    ),
+    "rnb": Genre(
+        "rnb",
+        (70, 85),
+        "lofi",
+        0,
+        "rnb",
+        "block",
+        "legato",
+        {
+            "comp": _v("piano", program=4, gain_db=-3),
+            "lead": _v("electric_guitar", program=26, low=55, high=82, gain_db=-8),
+            "pad": _v("pad", program=89, gain_db=-11),
+            "bass": _v("synth_bass", program=38, gain_db=-3),
+        },
+        swing=0.12,
+        swing_16ths=True,
+        sevenths=True,
+        reverb=(0.45, 0.15),
+        bright=False,
+    ),
+    "reggae": Genre(
+        "reggae",
+        (80, 95),
+        "reggae",
+        0,
+        "reggae",
+        "skank",
+        "plucky",
+        {
+            "comp": _v("electric_guitar", program=27, gain_db=-7),
+            "lead": _v("brass", program=56, low=58, high=82, gain_db=-9),
+            "pad": _v("organ", program=16, gain_db=-15),
+            "bass": _v("bass", program=33, gain_db=0),
+        },
+        reverb=(0.35, 0.12),
+    ),
+    "kids": Genre(
+        "kids",
+        (110, 125),
+        "kids",
+        0,
+        "pop",
+        "strum",
+        "plucky",
+        {
+            "comp": _v("ukulele"),
+            "lead": _v("marimba", program=13, gain_db=-4),
+            "pad": _v("strings", gain_db=-14),
+            "bass": _v("bass", program=32),
+        },
+        reverb=(0.3, 0.1),
+    ),
+    # 国风: guzheng (koto) arpeggios, an erhu (fiddle) or dizi (flute) tune drawn from the
+    # pentatonic scale ("pentatonic" lead style), soft strings, woodblock and frame drum.
+    "guofeng": Genre(
+        "guofeng",
+        (68, 84),
+        "guofeng",
+        0,
+        "sub",
+        "arp",
+        "pentatonic",
+        {
+            "comp": Voice("guzheng", 107, 48, 84, -2),
+            "lead": Voice("erhu", 110, 60, 88, -5),
+            "pad": _v("strings", program=49, gain_db=-12),
+            "bass": _v("bass", program=43, gain_db=-6),
+        },
+        reverb=(0.7, 0.22),
+        bright=False,
+        pentatonic=True,
+    ),
 }
 
 
@@ -255,6 +416,15 @@ LEAD_CHOICES: dict[str, tuple[str, ...]] = {
     "jazz": ("flute", "guitar", "strings", "marimba"),
     "piano": (),
     "chiptune": (),
+    "hiphop": ("piano", "flute", "synth", "marimba"),
+    "house": ("piano", "bells", "marimba", "synth"),
+    "funk": ("synth", "flute", "electric_guitar", "piano"),
+    "folk": ("flute", "guitar", "piano", "bells"),
+    "epic": ("strings", "flute", "piano", "brass"),
+    "rnb": ("piano", "synth", "flute", "bells"),
+    "reggae": ("piano", "flute", "marimba", "synth"),
+    "kids": ("bells", "flute", "piano", "synth"),
+    "guofeng": ("flute",),  # dizi (GM flute) for the erhu: the genre's own colours only
 }
 
 

@@ -3,6 +3,10 @@
 Strong beats take chord tones; weak ones move by scale step, so the tune fits the harmony
 and still sings. Phrases are four bars: A, A' (the motif re-fitted to the new chord), B
 (a contrasting rhythm), A'' ending on a long chord tone.
+
+The "pentatonic" style (国风) keeps every note to the key's five-note pentatonic mode
+(``Key.pentatonic_pcs``: gong in a major key, yu in a minor one): steps move between the
+five notes, and strong beats take the chord tones that are among them.
 """
 
 from __future__ import annotations
@@ -28,7 +32,15 @@ RHYTHMS: dict[str, list[list[tuple[int, int]]]] = {  # (step, length) in sixteen
         [(0, 12), (12, 4)],
     ],
     "sparse": [[(0, 8), (8, 8)], [(4, 4), (8, 8)], [(0, 12), (12, 4)], [(2, 6), (8, 8)]],
+    # long tones with a grace-like turn into them, as an erhu or dizi sings
+    "pentatonic": [
+        [(0, 6), (6, 2), (8, 8)],
+        [(0, 4), (4, 2), (6, 2), (8, 8)],
+        [(0, 8), (8, 3), (11, 1), (12, 4)],
+        [(0, 3), (3, 1), (4, 4), (8, 8)],
+    ],
 }
+PENTATONIC_STYLES = frozenset({"pentatonic"})
 
 
 def _strong(step: int) -> bool:
@@ -62,7 +74,8 @@ class MelodyWriter:
     def __init__(self, key: Key, style: str, low: int, high: int, rng: np.random.Generator):
         self.key, self.rng = key, rng
         self.low, self.high = low, high
-        self.scale = key.scale_pcs()
+        self.pentatonic = style in PENTATONIC_STYLES or key.pentatonic is not None
+        self.scale = key.pentatonic_pcs() if self.pentatonic else key.scale_pcs()
         self.rhythms = RHYTHMS.get(style, RHYTHMS["plucky"])
         self.center = (low + high) // 2
         self.motif = self._new_motif()
@@ -83,12 +96,13 @@ class MelodyWriter:
     ) -> list[Note]:
         """``role``: 'A' states the motif, 'B' contrasts, 'end' resolves to a long tone."""
         rhythm, moves = self.motif if role == "A" else self._new_motif()
+        pcs = self._chord_tones(chord.pcs)
         if role == "end":
             head = [i for i, (st, _) in enumerate(rhythm) if st < 8][:2]
             rhythm = [*(rhythm[i] for i in head), (8, 8)]
             moves = [*(moves[i] for i in head), 0]
         start = _nearest_chord_tone(
-            self.last if abs(self.last - self.center) < 7 else self.center, chord.pcs
+            self.last if abs(self.last - self.center) < 7 else self.center, pcs
         )
         notes, pitch = [], start
         steps_here = chord.beats * 4
@@ -100,7 +114,7 @@ class MelodyWriter:
             if last and cadence_pcs and cadence_pcs[0] in chord.pcs:  # resolve home when the
                 pitch = _nearest_chord_tone(pitch, cadence_pcs[:1])  # harmony is home too
             elif _strong(st) or length >= 4:
-                pitch = _nearest_chord_tone(pitch, chord.pcs)
+                pitch = _nearest_chord_tone(pitch, pcs)
             pitch = _fit(pitch, self.low, self.high)
             dur = min(length, steps_here - st) * grid.step_s * 0.9
             notes.append(
@@ -114,6 +128,14 @@ class MelodyWriter:
         if notes:
             self.last = notes[-1].key
         return notes
+
+    def _chord_tones(self, pcs: tuple[int, ...]) -> tuple[int, ...]:
+        """The chord tones a strong beat may take: in the pentatonic style only those in
+        the five notes (all five when the chord has none)."""
+        if not self.pentatonic:
+            return pcs
+        inside = tuple(p for p in pcs if p in self.scale)
+        return inside or tuple(sorted(self.scale))
 
     def phrase_role(self, bar_in_phrase: int, last_bar_of_section: bool) -> str:
         if last_bar_of_section or bar_in_phrase == 3:

@@ -28,6 +28,18 @@ PITCH_CLASS = {
 }
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)  # natural minor; V is made major (harmonic minor)
+# The five Chinese pentatonic modes (五声调式), each a rotation of the major pentatonic
+# C D E G A started on its own note: gong 宫 (do), shang 商 (re), jue 角 (mi), zhi 徵 (sol),
+# yu 羽 (la). Intervals above the mode's tonic.
+PENTATONIC_MODES: dict[str, tuple[int, ...]] = {
+    "gong": (0, 2, 4, 7, 9),
+    "shang": (0, 2, 5, 7, 10),
+    "jue": (0, 3, 5, 8, 10),
+    "zhi": (0, 2, 5, 7, 9),
+    "yu": (0, 3, 5, 7, 10),
+}
+# A major key is heard in gong, a minor one in yu: the same tonic and third.
+DEFAULT_PENTATONIC = {"major": "gong", "minor": "yu"}
 
 # Progressions as scale degrees (0-based). A trailing "7" flavour is decided by the genre.
 PROGRESSIONS: dict[str, list[tuple[int, ...]]] = {
@@ -56,10 +68,24 @@ MINOR_EPIC = [(0, 5, 3, 4), (0, 5, 6, 4)]
 class Key:
     tonic: int  # pitch class 0..11
     mode: str  # "major" | "minor"
+    # A pentatonic mode (PENTATONIC_MODES) when the harmony too keeps to the five notes
+    # (chords lose the tones outside them); None: the diatonic key.
+    pentatonic: str | None = None
 
     @classmethod
-    def parse(cls, name: str, mode: str) -> Key:
-        return cls(PITCH_CLASS[name], mode)
+    def parse(cls, name: str, mode: str, pentatonic: str | bool | None = None) -> Key:
+        """The key named; ``pentatonic`` a mode name, or True for the mode's own (gong in
+        major, yu in minor), keeps the harmony to its five notes."""
+        if pentatonic is True:
+            pentatonic = DEFAULT_PENTATONIC[mode]
+        return cls(PITCH_CLASS[name], mode, pentatonic or None)
+
+    def pentatonic_pcs(self) -> set[int]:
+        """The five pitch classes of the key's pentatonic mode (gong for major, yu for
+        minor unless ``pentatonic`` names another), all inside the diatonic scale except
+        for shang/jue/zhi, whose fourth or seventh is the mode's own."""
+        mode = self.pentatonic or DEFAULT_PENTATONIC[self.mode]
+        return {(self.tonic + s) % 12 for s in PENTATONIC_MODES[mode]}
 
     @property
     def scale(self) -> tuple[int, ...]:
@@ -77,11 +103,30 @@ class Key:
         pcs = [self.degree_pc(degree + i) for i in (0, 2, 4)] + (
             [self.degree_pc(degree + 6)] if seventh else []
         )
+        if self.pentatonic:
+            return pentatonic_chord(tuple(pcs), self.pentatonic_pcs())
         if self.mode == "minor" and degree % 7 == 4:
             pcs[1] = (pcs[1] + 1) % 12  # raised third of V
             if seventh:
                 pcs[3] = (pcs[0] + 10) % 12  # dominant seventh
         return tuple(pcs)
+
+
+def pentatonic_chord(pcs: tuple[int, ...], scale: set[int]) -> tuple[int, ...]:
+    """A chord kept to the pentatonic ``scale``, the way Chinese harmony leans on fifths,
+    seconds and fourths: each tone outside the scale moves to the nearest scale tone (the
+    upper one on a tie), so in C gong IV (F A C) becomes A C E over E, V (G B D) the
+    suspended G C D. Tones stay in place (a doubled tone may result), so a chord keeps
+    its root, third and fifth slots for the bass and the voicing."""
+    out: list[int] = []
+    for pc in pcs:
+        if pc not in scale:
+            pc = min(
+                ((pc + d) % 12 for d in (1, -1, 2, -2) if (pc + d) % 12 in scale),
+                key=lambda q: (min((q - pc) % 12, (pc - q) % 12), (q - pc) % 12 != 1),
+            )
+        out.append(pc)
+    return tuple(out)
 
 
 def plain_progressions(mood: str, mode: str) -> list[tuple[int, ...]]:

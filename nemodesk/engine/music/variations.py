@@ -105,6 +105,8 @@ LEAD_NAMES = {  # the lead instrument, as people call it (en, zh)
     "synth": ("synth", "合成器"),
     "brass": ("brass", "铜管"),
     "strings": ("strings", "弦乐"),
+    "fiddle": ("fiddle", "小提琴"),  # the folk template's lead
+    "erhu": ("erhu", "二胡"),  # the guofeng template's lead
 }
 GROOVE_NAMES = {  # grooves.GROOVES, as people call them (en, zh)
     "push": ("push groove", "切分律动"),
