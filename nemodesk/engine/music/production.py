@@ -148,11 +148,10 @@ def _twice(kind, hz: float) -> list[pb.Plugin]:
 
 
 def amp(drive_db: float) -> list[pb.Plugin]:
-    """A guitar amp: drive into soft clipping, then a 4x12 cabinet (a mid push, a steep
-    roll-off above ~5 kHz, no boom), with the level brought back to about the clean one."""
+    """A guitar amp: drive into soft clipping, then a 4x12 cabinet's steep roll-off above
+    ~5 kHz, with the level brought back to about the clean one."""
     return [
         pb.Distortion(drive_db=drive_db),
-        pb.PeakFilter(cutoff_frequency_hz=1600, gain_db=3.0, q=0.8),
         *_twice(pb.LowpassFilter, 4500.0),
         pb.Gain(gain_db=-drive_db * 0.6),
     ]
@@ -220,8 +219,9 @@ def second_take(part: Part, seed: int, spread_s: float = 0.014) -> Part:
 def spread(left: np.ndarray, right: np.ndarray, bleed: float = 0.2) -> np.ndarray:
     """Two takes (each (n, 2)) as one stereo stem: the first left, the second right, each
     with a little of itself on the other side."""
-    a = left.mean(axis=1)
-    b = right.mean(axis=1)
+    half = np.float32(0.5)
+    a = (left[:, 0] + left[:, 1]) * half
+    b = (right[:, 0] + right[:, 1]) * half
     out = np.empty_like(left)
     out[:, 0] = a + bleed * b
     out[:, 1] = b + bleed * a
@@ -414,38 +414,62 @@ def glue(
     under_db: float,
     loop: bool,
     spare: list[float] = (),  # type: ignore[assignment]
+    pre_gain: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per-sample gain of a gentle bus compressor, computed from the mix and given to every
-    stem alike (so the stems still add up to the mix): RMS over 50 ms, a threshold
-    ``under_db`` below the loud passages (95th percentile), 30 ms attack (a hit's front
-    passes), 250 ms release. Around the times in ``spare`` (the accents on video cuts) it
-    lets go, as if the hits were printed after the bus: they stay the strongest onsets."""
+    """Per-sample gain of a gentle bus compressor, computed from the mix (times pre_gain,
+    the level curve) and given to every stem alike (so the stems still add up to the mix):
+    RMS over 50 ms, a threshold ``under_db`` below the loud passages (95th percentile),
+    30 ms attack (a hit's front passes), 250 ms release. Around the times in ``spare`` (the
+    accents on video cuts) it lets go, as if the hits were printed after the bus: they
+    stay the strongest onsets."""
     n = len(mix)
     blk = 256
     nb = n // blk
     if nb < 8 or ratio <= 1:
         return np.ones(n, dtype=np.float32)
-    body = mix[: nb * blk]
-    ms = np.einsum("ij,ij->i", body.reshape(nb, -1), body.reshape(nb, -1)) / (2 * blk)
+    flat = mix[: nb * blk].reshape(nb, -1)
+    ms = np.einsum("ij,ij->i", flat, flat) / (2 * blk)
+    centres = (np.arange(nb) + 0.5) * blk
+    if pre_gain is not None:
+        ms = ms * np.square(pre_gain[centres.astype(np.intp)], dtype=np.float64)
     win = max(1, round(0.05 * sr / blk))
     ms = np.convolve(np.r_[ms[-win:] if loop else ms[:win], ms], np.ones(win) / win)[win : win + nb]
     db = 10 * np.log10(ms + 1e-12)
     loud = np.percentile(db[db > db.max() - 40], 95)
     over = np.maximum(0.0, db - (loud - under_db)) * (1 - 1 / ratio)
-    a_att = math.exp(-blk / (0.030 * sr))
-    a_rel = math.exp(-blk / (0.250 * sr))
-    gr = np.empty(nb)
-    state = 0.0
-    passes = 2 if loop else 1
-    for _ in range(passes):  # a loop runs twice: the state at its start is its end's
-        for i, x in enumerate(over.tolist()):
-            a = a_att if x > state else a_rel
-            state = a * state + (1 - a) * x
-            gr[i] = state
-    centres = (np.arange(nb) + 0.5) * blk
+    gr = _smooth_gr(over, math.exp(-blk / (0.030 * sr)), math.exp(-blk / (0.250 * sr)), loop)
     for t in spare:  # let go over the 20 ms into the hit, hold 0.6 s, back in over 1 s
         d = centres / sr - t
         w = np.clip(np.minimum((d + 0.03) / 0.02, (1.6 - d) / 1.0), 0.0, 1.0)
         gr *= 1 - (0.5 - 0.5 * np.cos(np.pi * w))
-    g = 10 ** (-gr / 20)
-    return np.interp(np.arange(n), centres, g, period=n if loop else None).astype(np.float32)
+    return _block_ramp((10 ** (-gr / 20)).astype(np.float32), blk, n, loop)
+
+
+def _smooth_gr(over: np.ndarray, a_att: float, a_rel: float, loop: bool) -> np.ndarray:
+    """One-pole attack / release over block gain reductions; a loop runs twice, so the
+    state at its start is the state at its end."""
+    gr = np.empty_like(over)
+    state = 0.0
+    for _ in range(2 if loop else 1):
+        for i, x in enumerate(over.tolist()):
+            a = a_att if x > state else a_rel
+            state = a * state + (1 - a) * x
+            gr[i] = state
+    return gr
+
+
+def _block_ramp(g: np.ndarray, blk: int, n: int, loop: bool) -> np.ndarray:
+    """Block gains (at block centres) to samples, linearly; the common one-shot case in
+    float32 without np.interp (a loop interpolates round its end with np.interp)."""
+    nb, h = g.size, blk // 2
+    if loop:
+        centres = np.arange(nb) * blk + h
+        return np.interp(np.arange(n), centres, g, period=n).astype(np.float32)
+    ramp = np.arange(blk, dtype=np.float32) / blk
+    nxt = np.r_[g[1:], g[-1]]
+    body = (g[:, None] + (nxt - g)[:, None] * ramp).ravel()  # each centre to the next
+    out = np.empty(n, dtype=np.float32)
+    out[:h] = g[0]
+    out[h : h + body.size] = body[: n - h]
+    out[h + body.size :] = g[-1]
+    return out

@@ -283,7 +283,7 @@ def render(
     if score.loop:
         env = env * seam_gain(unmastered, score, sr)
     env *= production.glue(
-        unmastered * env[:, None], sr, *prod.glue, loop=score.loop, spare=score.hits_s
+        unmastered, sr, *prod.glue, loop=score.loop, spare=score.hits_s, pre_gain=env
     )
     unmastered *= env[:, None]
     if prod.texture_db is not None:
