@@ -43,7 +43,7 @@ class Production:
         default_factory=lambda: {"chords": -0.35, "melody": 0.3, "pads": 0.1, "hits": 0.0}
     )
     # each stem's own stereo width (side / mid RMS) is held under its cap before panning
-    width: dict[str, float] = field(default_factory=lambda: {"reverb": 0.5})  # side / mid caps
+    width: dict[str, float] = field(default_factory=lambda: {"reverb": 0.7})  # side / mid caps
     drum_comp: tuple[float, float, float, float] = (-16.0, 2.5, 8.0, 120.0)  # dB, ratio, ms, ms
     drum_makeup_db: float = 0.0
     drum_bits: int = 0  # bit depth the drums are crushed to (0: clean)
@@ -78,7 +78,14 @@ _ELECTRONIC = replace(
     risers=3.0,
     pan={"chords": -0.3, "melody": 0.0, "pads": 0.0, "hits": 0.0},
 )
-_CINEMATIC = replace(_DARK, risers=-6.0, impacts=4.0, arc_db=13.0, glue=(1.6, 8.0))
+_CINEMATIC = replace(
+    _DARK,
+    risers=-6.0,
+    impacts=4.0,
+    arc_db=13.0,
+    glue=(1.6, 8.0),
+    width={"reverb": 0.45},  # a big hall, kept mono-compatible
+)
 _ROCK = replace(
     _DEFAULT,
     drum_comp=(-22.0, 4.0, 25.0, 90.0),
@@ -97,6 +104,8 @@ PRODUCTIONS: dict[str, Production] = {
     "epic": _CINEMATIC,
     "rock": _ROCK,
     "piano": replace(_DEFAULT, highpass_hz={"chords": 30.0, "melody": 60.0}),
+    # a small band on a stage: piano to the left, the soloist to the right
+    "jazz": replace(_DEFAULT, pan={"chords": -0.75, "melody": 0.6, "pads": 0.3, "hits": 0.0}),
 }
 
 
