@@ -249,7 +249,15 @@ ENERGETIC_INSTRUMENTS = frozenset({"drums", "percussion", "timpani", "brass", "e
 
 # --- labels -------------------------------------------------------------------------------
 
-GENRE_EN = {"lofi": "lo-fi", "piano": "solo piano"}
+GENRE_EN = {
+    "lofi": "lo-fi",
+    "piano": "solo piano",
+    "hiphop": "hip-hop",
+    "epic": "epic orchestral",
+    "rnb": "R&B",
+    "kids": "kids' cartoon",
+    "guofeng": "guofeng (Chinese traditional)",
+}
 GENRE_ZH = {
     "acoustic": "原声",
     "lofi": "Lo-fi",
@@ -261,6 +269,15 @@ GENRE_ZH = {
     "jazz": "爵士",
     "piano": "钢琴独奏",
     "chiptune": "8位芯片",
+    "hiphop": "嘻哈",
+    "house": "浩室",
+    "funk": "放克",
+    "folk": "民谣",
+    "epic": "管弦史诗",
+    "rnb": "节奏布鲁斯",
+    "reggae": "雷鬼",
+    "kids": "儿童",
+    "guofeng": "国风",
 }
 MOOD_ZH = {
     "upbeat": "欢快",

@@ -38,6 +38,15 @@ STABS: dict[str, tuple[int, ...]] = {
     "jazz": (61,),
     "piano": (0,),
     "chiptune": (80,),
+    "hiphop": (38,),  # the 808's own synth bass
+    "house": (38, 90),
+    "funk": (61, 27),  # brass and a clean guitar
+    "folk": (25, 0),
+    "epic": (47, 48, 61),  # timpani, strings, brass
+    "rnb": (4, 61),
+    "reggae": (16, 61),
+    "kids": (9, 12),  # glockenspiel and marimba
+    "guofeng": (107, 47),  # guzheng and a timpani stroke
 }
 AROUND_S = 0.5  # the texture steps back this long around a hit ...
 DIP = 0.72  # ... to this share of its velocity, so the hit is the loudest event near the cut

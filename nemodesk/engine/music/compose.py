@@ -71,11 +71,11 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
     chord, room for speech in the melody and the accents on the plan's hits."""
     genre = GENRE_TEMPLATES[brief.genre]
     voices = arrange(brief.genre, brief.instruments, brief.exclude, brief.lead)
-    key = Key.parse(brief.key, brief.mode)
+    key = Key.parse(brief.key, brief.mode, genre.pentatonic)
     grid = Grid(
         plan.bpm,
         plan.beats_per_bar,
-        _swing(genre),
+        genre.swing,
         genre.swing_16ths,
         bar_starts=tuple(plan.bars_s),
     )
@@ -128,16 +128,6 @@ def compose(brief: Brief, plan: Plan, seed: int, sample_rate: int) -> Score:
         plan.hits_s,
         plan.loop,
     )
-
-
-JAZZ_SWING = 1 / 3  # eighths swung 2:1 (triplet): the template's lighter 0.28 plays 1.8:1
-
-
-def _swing(genre: Genre) -> float:
-    """The grid's swing: jazz swings its eighths 2:1 (long/short), others as the template."""
-    if genre.drum_style == "jazz" and genre.swing and not genre.swing_16ths:
-        return max(genre.swing, JAZZ_SWING)
-    return genre.swing
 
 
 def no_repeated_velocity(notes: list[Note]) -> list[Note]:

@@ -204,7 +204,7 @@ GENRE_TEMPLATES: dict[str, Genre] = {
         "jazz",
         (110, 140),
         "jazz",
-        32,
+        40,  # the brush kit
         "walking",
         "jazz",
         "legato",
@@ -214,7 +214,7 @@ GENRE_TEMPLATES: dict[str, Genre] = {
             "pad": _v("strings", gain_db=-16),
             "bass": _v("upright_bass"),
         },
-        swing=0.28,
+        swing=1 / 3,  # eighths swung 2:1 (triplet feel)
         sevenths=True,
         reverb=(0.4, 0.14),
     ),

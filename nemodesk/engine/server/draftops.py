@@ -21,6 +21,15 @@ GENRE_LABELS = {
     "jazz": "Jazz",
     "piano": "Solo piano",
     "chiptune": "Chiptune",
+    "hiphop": "Hip-hop",
+    "house": "House",
+    "funk": "Funk / disco",
+    "folk": "Folk / country",
+    "epic": "Epic orchestral",
+    "rnb": "R&B / soul",
+    "reggae": "Reggae / latin",
+    "kids": "Kids / cartoon",
+    "guofeng": "Guofeng (Chinese traditional)",
 }
 
 
