@@ -373,3 +373,45 @@ def detect_volume(t: Text) -> list[Edit]:
             edits.append(Edit("volume_rel", -step if down else step))
             t.mask(m.start(), m.end())
     return edits
+
+
+# --- loudness for where the video goes ------------------------------------------------------
+
+# A delivery named in the text sets the master's loudness: TV and broadcast are measured
+# against EBU R128 (-23 LUFS) or ATSC A/85 (-24), podcasts against -16, the web against -14.
+_DELIVERY: list[tuple[re.Pattern[str], float]] = [
+    (regex(rf"{WB}atsc(?:\s*a/?85)?{WE}"), -24.0),
+    (regex(rf"{WB}ebu\s*r\s*128{WE}"), -23.0),
+    (
+        regex(
+            rf"{WB}(?:(?:for|on|to|at)\s+(?:a\s+|the\s+)?(?:broadcast|tv|television)"
+            rf"(?:\s+(?:loudness|levels?|standard|spec))?"
+            rf"|broadcast(?:[- ]ready|\s+(?:loudness|levels?|standard|spec)))"
+            rf"{WE}"
+        ),
+        -23.0,
+    ),
+    (regex(r"(?:用于|适合|给|在)?(?:广播|电视台?)(?:播出|标准|响度)?"), -23.0),
+    (regex(rf"{WB}podcast\s+(?:loudness|levels?|standard){WE}|播客响度"), -16.0),
+    (
+        regex(rf"{WB}(?:web|youtube|streaming|spotify|online)\s+(?:loudness|levels?|standard){WE}"),
+        -14.0,
+    ),
+]
+_LUFS = regex(rf"(?P<v>[-−]?\s*{NUM})\s*lufs{WE}")
+MIN_LUFS, MAX_LUFS = -40.0, -5.0  # the API's range for loudness_lufs
+
+
+def detect_delivery(t: Text) -> list[Edit]:
+    """The loudness a named delivery ("for broadcast", "EBU R128", "电视", "-16 LUFS") asks
+    for, as a "loudness" edit (what the app's loudness parameter also gives)."""
+    edits: list[Edit] = []
+    for m in t.scan(_LUFS):
+        value = -abs(float(m.group("v").replace("−", "-").replace(" ", "")))
+        edits.append(Edit("loudness", round(min(MAX_LUFS, max(MIN_LUFS, value)), 1)))
+        t.mask(m.start(), m.end())
+    for pattern, lufs in _DELIVERY:
+        for m in t.scan(pattern):
+            edits.append(Edit("loudness", lufs))
+            t.mask(m.start(), m.end())
+    return edits

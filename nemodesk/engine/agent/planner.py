@@ -197,13 +197,16 @@ def _plan(
     mix += mix_edits.detect_start(t)
     mix += mix_edits.detect_fades(t)
     mix += shape_edits.detect_arc_end(t)  # "quieter at the end" is a shape, not the volume
+    delivery = mix_edits.detect_delivery(t)  # before the volume: "broadcast loudness"
     mix += mix_edits.detect_volume(t)
     mix += shape_edits.detect_video_length(t)
     lang = t.language()
     marker_only = bool(params) and set(params) <= set(chat_params.HIT_KEYS)  # cut markers only
     if current is None or _is_new_request(t.cur()) or not (t.low.strip() or marker_only):
+        if delivery and "loudness_lufs" not in params:  # the app's parameter wins
+            params = {**params, "loudness_lufs": delivery[-1].value}
         return _generate(t, current, mix, video, seed, lang, params)
-    edits = list(mix)
+    edits = list(mix) + delivery
     edits += [_on_music_clock(e, current.start_s) for e in hits]
     edits += shape_edits.detect_energy(t)
     edits += shape_edits.detect_tempo(t)
