@@ -10,6 +10,13 @@ MOODS = (
 GENRES = (
     "acoustic", "lofi", "cinematic", "electronic", "ambient",
     "corporate", "rock", "jazz", "piano", "chiptune",
+    "hiphop", "house", "funk", "folk", "epic",
+    "rnb", "reggae", "kids", "guofeng",
+)  # fmt: skip
+# the genres the prompt panel shows as chips; the rest are under its "More…" menu
+MAIN_GENRES = (
+    "acoustic", "lofi", "cinematic", "electronic", "ambient",
+    "corporate", "hiphop", "rock", "piano",
 )  # fmt: skip
 INSTRUMENTS = (
     "guitar", "ukulele", "piano", "strings", "brass",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTime, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, QTime, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -139,6 +140,122 @@ class ChipRow(QWidget):
             b.blockSignals(False)
 
 
+class GenreRow(ChipRow):
+    """The genre chips: the most-used genres, then a chip for one picked under "More…" (so
+    the choice stays in view; it stays there, unchecked, when another chip is chosen), then
+    "More…", a menu of the other genres, checkable, one choice at most. ``buttons`` holds
+    the main chips; ``selected``/``select`` speak for every genre in ``ids``."""
+
+    def __init__(self, ids: tuple[str, ...], main: tuple[str, ...], parent: QWidget | None = None):
+        super().__init__(tuple(k for k in main if k in ids), exclusive=True, parent=parent)
+        self.rest = tuple(k for k in ids if k not in main)
+        self._names: dict[str, str] = {}
+        self.extra_key: str | None = None  # the genre the extra chip stands for
+        self.extra = Chip(self)
+        self.extra.setObjectName("chip")
+        self.extra.setCheckable(True)
+        self.extra.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.extra.toggled.connect(self._extra_toggled)
+        self.extra.hide()
+        self.more = Chip(self)  # opens its menu itself: a QPushButton menu's arrow would
+        self.more.setObjectName("chip")  # cover a chip's words (sized to them)
+        self.more.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.more.clicked.connect(self.open_menu)
+        self.menu = QMenu(self)
+        group = QActionGroup(self.menu)
+        group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        self.actions_by_key: dict[str, QAction] = {}
+        for key in self.rest:
+            action = QAction(key, self.menu)
+            action.setCheckable(True)
+            action.setData(key)
+            group.addAction(action)
+            self.menu.addAction(action)
+            self.actions_by_key[key] = action
+        group.triggered.connect(self._picked)
+        self.layout().addWidget(self.extra)
+        self.layout().addWidget(self.more)
+
+    def set_labels(self, labels: dict[str, str]) -> None:
+        super().set_labels(labels)
+        self._names = labels
+        for key, action in self.actions_by_key.items():
+            action.setText(labels.get(key, key))
+        if self.extra_key is not None:
+            self._show_extra()
+        more = QCoreApplication.translate("PromptPanel", "More…")
+        self.more.setText(more)
+        self.more.setAccessibleName(QCoreApplication.translate("PromptPanel", "More genres"))
+        self.more.setToolTip(QCoreApplication.translate("PromptPanel", "More genres"))
+
+    def open_menu(self) -> None:
+        """The menu under the button (above it when the screen ends), on the checked genre."""
+        self._sync_menu()
+        current = self.actions_by_key.get(self.extra_key or "") if self.extra.isChecked() else None
+        self.menu.popup(self.more.mapToGlobal(QPoint(0, self.more.height())))
+        self.menu.setActiveAction(current or self.menu.actions()[0])
+
+    def _picked(self, action: QAction) -> None:
+        key = str(action.data())
+        if action.isChecked():
+            self.select([key])
+        else:  # the chosen genre picked again: cleared, as a chip clicked again is
+            self.extra.blockSignals(True)
+            self.extra.setChecked(False)
+            self.extra.blockSignals(False)
+        self.changed.emit()
+
+    def _show_extra(self) -> None:
+        key = self.extra_key or ""
+        self.extra.setText(self._names.get(key, key))
+        self.extra.setAccessibleName(self._names.get(key, key))
+        self.extra.show()
+        self.layout().invalidate()
+        self.updateGeometry()
+
+    def _extra_toggled(self, on: bool) -> None:
+        if on:
+            self._uncheck_main()
+        self._sync_menu()
+        self.changed.emit()
+
+    def _uncheck_main(self) -> None:
+        for b in self.buttons.values():
+            b.blockSignals(True)
+            b.setChecked(False)
+            b.blockSignals(False)
+
+    def _toggled(self, key: str, on: bool) -> None:
+        if on:
+            self.extra.blockSignals(True)
+            self.extra.setChecked(False)
+            self.extra.blockSignals(False)
+            self._sync_menu()
+        super()._toggled(key, on)
+
+    def _sync_menu(self) -> None:
+        for key, action in self.actions_by_key.items():
+            action.setChecked(self.extra.isChecked() and key == self.extra_key)
+
+    def selected(self) -> list[str]:
+        chosen = super().selected()
+        if self.extra.isChecked() and self.extra_key is not None:
+            chosen.append(self.extra_key)
+        return chosen
+
+    def select(self, keys: list[str]) -> None:
+        super().select(keys)
+        other = next((k for k in keys if k in self.rest), None)
+        if other is not None:
+            self._uncheck_main()
+            self.extra_key = other
+            self._show_extra()
+        self.extra.blockSignals(True)
+        self.extra.setChecked(other is not None)
+        self.extra.blockSignals(False)
+        self._sync_menu()
+
+
 class PromptPanel(QWidget):
     generateRequested = Signal(str, dict)  # prompt text, explicit parameters
 
@@ -172,7 +289,7 @@ class PromptPanel(QWidget):
         self.arc = QComboBox(self)
         self.loop = QCheckBox(self)
         self.moods = ChipRow(presets.MOODS, exclusive=True, parent=self)
-        self.genres = ChipRow(presets.GENRES, exclusive=True, parent=self)
+        self.genres = GenreRow(presets.GENRES, presets.MAIN_GENRES, parent=self)
         self.instruments = ChipRow(presets.INSTRUMENTS, exclusive=False, parent=self)
         self.seed_label = QLabel(self)
         self.seed_label.setObjectName("muted")

@@ -1237,7 +1237,18 @@
         <translation>鼓刷</translation>
     </message>
     <message>
-        <location filename="../../nemodesk/ui/prompt_panel.py" line="+261"/>
+        <location filename="../../nemodesk/ui/prompt_panel.py" line="+186"/>
+        <source>More…</source>
+        <translation>更多…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>More genres</source>
+        <translation>更多风格</translation>
+    </message>
+    <message>
+        <location line="+189"/>
         <source>Describe the music — e.g. “90-second upbeat acoustic track for a travel vlog, warm and adventurous”</source>
         <translation>描述想要的音乐，例如“为旅行 Vlog 配一段 90 秒的欢快原声音乐，温暖又充满冒险感”</translation>
     </message>
