@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 import pedalboard as pb
@@ -54,10 +54,10 @@ class Rendered:
         """A stem as delivered: shaped like the mix and scaled by the master gain, so the
         stems add up to the track before its limiter."""
         gain = np.float32(10 ** (self.master_gain_db / 20))
-        return self.raw_stems[group] * (self.envelope * gain)[:, None]
+        return production.scale_rows(self.raw_stems[group].copy(), self.envelope * gain)
 
 
-def _chain(group: str, genre: Genre) -> pb.Pedalboard:
+def _chain(group: str, genre: Genre) -> production.Chain:
     """A stem group's effects for a genre (production.chain, by the genre's production)."""
     prod = production.production_for(genre.name, lofi=genre.lofi, bright=genre.bright)
     return production.chain(group, prod)
@@ -104,8 +104,8 @@ def _effects(
         return board()(audio[lo:hi], sr)[off + a - lo :]
 
     outs = list(pool.map(run, range(len(cuts))))
-    if len(outs) == 1:
-        return outs[0]
+    if len(outs) == 1:  # a chain's sosfilt output may be column-major
+        return np.ascontiguousarray(outs[0])
     out = audio[off : off + n]  # the input is spent: the result takes its place
     for (a, b), piece in zip(cuts, outs, strict=True):
         out[a:b] = piece[: b - a]
@@ -116,18 +116,48 @@ def _effects(
     return out
 
 
-def _texture(n: int, sr: int, seed: int) -> np.ndarray:
-    """Vinyl crackle and hiss for lo-fi: seeded, continuous across a loop, about -50 dBFS
-    RMS (the renderer levels it against the track)."""
-    rng = rng_for(seed, "texture")
+TEXTURE_LOOP_S = 37.0  # the vinyl texture is one seeded loop this long, made once
+
+
+@cache
+def _texture_loop(sr: int) -> tuple[np.ndarray, float]:
+    """Vinyl crackle and hiss, about -50 dBFS RMS, as a loop made once per process (each
+    track reads it from its own seeded offset), and its RMS in dB. Circular throughout: the
+    pops wrap round and the low-pass runs with the loop's own end as pre-roll, so tiling it
+    leaves no seam."""
+    n = int(TEXTURE_LOOP_S * sr)
+    rng = rng_for(0, "texture")
     hiss = rng.normal(0.0, 0.0025, (n, 2)).astype(np.float32)
     clicks = np.zeros((n, 2), dtype=np.float32)
     idx = rng.integers(0, n, max(1, n // (sr // 6)))
     clicks[idx] = rng.uniform(0.02, 0.06, (idx.size, 1)).astype(np.float32)
     # each pop is a smooth 1.5 ms bump, not a one-sample step: texture, never a click
     k = np.hanning(int(0.0015 * sr) + 2)[1:-1].astype(np.float32)
-    crackle = np.stack([np.convolve(clicks[:, c], k, mode="same") for c in range(2)], axis=1)
-    return pb.LowpassFilter(cutoff_frequency_hz=5000)((hiss + crackle).T.copy(), sr).T.copy()
+    h = k.size // 2
+    wrapped = np.concatenate([clicks[-h:], clicks, clicks[: k.size]])
+    crackle = np.stack(
+        [np.convolve(wrapped[:, c], k, mode="same")[h : h + n] for c in range(2)], axis=1
+    )
+    raw = hiss + crackle
+    pre = int(0.5 * sr)
+    lp = pb.LowpassFilter(cutoff_frequency_hz=5000)
+    out = lp(np.concatenate([raw[-pre:], raw]).T.copy(), sr)[:, pre:].T.copy()
+    out.setflags(write=False)
+    return out, _rms_db(out)
+
+
+def _texture(n: int, sr: int, seed: int) -> tuple[np.ndarray, float]:
+    """Vinyl crackle and hiss for lo-fi, from a seeded point of the process's texture loop
+    (tiled when the track is longer), and its RMS in dB (the renderer levels it)."""
+    loop, rms_db = _texture_loop(sr)
+    start = int(rng_for(seed, "texture").integers(0, len(loop)))
+    out = np.empty((n, 2), dtype=np.float32)
+    pos = 0
+    while pos < n:
+        take = min(n - pos, len(loop) - start)
+        out[pos : pos + take] = loop[start : start + take]
+        pos, start = pos + take, 0
+    return out, rms_db
 
 
 def envelope(score: Score, end_s: float, arc_db: float = ENERGY_DB) -> np.ndarray:
@@ -142,7 +172,7 @@ def envelope(score: Score, end_s: float, arc_db: float = ENERGY_DB) -> np.ndarra
         mids = np.array([(s.start_s + s.end_s) / 2 for s in body]) * sr
         coarse = np.arange(0, n + 256, 256, dtype=np.float64)  # the curve is slow: 6 ms knots
         gain = 10 ** (np.interp(coarse, mids, (energies - energies.max()) * arc_db) / 20)
-        env = np.interp(np.arange(n, dtype=np.float64), coarse, gain).astype(np.float32)
+        env = production.knots_to_samples(gain, 256, n)
     if score.loop:
         return env
     fi = min(n, max(1, int(FADE_IN_S * sr)))
@@ -223,18 +253,18 @@ def _place(stems: dict[str, np.ndarray], score: Score, prod: production.Producti
     """Tape wow, the sidechain pump and the stereo placement, each stem in place."""
     sr, n = score.sample_rate, score.n_samples
     if prod.wow[1]:
-        tonal = [stems[g] for g in ("chords", "pads", "melody", "bass") if g in stems]
-        production.wow(tonal, sr, *prod.wow, loop=score.loop)
+        tonal = [g for g in ("chords", "pads", "melody", "bass") if g in stems]
+        wowed = production.wow([stems[g] for g in tonal], sr, *prod.wow, loop=score.loop)
+        stems.update(zip(tonal, wowed, strict=True))
     if prod.sidechain_db:
         kicks = production.kick_times(score.parts)
         gain = production.sidechain(n, sr, kicks, prod.sidechain_db, 60.0 / score.bpm, score.loop)
         for g in ("pads", "bass"):
             if g in stems:
-                stems[g] *= gain[:, None]
+                production.scale_rows(stems[g], gain)
     for g, audio in stems.items():
         if not (prod.double_track and g == "chords"):
-            production.narrow(audio, prod.width.get(g, WIDTH_CAP))
-            production.pan(audio, prod.pan.get(g, 0.0))
+            stems[g] = production.place(audio, prod.width.get(g, WIDTH_CAP), prod.pan.get(g, 0.0))
 
 
 def render(
@@ -275,7 +305,7 @@ def render(
         )
 
     stems["reverb"] = _effects(send, reverb, sr, score.loop, pool)
-    production.narrow(stems["reverb"], prod.width.get("reverb", WIDTH_CAP))
+    stems["reverb"] = production.place(stems["reverb"], prod.width.get("reverb", WIDTH_CAP))
     env = envelope(score, end_s, prod.arc_db)
     unmastered = np.zeros((n, 2), dtype=np.float32)
     for audio in stems.values():
@@ -285,14 +315,14 @@ def render(
     env *= production.glue(
         unmastered, sr, *prod.glue, loop=score.loop, spare=score.hits_s, pre_gain=env
     )
-    unmastered *= env[:, None]
+    production.scale_rows(unmastered, env)
     if prod.texture_db is not None:
         # hiss and crackle sit texture_db under the music, whatever the master gain
-        texture = _texture(n, sr, seed)
-        level = measure_loudness(unmastered, sr) - prod.texture_db - _rms_db(texture)
+        texture, texture_db = _texture(n, sr, seed)
+        level = measure_loudness(unmastered, sr) - prod.texture_db - texture_db
         texture *= np.float32(10 ** (level / 20))
         stems["texture"] = texture
-        unmastered += texture * env[:, None]
+        unmastered += production.scale_rows(texture.copy(), env)
     result = master(unmastered, sr, target_lufs=target_lufs, loop=score.loop)
     return Rendered(
         result.audio,
