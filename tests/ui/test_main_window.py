@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from nemodesk.client.local_engine import pid_alive
 from nemodesk.core.draft import TrackType
 from nemodesk.ui.app import DesktopApp
+from nemodesk.ui.preferences import Preferences
 from tests.fixtures.media import make_clip, make_image, make_text_file_named
 
 
@@ -32,6 +33,8 @@ def desktop(qapp, tmp_path):
     qapp.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
+    Preferences().window_geometry = b""  # each test starts as a first start: a window another
+    # test resized and closed must not come back at its size
     d = DesktopApp(qapp, time.perf_counter(), tmp_path / "data")
     d.prefs.output_folder = tmp_path / "out"
     (tmp_path / "out").mkdir()
