@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import string
-import time
 
 import pytest
 
@@ -796,24 +795,15 @@ def test_junk_prompts_get_defaults(text: str) -> None:
     assert describe(b).endswith("chosen for you: duration, genre, mood, key, tempo, arc")
 
 
-def test_long_junk_is_fast_and_safe() -> None:
+@pytest.mark.timeout(60)  # a hang guard (catastrophic backtracking), not a speed goal:
+def test_long_junk_is_safe() -> None:  # parse speed is measured by benchmarks/bench_brief.py
     rng = random.Random(7)
     alphabet = string.printable + "一二三十秒分钟不要钢琴循环"
     junk = "".join(rng.choice(alphabet) for _ in range(10_000))
     for text in (junk, "9" * 10_000, "90s " * 2500, "no drums " * 1200, "1:30 " * 2000):
-        start = time.perf_counter()
         b = parse_brief(text)
-        assert time.perf_counter() - start < 0.5
         assert b.genre in GENRES
         assert b.prompt == text
-
-
-def test_normal_prompt_is_fast() -> None:
-    parse_brief(EXAMPLE_EN[1])
-    start = time.perf_counter()
-    for _ in range(50):
-        parse_brief(EXAMPLE_EN[1])
-    assert (time.perf_counter() - start) / 50 < 0.005
 
 
 # --- describe -------------------------------------------------------------------------------
