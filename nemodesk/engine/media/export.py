@@ -6,7 +6,10 @@ fields are ignored. The sound is mixed in numpy (audiomix): the clips at their l
 music dipping under their speech by the curve nemodesk.core.ducking draws from the draft.
 The picture is copied packet for packet when nothing about it changes (one whole H.264
 clip into mp4/mov, no title): that is a remux, many times faster than real time and
-bit-exact. Otherwise frames are
+bit-exact. The same clip under a title is smart-rendered (smart_render.py): only the GOPs
+the title covers are decoded, titled and re-encoded, the rest copied, and the result is
+checked with a decoder; a source that can't be cut cleanly, or an output that doesn't
+verify, falls back to the full re-encode. Otherwise frames are
 decoded, titled (title.py) and re-encoded. The file appears only when complete: it is
 written to a hidden temp name beside `out` and renamed; cancelling or failing removes it.
 """
@@ -14,6 +17,7 @@ written to a hidden temp name beside `out` and renamed; cancelling or failing re
 from __future__ import annotations
 
 import errno
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -27,7 +31,7 @@ import numpy as np
 
 from nemodesk.core.draft import Draft, Segment, Track, TrackType
 from nemodesk.core.ducking import Breakpoints, clip_sound_heard, music_gain
-from nemodesk.engine.media import audiomix
+from nemodesk.engine.media import audiomix, smart_render
 from nemodesk.engine.media.audiomix import (
     RATE,
     Part,
@@ -44,6 +48,7 @@ from nemodesk.engine.media.frames import (
     encode_video,
 )
 from nemodesk.engine.media.probe import MediaError, MediaInfo, picture_stream, probe
+from nemodesk.engine.media.smart_render import SmartPlan, SmartRefused, SmartRenderFailed
 from nemodesk.engine.music.audiofile import AudioFileError, write_atomically
 
 VIDEO_FORMATS = ("mp4", "mov", "webm")
@@ -54,6 +59,8 @@ _MUXER = {"mp4": "mp4", "mov": "mov", "webm": "webm", "wav": "wav", "mp3": "mp3"
 _POLL_S = 0.02  # how often cancelled() is asked (at most)
 # The mix is one float32 buffer (23 MB a minute); past this the memory it needs is too much.
 MAX_LENGTH_S = 2 * 3600
+
+log = logging.getLogger("nemodesk.engine")
 
 
 class ExportError(Exception):
@@ -71,6 +78,9 @@ class ExportResult:
     has_video: bool
     has_audio: bool
     format: str
+    # How the picture was made: "copy" (packets remuxed), "smart" (only the titled GOPs
+    # re-encoded), "encode" (every frame re-encoded); "" without a picture.
+    picture: str = ""
 
 
 @dataclass
@@ -95,6 +105,10 @@ class _Watch:
     ) -> None:
         self._progress, self._cancelled = progress, cancelled
         self._value, self._sent, self._t_sent, self._t_poll = 0.0, -1.0, 0.0, -1.0
+
+    @property
+    def value(self) -> float:
+        return self._value
 
     def check(self) -> None:
         if self._cancelled is None:
@@ -316,28 +330,58 @@ def _check_args(fmt: str, quality: str) -> str:
     return fmt
 
 
-def _write(tmp: Path, plan: _Plan, fmt: str, quality: str, video: bool, watch: _Watch) -> bool:
-    """Mix, then mux into tmp. Returns whether the file has sound."""
+def _smart_plan(plan: _Plan, fmt: str, quality: str, watch: _Watch) -> SmartPlan | None:
+    """The smart render of a titled whole clip, or None (and the reason logged) when the
+    source can't be cut cleanly."""
+    if not plan.titles or not can_copy(plan.clips, plan.length_s, fmt, False):
+        return None
+    try:
+        return smart_render.plan(plan.clips[0], plan.length_s, plan.titles, quality, watch.check)
+    except SmartRefused as why:
+        log.info("export: full re-encode under the title: %s", why)
+        return None
+
+
+def _write(
+    tmp: Path, plan: _Plan, fmt: str, quality: str, video: bool, watch: _Watch, smart: bool
+) -> tuple[bool, str]:
+    """Mix, then mux into tmp. Returns whether the file has sound and the picture's mode."""
     mode = "audio" if not video else "encode"
+    smart_plan = None
     if video and can_copy(plan.clips, plan.length_s, fmt, bool(plan.titles)):
         mode = "copy"
+    elif video and smart and (smart_plan := _smart_plan(plan, fmt, quality, watch)) is not None:
+        mode = "smart"
     # Share of the progress bar for the mix: it dominates a remux, not a re-encode.
-    mix_share = 0.05 if mode == "encode" else 0.45
+    mix_share = {"encode": 0.05, "smart": 0.2}.get(mode, 0.45)
     parts = _clip_parts(plan)
     sound = None
     if parts or plan.music or not video:
         work = sum(p.dur_s for p in plan.music) + sum(p.dur_s for p in parts)
         tick = watch.stage(0, mix_share, work)
         sound = audiomix.mix(plan.music, parts, plan.length_s, tick, plan.music_gain)
-    tick = watch.stage(mix_share, 0.99, plan.length_s)
+    if mode == "smart":
+        assert smart_plan is not None
+        tick = watch.stage(mix_share, 0.99, smart_plan.work())
+        try:
+            _mux(tmp, plan, fmt, quality, sound, mode, tick, smart_plan)
+            numbers = smart_render.verify(tmp, smart_plan, tick)
+            log.info("export: smart render verified %s", numbers)
+            return sound is not None, mode
+        except (SmartRenderFailed, av.FFmpegError, ValueError) as err:
+            log.warning("export: smart render failed (%s); re-encoding everything", err)
+            mode = "encode"
+        tick = watch.stage(watch.value, 0.99, plan.length_s)
+    else:
+        tick = watch.stage(mix_share, 0.99, plan.length_s)
     if mode == "copy":
         try:
             _mux(tmp, plan, fmt, quality, sound, mode, tick)
-            return sound is not None
+            return sound is not None, mode
         except (av.FFmpegError, ValueError):  # a stream the muxer won't take as it is
             mode = "encode"
     _mux(tmp, plan, fmt, quality, sound, mode, tick)
-    return sound is not None
+    return sound is not None, mode
 
 
 def _mux(
@@ -348,9 +392,10 @@ def _mux(
     sound: np.ndarray | None,
     mode: str,
     tick: Callable[[float], None],
+    smart_plan: SmartPlan | None = None,
 ) -> None:
-    """Write the file: the sound alone ("audio"), or the picture copied ("copy") or
-    re-encoded ("encode") with the sound interleaved."""
+    """Write the file: the sound alone ("audio"), or the picture copied ("copy"), partly
+    re-encoded ("smart") or re-encoded ("encode") with the sound interleaved."""
     options = {"movflags": "+faststart"} if fmt in ("mp4", "mov", "m4a") else {}
     container_options = {"fflags": "+bitexact"} if fmt == "wav" else {}
     with av.open(
@@ -372,6 +417,11 @@ def _mux(
                 out = oc.add_stream_from_template(src)  # video first, as players expect
                 writer = sound_writer(oc, fmt, quality, sound)
                 copy_packets(oc, box, src, out, writer, tick)
+        elif mode == "smart":
+            assert smart_plan is not None
+            writer = smart_render.write(
+                oc, smart_plan, lambda: sound_writer(oc, fmt, quality, sound), tick
+            )
         else:
             stream, geo = add_video_stream(oc, plan.clips, fmt, quality)
             writer = sound_writer(oc, fmt, quality, sound)
@@ -389,12 +439,14 @@ def export_draft(
     quality: str = "high",
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    smart: bool = True,
 ) -> ExportResult:
     """Render `draft` to `out` as fmt (mp4, mov, webm; or wav, mp3, m4a for the sound alone).
 
     resolve maps a segment's src ("upload:<id>", "media:<id>") to its file. A draft whose
     clips have no picture exports its sound as m4a (the path's suffix changes to match).
     progress(0..1) reports work done; cancelled() is polled and stops the export.
+    smart=False re-encodes the whole picture under a title (no smart render).
     Raises ExportError (ExportCancelled when cancelled) with one plain sentence; no partial
     file is ever left at `out`.
     """
@@ -415,11 +467,12 @@ def export_draft(
         fmt = "m4a"
         if out.suffix.lower() in (".mp4", ".mov", ".webm"):
             out = out.with_suffix(".m4a")
-    has_audio = [False]
+    has_audio, picture = [False], [""]
 
     def work(tmp: Path) -> None:
         try:
-            has_audio[0] = _write(tmp, plan, fmt, quality, video, watch)
+            has_audio[0], mode = _write(tmp, plan, fmt, quality, video, watch, smart)
+            picture[0] = mode if video else ""
         except SourceReadError as err:
             raise ExportError(
                 f"{err.path.name} could not be read to the end: it may be damaged."
@@ -442,7 +495,7 @@ def export_draft(
             raise cause  # noqa: B904 - its own cause (if any) is the useful one
         raise ExportError(str(err)) from None
     watch.set(1.0, final=True)
-    return ExportResult(out, round(plan.length_s, 3), video, has_audio[0], fmt)
+    return ExportResult(out, round(plan.length_s, 3), video, has_audio[0], fmt, picture[0])
 
 
 __all__ = [
