@@ -356,7 +356,9 @@ def _write(
     mix_share = {"encode": 0.05, "smart": 0.2}.get(mode, 0.45)
     parts = _clip_parts(plan)
     sound = None
-    if parts or plan.music or not video:
+    if not (parts or plan.music or not video):
+        mix_share = 0.0  # nothing to mix
+    else:
         work = sum(p.dur_s for p in plan.music) + sum(p.dur_s for p in parts)
         tick = watch.stage(0, mix_share, work)
         sound = audiomix.mix(plan.music, parts, plan.length_s, tick, plan.music_gain)
