@@ -4,14 +4,20 @@ grain or colour drift."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from fractions import Fraction
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from nemodesk.engine.media.probe import MediaError
 from nemodesk.engine.media.scenes import detect_cuts
-from tests.fixtures.media import (
+from tests.fixtures.media import (  # the private ones render shots for _shots_clip
+    _ShotRenderer,
+    _shots_for,
+    _to_u8,
     make_1080p_clip,
     make_audio,
     make_clip,
@@ -172,3 +178,196 @@ def test_cuts_are_on_the_pictures_clock_not_the_files(media_dir: Path, ext: str)
     assert v0 - a0 == pytest.approx(0.5, abs=0.03)
     assert_cuts_match(detect_cuts(path), [1.0, 2.2], 30)
     assert _start_facts(path, probe(path))[0] == pytest.approx(v0, abs=1e-6)
+
+
+# --- Frame-exact cuts where the scan skips pictures ------------------------------------------
+# detect_cuts() decodes only the pictures other pictures refer to, then decodes the skipped
+# ones around each cut it finds. These clips put cuts on every kind of picture (reference and
+# non-reference B-frames, P-frames, open-GOP leading pictures) and check the exact frame.
+
+_X264_FIXED_GOP = "scenecut=0:b-adapt=0:bframes=3:b-pyramid=normal:keyint=48:min-keyint=48"
+
+
+def _encode(
+    path: Path,
+    n: int,
+    render: Callable[[int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    *,
+    fps: Fraction = Fraction(30),
+    codec: str = "libx264",
+    options: dict[str, str] | None = None,
+    pts: Sequence[int] | None = None,
+    time_base: Fraction | None = None,
+    width: int = 320,
+    height: int = 180,
+) -> Path:
+    """Encode `render(i)` planes with explicit encoder options; `pts` in `time_base` makes a
+    variable-frame-rate clip (mkv keeps the timestamps as given)."""
+    fmt = {"mp4": "mp4", "mkv": "matroska", "mov": "mov", "avi": "avi"}[path.suffix[1:]]
+    with av.open(str(path), "w", format=fmt) as out:
+        vs = out.add_stream(codec, rate=fps)
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        vs.options = options or {}
+        tb = time_base or Fraction(1) / fps
+        vs.codec_context.time_base = tb
+        for i in range(n):
+            y, u, v = render(i)
+            buf = np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(-1, width)
+            frame = av.VideoFrame.from_ndarray(buf, format="yuv420p")
+            frame.pts, frame.time_base = (pts[i] if pts is not None else i), tb
+            out.mux(vs.encode(frame))
+        out.mux(vs.encode(None))
+    return path
+
+
+def _shots_clip(path: Path, n: int, cut_frames: Sequence[int], **kw: object) -> Path:
+    """Shots of the fixture palette, the new shot starting exactly at each cut frame."""
+    bounds = [0, *cut_frames, n]
+    shots = _shots_for(len(bounds) - 1, seed=len(bounds) * 7 + n)
+    renderers = [_ShotRenderer(s, 320, 180, bounds[k + 1] - bounds[k]) for k, s in enumerate(shots)]
+
+    def render(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        k = int(np.searchsorted(bounds, i, side="right")) - 1
+        return _to_u8(renderers[k].planes(i - bounds[k]))
+
+    return _encode(path, n, render, **kw)  # type: ignore[arg-type]
+
+
+def _frame_times(path: Path) -> list[float]:
+    """Every picture's time on the picture's own clock, in display order (independently)."""
+    with av.open(str(path)) as f:
+        s = f.streams.video[0]
+        t0 = float(s.start_time * s.time_base) if s.start_time is not None else 0.0
+        return sorted(float(fr.pts * s.time_base) - t0 for fr in f.decode(s))
+
+
+def _picture_kinds(path: Path) -> dict[int, str]:
+    """Display index -> 'I', 'P', 'B' (referenced) or 'b' (no picture refers to it)."""
+    with av.open(str(path)) as f:
+        s = f.streams.video[0]
+        s.codec_context.skip_frame = "NONREF"
+        refs = {fr.pts for fr in f.decode(s)}
+    with av.open(str(path)) as f:
+        s = f.streams.video[0]
+        frames = sorted(f.decode(s), key=lambda fr: fr.pts)
+        kinds = {}
+        for i, fr in enumerate(frames):
+            kind = {1: "I", 2: "P", 3: "B"}.get(int(fr.pict_type), "?")
+            kinds[i] = kind if fr.pts in refs else kind.lower()
+        return kinds
+
+
+def assert_exact_frames(path: Path, found: Sequence[float], cut_frames: Sequence[int]) -> None:
+    """Each cut at exactly the first picture of its new shot (to the microsecond)."""
+    times = _frame_times(path)
+    expected = [round(times[k], 6) for k in cut_frames]
+    assert list(found) == pytest.approx(expected, abs=2e-6), (
+        f"found {list(found)}, expected {expected} (frames {list(cut_frames)})"
+    )
+
+
+def test_cuts_on_every_kind_of_picture_are_frame_exact(media_dir: Path) -> None:
+    """Fixed B-pyramid (P B b B b ...), no scene-cut keyframes: cuts land on non-reference
+    B-frames, the reference B in the middle and P-frames; each is found on its exact frame."""
+    cuts = [21, 38, 55, 72, 89, 106, 123]  # one every 17 frames: every position in the GOP
+    path = _shots_clip(
+        media_dir / "pyramid.mp4",
+        140,
+        cuts,
+        options={"preset": "medium", "crf": "23", "x264-params": _X264_FIXED_GOP},
+    )
+    kinds = _picture_kinds(path)
+    assert {kinds[k] for k in cuts} >= {"b", "B", "P"}, kinds  # the clip does what it says
+    assert_exact_frames(path, detect_cuts(path), cuts)
+
+
+@pytest.mark.parametrize("fps", [Fraction(25), Fraction(30000, 1001)], ids=["25fps", "29.97fps"])
+@pytest.mark.parametrize("ext", ["mp4", "mkv"])
+def test_b_frame_cuts_are_frame_exact_at_pal_and_ntsc_rates(
+    media_dir: Path, fps: Fraction, ext: str
+) -> None:
+    cuts = [13, 30, 47, 66]
+    path = _shots_clip(
+        media_dir / f"rate_{float(fps):.2f}.{ext}",
+        90,
+        cuts,
+        fps=fps,
+        options={"preset": "fast", "crf": "23", "x264-params": _X264_FIXED_GOP},
+    )
+    assert_exact_frames(path, detect_cuts(path), cuts)
+
+
+def test_open_gop_cuts_are_frame_exact(media_dir: Path) -> None:
+    """Open GOPs: recovery-point I-frames whose leading B-frames refer to the GOP before;
+    a cut on a leading picture needs the earlier GOP decoded to be seen."""
+    cuts = [23, 47, 70, 95]  # around the forced keyframes every 24 frames
+    path = _shots_clip(
+        media_dir / "open_gop.mkv",
+        120,
+        cuts,
+        options={
+            "preset": "medium",
+            "crf": "23",
+            "x264-params": "open-gop=1:scenecut=0:b-adapt=0:bframes=3:keyint=24:min-keyint=24",
+        },
+    )
+    assert_exact_frames(path, detect_cuts(path), cuts)
+
+
+def test_hevc_b_frame_cuts_are_frame_exact(media_dir: Path) -> None:
+    cuts = [17, 34, 52, 69]
+    path = _shots_clip(
+        media_dir / "hevc.mp4",
+        90,
+        cuts,
+        codec="libx265",
+        options={"preset": "fast", "x265-params": "scenecut=0:bframes=4:b-adapt=0:log-level=0"},
+    )
+    assert_exact_frames(path, detect_cuts(path), cuts)
+
+
+def test_mpeg4_b_frames_in_avi_are_frame_exact(media_dir: Path) -> None:
+    cuts = [20, 41, 62]
+    path = _shots_clip(
+        media_dir / "bframes.avi", 80, cuts, codec="mpeg4", options={"bf": "2", "q": "4"}
+    )
+    assert_exact_frames(path, detect_cuts(path), cuts)
+
+
+def test_variable_frame_rate_cuts_are_frame_exact(media_dir: Path) -> None:
+    """Frame durations vary (phone footage): cut times are those pictures' own times."""
+    rng = np.random.default_rng(4)
+    steps = rng.choice([25, 33, 34, 42, 50], size=100)  # ms
+    pts = np.concatenate([[0], np.cumsum(steps)[:-1]]).tolist()
+    cuts = [19, 40, 61, 83]
+    path = _shots_clip(
+        media_dir / "vfr.mkv",
+        100,
+        cuts,
+        pts=pts,
+        time_base=Fraction(1, 1000),
+        options={"preset": "medium", "crf": "23", "x264-params": _X264_FIXED_GOP},
+    )
+    assert len(set(np.diff(_frame_times(path)).round(3))) > 2  # really variable
+    assert_exact_frames(path, detect_cuts(path), cuts)
+
+
+def test_b_frame_dissolve_and_flashes_are_not_cuts(media_dir: Path) -> None:
+    """With B-frames: a 1 s dissolve, and flashes on a non-reference B-frame, a reference
+    B-frame and a P-frame (one-picture jumps that come straight back) are not cuts."""
+    n, fade0, fade_n = 150, 20, 30
+    a, b = (_ShotRenderer(s, 320, 180, n) for s in _shots_for(2, seed=5))
+    flashes = {90, 97, 104}  # GOP positions 3, 2, 0 of the fixed 4-picture pyramid
+    options = {"preset": "medium", "crf": "23", "x264-params": _X264_FIXED_GOP}
+
+    def render(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        w = min(1.0, max(0.0, (i - fade0) / fade_n))
+        planes = [(1 - w) * x + w * y for x, y in zip(a.planes(i), b.planes(i), strict=True)]
+        if i in flashes:
+            planes = [planes[0] * 0.2 + 220, planes[1] * 0.2 + 102, planes[2] * 0.2 + 102]
+        return _to_u8(planes)
+
+    path = _encode(media_dir / "dissolve_flash.mp4", n, render, options=options)
+    kinds = _picture_kinds(path)
+    assert {kinds[k] for k in flashes} >= {"b", "B", "P"}, kinds
+    assert detect_cuts(path) == []
