@@ -20,9 +20,9 @@ import av
 import numpy as np
 from av.container import OutputContainer
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.ndimage import uniform_filter1d
 
 from nemodesk.core.ducking import Breakpoints, gains_db
+from nemodesk.engine.music.dsp import uniform_filter1d
 
 RATE = 48_000
 CEILING = 10 ** (-1 / 20)  # -1 dBFS: headroom for lossy encoders' overshoot

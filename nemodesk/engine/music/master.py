@@ -1,6 +1,6 @@
 """Loudness mastering: gain to a BS.1770 loudness target under a true-peak ceiling.
 
-pyloudnorm supplies the K-weighting filters, but its gating loop and a full 4x oversampling
+K-weighting uses pyloudnorm's filters (dsp.py), but its gating loop and a full 4x oversampling
 are too slow to run several times over a 10-minute track. So gating works on segment sums,
 and true peaks are found per 64-sample block with one matrix product (a block-Toeplitz form
 of resample_poly's own 4x interpolation filter), only on blocks that an upper bound says
@@ -17,10 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
-from pyloudnorm.iirfilter import IIRfilter
-from scipy import ndimage, signal
 
-from nemodesk.engine.music import threads
+from nemodesk.engine.music import dsp, threads
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -99,10 +97,10 @@ def _one_blas_thread():
 @functools.cache
 def _k_sos(sr: int) -> np.ndarray:
     stages = (
-        IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, sr, "high_shelf"),  # as pyloudnorm's Meter
-        IIRfilter(0.0, 0.5, 38.0, sr, "high_pass"),
+        dsp.loudness_biquad("high_shelf", 4.0, 1 / math.sqrt(2), 1500.0, sr),  # as pyloudnorm
+        dsp.loudness_biquad("high_pass", 0.0, 0.5, 38.0, sr),
     )
-    return np.array([np.r_[s.b, s.a] / s.a[0] for s in stages], dtype=np.float32)
+    return np.array([s / s[3] for s in stages], dtype=np.float32)
 
 
 def _k_pass(x: np.ndarray, sr: int, gain: np.ndarray | None = None):
@@ -127,7 +125,7 @@ def _k_pass(x: np.ndarray, sr: int, gain: np.ndarray | None = None):
         seg = x[s : s + _SEG]
         if y is not None:
             seg = np.multiply(seg, gain[s : s + _SEG, None], out=y[s : s + _SEG])
-        # each channel filtered and squared on its own thread (sosfilt frees the GIL)
+        # each channel filtered and squared on its own thread (dsp.sosfilt frees the GIL)
         jobs = [pool.submit(_k_power, sos, seg[:, c], zi[:, :, c], w[c]) for c in range(ch)]
         parts = [job.result() for job in jobs]
         zi = np.stack([z for _, z in parts], axis=-1)
@@ -157,7 +155,7 @@ def _k_pass(x: np.ndarray, sr: int, gain: np.ndarray | None = None):
 
 def _k_power(sos: np.ndarray, col: np.ndarray, zi: np.ndarray, weight: float):
     """One channel's weighted K-filtered power, and the filter state after it."""
-    k, z = signal.sosfilt(sos, col, zi=zi)
+    k, z = dsp.sosfilt(sos, col, zi=zi)
     np.square(k, out=k)
     if weight != 1.0:
         k *= np.float32(weight)
@@ -207,7 +205,7 @@ def _tp_matrix() -> tuple[np.ndarray, float]:
     """Maps B + 2*CTX input samples to the 3*B in-between points of 4x oversampling, with
     resample_poly's default filter (its phase 0 is the samples themselves, to 0.006 dB),
     and that filter's worst gain over a window: the bound that lets blocks be skipped."""
-    h = signal.firwin(2 * _HALF + 1, 1.0 / _UP, window=("kaiser", 5.0)) * _UP
+    h = dsp.firwin_kaiser(2 * _HALF + 1, 1.0 / _UP, 5.0) * _UP
     i = np.arange(_WIDTH)[:, None]
     m = np.array([o for o in range(_UP * _B) if o % _UP])[None, :]
     k = m + _UP * _CTX - _UP * i + _HALF
@@ -253,7 +251,7 @@ class _Signal:
             peak = np.r_[peak, np.abs(x[tail]).max()]
         self.peak = peak
         # a loop's short last block interpolates from up to two blocks on
-        nbr = ndimage.maximum_filter1d(peak, 5 if loop else 3, mode="wrap" if loop else "constant")
+        nbr = dsp.maximum_filter1d(peak, 5 if loop else 3, mode="wrap" if loop else "constant")
         self.bound = nbr * max(1.0, _tp_matrix()[1])  # no in-between point can exceed this
         self.tp = np.full(self.nb, np.nan, dtype=np.float32)  # exact 4x block peaks, lazily
 
@@ -336,9 +334,9 @@ def _gain_reduction(env: np.ndarray, thr: float, sr: int, loop: bool) -> np.ndar
     mode = "wrap" if loop else "nearest"
     with np.errstate(divide="ignore"):
         need = np.maximum(0.0, 20 * np.log10(env / thr))
-    need = ndimage.maximum_filter1d(need, 3, mode=mode)
+    need = dsp.maximum_filter1d(need, 3, mode=mode)
     a = max(1, round(_ATTACK_S * sr / _B))
-    held = ndimage.maximum_filter1d(need, a + 1, origin=-((a + 1) // 2), mode=mode)
+    held = dsp.maximum_filter1d(need, a + 1, origin=-((a + 1) // 2), mode=mode)
     c = _B / (sr * _RELEASE_S)  # log-decay per block
     reps = 1
     if loop and held.max() > 0:  # unroll enough periods for the release to settle
@@ -348,7 +346,7 @@ def _gain_reduction(env: np.ndarray, thr: float, sr: int, loop: bool) -> np.ndar
     ramp = np.arange(h.size) * c
     with np.errstate(divide="ignore"):
         rel = np.exp(np.maximum.accumulate(np.log(h) + ramp) - ramp)[-held.size :]
-    return ndimage.uniform_filter1d(rel, a + 1, origin=a // 2, mode=mode)
+    return dsp.uniform_filter1d(rel, a + 1, origin=a // 2, mode=mode)
 
 
 def _centres(nb: int) -> np.ndarray:
@@ -401,8 +399,8 @@ class _Mastering:
         true peak, plus the gain's spread over the window times the filter's worst gain."""
         g = 10 ** (gdb / 20)
         mode = "wrap" if self.loop else "nearest"
-        gmax = ndimage.maximum_filter1d(g, 3, mode=mode)
-        gmin = ndimage.minimum_filter1d(g, 3, mode=mode)
+        gmax = dsp.maximum_filter1d(g, 3, mode=mode)
+        gmin = dsp.minimum_filter1d(g, 3, mode=mode)
         sig = self.sig
         return gmax * np.where(np.isnan(sig.tp), sig.bound, sig.tp) + (gmax - gmin) * sig.bound
 
