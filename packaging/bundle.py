@@ -17,8 +17,9 @@ RESOURCES = ROOT / "resources"
 ICON_SVG = RESOURCES / "icons" / "app.svg"
 BUILD_ICONS = ROOT / "build" / "icons"  # made by scripts/make_icons.py
 
-# The SoundFont travels packed (lossless, half the size) and is unpacked once into the user's
-# cache: the same FluidR3 bytes development and tests play (nemodesk/engine/music/soundfont.py).
+# The SoundFont travels packed (the engine's subset of FluidR3, samples lossless as FLAC: 36 MB)
+# and is unpacked once into the user's cache: the same bytes development and tests play
+# (nemodesk/engine/music/soundfont.py).
 BUILD_SOUNDFONTS = ROOT / "build" / "soundfonts"
 
 HIDDEN_IMPORTS = [
@@ -117,8 +118,9 @@ def keep_in_bundle(dest: str) -> bool:
 
 
 def soundfont() -> Path:
-    """The SoundFont the engine plays here, which the bundle must carry (FileNotFoundError
-    when none is installed)."""
+    """The SoundFont the engine plays here — FluidR3 cut down to the presets the engine uses
+    (made into the cache from the system's FluidR3) — which the bundle must carry
+    (FileNotFoundError when none is installed)."""
     from nemodesk.engine.music.soundfont import SoundFontMissing, builtin_soundfont
 
     try:
@@ -128,13 +130,14 @@ def soundfont() -> Path:
 
 
 def soundfont_pack() -> Path:
-    """``soundfont()`` packed for the installer (made again when the source is newer)."""
-    from nemodesk.engine.music.soundfont import PACK_SUFFIX, pack
+    """``soundfont()`` packed for the installer (made again when the source is newer); it
+    unpacks to ``ENGINE_NAME`` in the user's cache."""
+    from nemodesk.engine.music.soundfont import ENGINE_NAME, PACK_SUFFIX, pack
 
     source = soundfont()
-    dest = BUILD_SOUNDFONTS / f"{source.name}{PACK_SUFFIX}"
+    dest = BUILD_SOUNDFONTS / f"{ENGINE_NAME}{PACK_SUFFIX}"
     if not dest.is_file() or dest.stat().st_mtime < source.stat().st_mtime:
-        pack(source, dest)
+        pack(source, dest, name=ENGINE_NAME)
     return dest
 
 
