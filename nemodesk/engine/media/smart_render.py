@@ -56,6 +56,7 @@ log = logging.getLogger("nemodesk.engine")
 
 MIN_PSNR_DB = 25.0  # a segment decoded from the output vs the frames encoded (sanity, not taste)
 _CHECK_PACKETS = 12  # packets of the copied GOP after a segment decoded and compared exactly
+_MAX_REFS = 240  # encoder inputs kept (at 1/16 size) to compare with: memory stays bounded
 _PROFILES = {66: "baseline", 77: "main", 100: "high"}  # H.264 profile_idc -> x264 profile
 # Share of the work per frame: copying a packet, encoding a frame, decoding it to verify.
 _COPY_W, _ENCODE_W, _VERIFY_W = 0.01, 1.0, 0.25
@@ -260,13 +261,19 @@ class SmartPlan:
     n: int = 0
     frame_at: dict[int, int] = field(default_factory=dict)  # source pts -> frame index
     # Filled while writing, read by verify():
-    refs: dict[int, np.ndarray] = field(default_factory=dict)  # k -> encoder input luma / 4
+    refs: dict[int, np.ndarray] = field(default_factory=dict)  # k -> encoder input, luma / 4
     # first frame of a copied GOP after a segment -> {k: digest of the source's frame k}
     hashes: dict[int, dict[int, str]] = field(default_factory=dict)
 
     @property
     def encoded(self) -> int:
         return sum(b - a for a, b in self.segments)
+
+    def keeps_ref(self, k: int, k0: int, k1: int) -> bool:
+        """Whether frame k of segment [k0, k1) is kept for the PSNR check: all of them in
+        a short render, an even sample (with each segment's ends) in a long one."""
+        stride = max(1, math.ceil(self.encoded / _MAX_REFS))
+        return (k - k0) % stride == 0 or k == k1 - 1
 
     def work(self) -> float:
         """Work units (see _COPY_W …) for progress."""
@@ -546,7 +553,8 @@ class _Segment:
             )
         for overlay in plan.overlays:
             frame = overlay.apply(frame, t)
-        plan.refs[k] = _luma4(frame)
+        if plan.keeps_ref(k, self.k0, self.k1):
+            plan.refs[k] = _luma4(frame)
         frame.pts, frame.time_base = k, 1 / plan.fps
         frame.pict_type = PictureType.NONE
         return self._wrap(self.enc.encode(frame))
@@ -737,7 +745,7 @@ class _Check:
                 for f in frames:
                     k = self.times.get(f.pts * tb, -1) if f.pts is not None else -1
                     got.append(k)
-                    if k0 <= k < k1:
+                    if k in plan.refs:
                         self.worst = min(self.worst, _psnr(_luma4(f), plan.refs[k]))
                     elif k in check:
                         if _frame_digest(f) != hashes[k]:

@@ -41,6 +41,7 @@ def make_h264(
     time_base: Fraction | None = None,
     shift: int = 0,
     rotation: int = 0,
+    profile: str = "",
 ) -> Path:
     """A moving striped picture with grain every third frame, encoded with the given x264
     (or x265) params. `times`: each frame's pts in `time_base` (variable rate); `shift`
@@ -54,6 +55,8 @@ def make_h264(
         s.codec_context.time_base = tb
         key = "x264-params" if codec == "libx264" else "x265-params"
         s.options = {"preset": "ultrafast", "crf": "23", key: params or "log-level=error"}
+        if profile:
+            s.options = {**s.options, "profile": profile}
         if rotation:
             s.set_display_rotation(rotation)
         for i in range(frames):
@@ -219,21 +222,32 @@ CASES = {
         x264(12, 1),
         [("One", 100, 300), ("Two", 2500, 900)],
     ),
-    "30fps-long-gop-with-idr-refresh": (
+    "30fps-long-gop-high-profile": (
         Fraction(30),
         150,
-        x264(60, 3, "ref=3"),
+        x264(60, 3, "ref=3:8x8dct=1:cabac=1"),
         [("Long", 2100, 800)],
+        "high",
     ),
+    "30fps-main-profile": (Fraction(30), 90, x264(30, 2), [("Main", 1100, 500)], "main"),
+    "30fps-baseline-profile": (Fraction(30), 90, x264(20, 0), [("Base", 700, 500)], "baseline"),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_smart_render_matches_the_full_reencode(name: str, tmp_path: Path) -> None:
-    fps, frames, params, titles = CASES[name]
-    src = make_h264(tmp_path / "src.mp4", frames, fps=fps, params=params)
+    fps, frames, params, titles, *profile = CASES[name]
+    src = make_h264(
+        tmp_path / "src.mp4", frames, fps=fps, params=params, profile=profile[0] if profile else ""
+    )
     numbers = check_against_full(src, tmp_path, titles)
     assert numbers["frames"] == frames
+    with av.open(str(src)) as a, av.open(str(tmp_path / "smart.mp4")) as b:
+        theirs = parse_avcc(bytes(a.streams.video[0].codec_context.extradata)).sps
+        ours = parse_avcc(bytes(b.streams.video[0].codec_context.extradata)).sps
+    assert parse_sps(theirs[0]).profile == parse_sps(ours[-1]).profile
+    if profile:
+        assert parse_sps(ours[-1]).profile == {"main": 77, "baseline": 66, "high": 100}[profile[0]]
     print(name, {k: round(v, 2) for k, v in numbers.items()})
 
 
