@@ -215,7 +215,7 @@ def _scores(
 # A candidate whose high score (see _decide) reaches this share of the threshold is scored
 # again picture by picture; more than _MAX_UNSURE of them plus one per _UNSURE_PER_S seconds
 # and the file is scanned again picture by picture.
-_UNSURE = 0.75
+_UNSURE = 0.4
 _MAX_UNSURE = 4
 _UNSURE_PER_S = 20.0
 
