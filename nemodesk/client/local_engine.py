@@ -102,6 +102,8 @@ class LocalEngine:
         self.owned = False
         self._proc: subprocess.Popen[bytes] | None = None
         self._drainer: threading.Thread | None = None
+        self._first_line: Future[str | None] | None = None
+        self._early_lock: FileLock | None = None  # held from launch_early until start()
 
     @property
     def record_path(self) -> Path:
@@ -126,10 +128,37 @@ class LocalEngine:
 
     # -- lifecycle --------------------------------------------------------------------------
 
+    def launch_early(self) -> bool:
+        """Start the engine process now, without waiting for it (the app calls this before
+        it builds its window, so the engine and its workers warm up meanwhile); ``start``
+        then only waits for it to answer. Nothing happens (False) when the folder's engine
+        may be running already or another process holds the folder's lock: ``start`` then
+        does the usual. The lock is held until ``start`` has written the record."""
+        if self.url is not None or self._proc is not None:
+            return False
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.data_dir / LOCK_NAME)
+        if not lock.try_acquire():
+            return False
+        record = self._read_record()
+        if record is not None and pid_alive(record["pid"]):
+            lock.release()  # probably running: start() asks it and reuses it
+            return False
+        try:
+            self._spawn()
+        except EngineStartError:
+            lock.release()  # start() tries again and reports why it cannot
+            return False
+        self._early_lock = lock
+        atexit.register(self._kill)  # never started (the app closed first): no engine left
+        return True
+
     async def start(self) -> Self:
         """Reuse the folder's running engine, or start one; returns self once it answers."""
         if self.url is not None:
             return self
+        if self._early_lock is not None:
+            return await self._start_launched()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         async with self._locked():
             record = self._read_record()
@@ -144,6 +173,19 @@ class LocalEngine:
         atexit.register(self.stop_sync)
         return self
 
+    async def _start_launched(self) -> Self:
+        """``start`` for the engine ``launch_early`` started: wait until it answers."""
+        lock, self._early_lock = self._early_lock, None
+        assert lock is not None
+        atexit.unregister(self._kill)
+        try:
+            await self._wait_launched()
+            self._write_record()
+        finally:
+            lock.release()
+        atexit.register(self.stop_sync)
+        return self
+
     async def stop(self) -> None:
         """Stop the engine if we started it (a reused one belongs to its owner)."""
         await asyncio.to_thread(self.stop_sync)
@@ -155,6 +197,12 @@ class LocalEngine:
     def stop_sync(self) -> None:
         """Remove ``engine.json`` first, so no one picks a dying engine, then SIGTERM the engine
         (a graceful stop that also ends its workers), and kill it if it does not stop in time."""
+        if self._early_lock is not None:  # launched early, never started: just end it
+            lock, self._early_lock = self._early_lock, None
+            atexit.unregister(self._kill)
+            self._kill()
+            lock.release()
+            return
         if not self.owned:
             return
         atexit.unregister(self.stop_sync)
@@ -256,6 +304,11 @@ class LocalEngine:
             return await _probe(client, record["url"])
 
     async def _launch(self) -> None:
+        self._spawn()
+        await self._wait_launched()
+
+    def _spawn(self) -> None:
+        """Start the engine process (a fork+exec: milliseconds) and its log drain."""
         log = self._open_log()
         kwargs: dict[str, Any] = {}
         if sys.platform == "win32":
@@ -282,6 +335,11 @@ class LocalEngine:
         )
         self._drainer.daemon = True
         self._drainer.start()
+        self._first_line = first_line
+
+    async def _wait_launched(self) -> None:
+        proc, first_line = self._proc, self._first_line
+        assert proc is not None and first_line is not None
         try:
             self.url, self.version = await self._wait_ready(proc, first_line)
         except BaseException:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from nemodesk import APP_ID, __version__
+from nemodesk.client import LocalEngine
 from nemodesk.ui import crash
 from nemodesk.ui.i18n import Translator, system_language
 from nemodesk.ui.icons import app_icon
@@ -64,7 +65,14 @@ class _FileOpen(QObject):
 class DesktopApp:
     """The running app: window, service, settings and language, tied together."""
 
-    def __init__(self, app: QApplication, started: float, data_dir: Path | None = None):
+    def __init__(
+        self,
+        app: QApplication,
+        started: float,
+        data_dir: Path | None = None,
+        *,
+        launch_engine: bool = False,
+    ):
         self.app = app
         self.prefs = Preferences()
         self.translator = Translator()
@@ -76,6 +84,8 @@ class DesktopApp:
             language=self.language,
             soundfont=self.prefs.soundfont,
         )
+        if launch_engine:  # the real app (run): the engine warms up while the window is built
+            self._launch_engine_early()
         self.window = MainWindow(self.service, self.prefs)
         self.window.language = self.language
         self.paint = _FirstPaint(started)
@@ -91,6 +101,17 @@ class DesktopApp:
             crash.default_log_dir(), lambda text: self.window.conversation.add("error", text)
         )
         asyncio.get_event_loop().set_exception_handler(self.reporter.asyncio_handler)
+
+    def _launch_engine_early(self) -> None:
+        """Start the local engine's process now, before the window is built: it and its
+        workers (imports, SoundFont) warm up while the window is made and painted, and the
+        service's start after the first paint only waits for what is left."""
+        if self.service.is_local and self.service.engine is None:
+            engine = LocalEngine(
+                data_dir=self.service.data_dir, soundfont=self.service.soundfont or None
+            )
+            engine.launch_early()
+            self.service.engine = engine
 
     @property
     def language(self) -> str:
@@ -189,7 +210,7 @@ def run(files: list[str] | None = None, self_test: bool = False) -> int:
         import tempfile
 
         data_dir = Path(tempfile.mkdtemp(prefix="nemodesk-selftest-"))
-    desktop = DesktopApp(app, started, data_dir)
+    desktop = DesktopApp(app, started, data_dir, launch_engine=True)
     single.filesReceived.connect(desktop.open_files)
     app.setQuitOnLastWindowClosed(False)
     desktop.show()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -48,13 +49,14 @@ log = logging.getLogger("nemodesk.engine")
 RENDER_PREFIX = "/api/render/"
 
 
-def create_app(config: ServerConfig) -> FastAPI:
+def create_app(config: ServerConfig, pool: ProcessPoolExecutor | None = None) -> FastAPI:
     """The engine's FastAPI app: the store, jobs and disk budget opened in the lifespan, the
     middleware (trusted hosts, request limits, body limits), the error handlers and the routers.
 
     Kept as one function (over 60 lines) on purpose: it is the one place that shows the
     order the pieces are wired in — middleware order is behaviour — and each piece it wires
-    lives in its own module.
+    lives in its own module. ``pool``: worker processes the caller already started (and
+    warmed), as ``nemodesk serve`` does before it imports this module.
     """
     config.data_dir.mkdir(parents=True, exist_ok=True)
     config.files_dir.mkdir(parents=True, exist_ok=True)
@@ -70,7 +72,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.state.store = store
         disk = disk_budget.attach(app, store, config)
         app.state.jobs = Jobs(
-            config.workers, config.db_path, config.max_jobs_per_client, disk.enforce
+            config.workers, config.db_path, config.max_jobs_per_client, disk.enforce, pool
         )
         app.state.runs = api_chat.Runs()
         try:

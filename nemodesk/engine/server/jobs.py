@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ProcessPoolExecutor
@@ -51,6 +49,7 @@ class Jobs:
         db_path: Path,
         max_per_client: int = 4,
         after: Callable[[], None] | None = None,
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
         self.db_path = db_path
         self.workers = max(1, workers)
@@ -60,19 +59,11 @@ class Jobs:
         self._in_flight: Counter[str] = Counter()
         self._running = 0  # jobs handed to the pool (at most ``workers``)
         self._waiting: dict[str, deque[asyncio.Future]] = {}  # client -> its turns, in order
-        self._pool = self._new_pool()
+        # a pool the engine started early (work.new_pool), else one started now
+        self._pool = pool or self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
-        pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=ctx,
-            initializer=work.init_worker,
-            initargs=(os.getpid(),),
-        )
-        for _ in range(self.workers):  # start (and warm) the workers now
-            pool.submit(work.warm)
-        return pool
+        return work.new_pool(self.workers)  # started (and warming) now
 
     def busy_for(self, user: str) -> int:
         return self._busy[user]

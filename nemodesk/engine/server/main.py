@@ -1,5 +1,9 @@
 """``nemodesk serve``: run the engine's API with uvicorn on a socket we bind ourselves, so the
-first line printed can name the real port (``--port 0`` picks a free one)."""
+first line printed can name the real port (``--port 0`` picks a free one).
+
+Light to import: the worker processes (and the built-in SoundFont's unpack) start first, and
+the web stack (FastAPI, uvicorn, the API modules: ~1-2 s of imports) is imported while they
+warm up, so the first track asked for finds a worker ready."""
 
 from __future__ import annotations
 
@@ -12,61 +16,15 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import uvicorn
-from fastapi import FastAPI
-
-from nemodesk.engine.server.app import create_app
 from nemodesk.engine.server.config import LOOPBACK_HOSTS, ServerConfig
 
-
-class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown (exit status -15); a
-    stopped engine is a normal end for us, so it exits 0.
-
-    Stopping does not wait for running work (a long render could take minutes): chat runs
-    are cancelled (their streams end), the worker processes are killed and the renders they
-    ran are marked failed, so the engine is gone within about a second."""
-
-    def __init__(self, config: uvicorn.Config, app: FastAPI, stop_asked: threading.Event) -> None:
-        super().__init__(config)
-        self.app = app
-        self.stop_asked = stop_asked  # a signal that came while the engine was starting
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        _stop_work(self.app)
-        await super().shutdown(sockets)
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        def stop(signum: int, frame: object) -> None:
-            self.should_exit = True
-
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-        if self.stop_asked.is_set():
-            self.should_exit = True
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
-def _stop_work(app: FastAPI) -> None:
-    state = app.state
-    runs, jobs, store = (getattr(state, name, None) for name in ("runs", "jobs", "store"))
-    if runs is not None:
-        runs.cancel_all()  # first: their awaits end cancelled, not with a dead pool's error
-    if jobs is not None:
-        jobs.stop_now()
-    if store is not None:
-        stopped = store.mark_interrupted()
-        if stopped:
-            logging.getLogger("nemodesk.engine").warning(
-                "stopping: %d running render(s) marked failed", stopped
-            )
+if TYPE_CHECKING:
+    import uvicorn
 
 
 _PART = re.compile(r"\..+\.part(?:-[0-9a-f]+)?")  # write_atomically, thumbs, generate temps
@@ -95,9 +53,11 @@ def _tidy_data_dir(data_dir: Path) -> int:
     return removed
 
 
-def _stop_with_parent(pid: int, server: uvicorn.Server) -> None:
-    """Stop as on SIGTERM once process ``pid`` (the app that started us) is gone, even if it was
-    killed with SIGKILL and could not stop us: Linux's PR_SET_PDEATHSIG exists nowhere else."""
+def _stop_with_parent(pid: int, stop: Callable[[], None]) -> None:
+    """Stop (call ``stop``, as a SIGTERM would) once process ``pid`` (the app that started
+    us) is gone, even if it was killed with SIGKILL and could not stop us: Linux's
+    PR_SET_PDEATHSIG exists nowhere else. Watched from the start, before the web stack is
+    imported."""
     if sys.platform == "win32":
         import ctypes
 
@@ -125,7 +85,7 @@ def _stop_with_parent(pid: int, server: uvicorn.Server) -> None:
     def watch() -> None:
         while not gone():
             time.sleep(1.0)
-        server.should_exit = True
+        stop()
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
@@ -193,6 +153,15 @@ def serve(
     stop_asked = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop_asked.set())
+    running: list[uvicorn.Server] = []
+
+    def stop() -> None:
+        stop_asked.set()
+        for server in running:
+            server.should_exit = True
+
+    if parent_pid is not None:
+        _stop_with_parent(parent_pid, stop)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # before the line that says we are ready: whoever waits for it finds the folder tidied
     swept = _tidy_data_dir(config.data_dir)
@@ -200,9 +169,24 @@ def serve(
         logging.getLogger("nemodesk.engine").warning(
             "removed %d unfinished temp file(s) left by an engine that was killed", swept
         )
+    # the workers start now, and the built-in SoundFont is unpacked meanwhile (first start),
+    # while the web stack below is imported
+    from nemodesk.engine.music.soundfont import prepare
+    from nemodesk.engine.server.work import new_pool
+
+    prepare()
+    pool = new_pool(max(1, config.workers))
     print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
-    app = create_app(config)
-    server = _Server(
+    import uvicorn
+
+    from nemodesk.engine.server.app import create_app
+    from nemodesk.engine.server.uvserver import Server
+
+    if stop_asked.is_set():  # stopped (SIGTERM, or the app is gone) while we were starting
+        _kill_pool(pool)
+        return 0
+    app = create_app(config, pool)
+    server = Server(
         uvicorn.Config(
             app,
             log_level="warning",
@@ -213,7 +197,15 @@ def serve(
         app,
         stop_asked,
     )
-    if parent_pid is not None:
-        _stop_with_parent(parent_pid, server)
+    running.append(server)
+    if stop_asked.is_set():
+        server.should_exit = True
     server.run(sockets=[sock])
     return 0
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        proc.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
