@@ -8,10 +8,15 @@ frames at the same times, the title frames re-encoded with the export's own x264
 the others bit-identical to the source.
 
 How the pieces fit:
-- Cut points are IDR keyframes that split the stream cleanly: every packet before one in
-  decode order is shown before it, every packet after it is shown from it on (no open-GOP
-  leading pictures). An IDR empties the decoder's reference list, so the GOP after a cut
-  never looks back across it.
+- A segment ends at a cut: an IDR keyframe that splits the stream cleanly (every packet
+  before it in decode order is shown before it, every packet after it from it on: no
+  open-GOP leading pictures). An IDR empties the decoder's reference list, so the GOP
+  after a cut never looks back across it and is copied as it is.
+- A segment starts at the last clean split at or before the first titled frame, an IDR or
+  not (a mini-GOP boundary inside a GOP): the packets before it decode on their own, so
+  the head of the GOP is copied too, and decoded once more only as the segment's
+  references. So a title from 1 s to 5 s in a GOP from 0 to 8.3 s re-encodes frames 1 to
+  8.3 s.
 - The segment is encoded by libx264 with the export's preset and CRF at the source's
   profile, level, chroma format and bit depth, and its own SPS/PPS id (one the source does
   not use). Its parameter sets go both in-band (before each IDR: repeat headers) and into the
@@ -26,9 +31,10 @@ How the pieces fit:
   Anything off raises SmartRenderFailed and the export re-encodes everything instead.
 
 Sources that can't be cut cleanly are refused up front (SmartRefused with the reason):
-other codecs, pixel formats other than 8-bit 4:2:0, interlacing, scaling matrices, edit
-lists, frame times off a constant-rate grid, rotation, anamorphic pixels, HDR, no clean
-keyframe outside the titles.
+other codecs (HEVC included), pixel formats other than 8-bit 4:2:0, interlacing, scaling
+matrices, edit lists, frame times off a constant-rate grid (variable frame rate), frame
+counts that differ from the timeline's, rotation, anamorphic pixels, HDR, titles leaving no
+clean cut to copy from.
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ from nemodesk.engine.media.title import Overlay, make_overlay
 
 log = logging.getLogger("nemodesk.engine")
 
+# Past this share of frames re-encoded, the full re-encode costs about the same (and is
+# what a title over the whole clip, or over most of a clip in one GOP, gets).
+MAX_SHARE = 0.9
 MIN_PSNR_DB = 25.0  # a segment decoded from the output vs the frames encoded (sanity, not taste)
 _CHECK_PACKETS = 12  # packets of the copied GOP after a segment decoded and compared exactly
 _MAX_REFS = 240  # encoder inputs kept (at 1/16 size) to compare with: memory stays bounded
@@ -281,8 +290,14 @@ class SmartPlan:
         return self.n * _COPY_W + self.encoded * _ENCODE_W + verify * _VERIFY_W
 
     def _prev_cut(self, k0: int) -> int:
+        """The last cut before k0 (k0 itself when there is none): where a check decodes."""
         before = [c for c in self.cuts if c < k0]
         return before[-1] if before else k0
+
+    def decode_from(self, k0: int) -> int:
+        """Where decoding for segment k0 starts: the last cut at or before it (packets in
+        between are copied and also decoded, as references for the segment's frames)."""
+        return max(c for c in self.cuts if c <= k0)
 
     def out_time(self, k: int) -> Fraction:
         return (self.pts[k] - self.start) * self.tb
@@ -433,12 +448,17 @@ def plan(
     for k, i in enumerate(order):
         if abs(float((pts[i] - start) * tb) - float(k * step)) >= 0.25 / float(fps):
             raise SmartRefused("frame times off a constant-rate grid (variable frame rate)")
-    # Clean cuts: an IDR at decode position i showing frame i, every earlier packet shown
-    # before it (so the packets after it are frames i.. in some order).
-    cuts, seen_max = [], -1
+    # Entries: decode positions i where packets 0..i-1 are frames 0..i-1, so they decode on
+    # their own (their references are among them) and packets i.. are frames i..: copying
+    # may stop there and a segment start with an IDR of its own. Cuts: entries where the
+    # packet is an IDR showing frame i; copying may start again there (nothing after an
+    # IDR looks back across it) and decoding may begin.
+    entries, cuts, seen_max = [], [], -1
     for i in range(n):
-        if idr[i] and frame_of[i] == i and seen_max == i - 1:
-            cuts.append(i)
+        if seen_max == i - 1:
+            entries.append(i)
+            if idr[i] and frame_of[i] == i:
+                cuts.append(i)
         seen_max = max(seen_max, frame_of[i])
     if not cuts or cuts[0] != 0:
         raise SmartRefused("the picture does not start on an IDR keyframe")
@@ -449,17 +469,20 @@ def plan(
     titled = [
         k for k in range(n) if any(o.strength(float(k * step)) > 0 for o in overlays)
     ]  # the same times and test as frames.encode_video
-    bounds = [*cuts, n]
     segments: list[tuple[int, int]] = []
-    for k in titled:
-        j = np.searchsorted(cuts, k, side="right") - 1
-        a, b = bounds[j], bounds[j + 1]
+    for k in titled:  # from the last entry at or before k to the first cut after it
+        a = entries[int(np.searchsorted(entries, k, side="right")) - 1]
+        j = int(np.searchsorted(cuts, k, side="right"))
+        b = cuts[j] if j < len(cuts) else n
         if segments and segments[-1][1] >= a:
             segments[-1] = (segments[-1][0], max(segments[-1][1], b))
         else:
             segments.append((a, b))
-    if segments and sum(b - a for a, b in segments) == n:
-        raise SmartRefused("no clean keyframe outside the titles: every GOP is re-encoded")
+    share = sum(b - a for a, b in segments) / n
+    if share > MAX_SHARE:
+        raise SmartRefused(
+            f"no clean cut outside the titles: {share:.0%} of the frames would be re-encoded"
+        )
 
     free = next(i for i in range(32) if i not in used_ids) if len(used_ids) < 32 else None
     if free is None:
@@ -540,6 +563,8 @@ class _Segment:
     def _encode(self, frame: av.VideoFrame) -> list[av.Packet]:
         plan = self.plan
         k = self.index.get(frame.pts) if frame.pts is not None else None
+        if k is None and frame.pts is not None and plan.frame_at.get(frame.pts, -1) < self.k0:
+            return []  # a copied frame decoded as a reference for the segment
         if k != self.next_frame:
             raise SmartRenderFailed(f"frame {k} decoded where {self.next_frame} was due")
         self.next_frame += 1
@@ -605,7 +630,7 @@ def write(
         out = oc.add_stream_from_template(src)
         out.codec_context.extradata = plan.avcc
         sound = make_sound()
-        starts = {a: b for a, b in plan.segments}
+        begins = {plan.decode_from(a): (a, b) for a, b in plan.segments}
         checks = {b for a, b in plan.segments if b < plan.n}  # copied GOPs after a segment
         seg: _Segment | None = None
         check_dec: av.VideoCodecContext | None = None
@@ -636,12 +661,12 @@ def write(
                 continue
             if i >= plan.n:
                 raise SmartRenderFailed("the source has more packets than it had")
-            if i in starts:
-                if check_dec is not None:  # a short GOP between two segments
+            if i in begins:  # decoding starts here; copying goes on up to the segment
+                seg = _Segment(plan, *begins[i], src.codec_context)
+            if seg is not None and i >= seg.k0:
+                if i == seg.k0 and check_dec is not None:  # a short GOP between segments
                     hash_frames(check_dec.decode(None))
                     check_dec = None
-                seg = _Segment(plan, i, starts[i], src.codec_context)
-            if seg is not None:
                 for q in seg.feed(packet):
                     mux(q)
                 done += _ENCODE_W
@@ -650,6 +675,9 @@ def write(
                         mux(q)
                     seg = None
             else:
+                # Copied, and decoded as a reference for the segment:
+                if seg is not None and seg.feed(packet):
+                    raise SmartRenderFailed("a segment frame before the segment")
                 if i in checks:
                     window = plan.hashes.setdefault(i, {})
                     check_dec = av.CodecContext.create(src.codec_context.name, "r")
