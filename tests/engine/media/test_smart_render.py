@@ -369,9 +369,14 @@ def test_hevc_is_a_full_reencode(tmp_path: Path, caplog: pytest.LogCaptureFixtur
     fallback_case(src, tmp_path, [("HEVC", 1000, 400)], caplog, "only H.264")
 
 
-def test_444_picture_is_a_full_reencode(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    src = make_h264(tmp_path / "src.mp4", 60, params=x264(15, 0), pix_fmt="yuv444p")
-    fallback_case(src, tmp_path, [("444", 1000, 400)], caplog, "pixel format yuv444p")
+@pytest.mark.parametrize("pix_fmt", ["yuv444p", "yuv422p", "yuvj420p"])
+def test_other_pixel_formats_are_a_full_reencode(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, pix_fmt: str
+) -> None:
+    """4:4:4 and 4:2:2 (High 4:4:4 / 4:2:2 profiles) and full-range 4:2:0 (which the full
+    re-encode converts to limited range)."""
+    src = make_h264(tmp_path / "src.mp4", 60, params=x264(15, 0), pix_fmt=pix_fmt)
+    fallback_case(src, tmp_path, [("Pixels", 1000, 400)], caplog, f"pixel format {pix_fmt}")
 
 
 def test_an_edit_list_is_a_full_reencode(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
