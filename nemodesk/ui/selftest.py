@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import tempfile
 import time
 import wave
@@ -45,6 +46,20 @@ class Desktop(Protocol):
     closed: asyncio.Event
 
 
+def _worker_warm_s(service: AppService) -> float | None:
+    """How long the engine's first worker took to warm up (imports and SoundFont), as its
+    log says; None when there is no local engine log to read."""
+    engine = service.engine
+    if engine is None:
+        return None
+    try:
+        text = engine.log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = re.search(r"NemoDesk engine worker \d+ warm in ([\d.]+) s", text)
+    return float(found.group(1)) if found else None
+
+
 async def self_test(desktop: Desktop) -> int:
     service, window = desktop.service, desktop.window
     report: dict[str, Any] = {"ok": False}
@@ -76,6 +91,7 @@ async def self_test(desktop: Desktop) -> int:
         if abs(seconds - SECONDS) > 0.05:
             raise RuntimeError(f"self-test: the WAV lasts {seconds:.3f} s, not {SECONDS} s")
         report.update(
+            worker_warm_s=_worker_warm_s(service),
             export_s=round(time.perf_counter() - t2, 3),
             wav_seconds=round(seconds, 3),
             wav_bytes=path.stat().st_size,
