@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, QTime, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QSize, Qt, QTime, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -90,7 +90,40 @@ class ColumnScroll(QScrollArea):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest:  # the content's needs changed
             self.updateGeometry()  # (a scroll area keeps its own otherwise)
+            self._fit_bar()
         return super().event(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_bar()
+        super().resizeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # QScrollArea watches its content already; its wrapped rows may change height
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit_bar()
+        return super().eventFilter(watched, event)
+
+    def _fit_bar(self) -> None:
+        """Show the scroll bar only when the content does not fit at the full width. Qt
+        decides from the current width, bar included: wrapping chip rows are a little taller
+        beside a bar, so a panel that fits without one (613 px in a 617 px view) could keep
+        the bar it got in a smaller window (619 px beside it) — two stable states, and which
+        one the user saw depended on the window's history."""
+        content = self.widget()
+        if content is None:
+            return
+        room = self.maximumViewportSize()
+        layout = content.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            need = content.heightForWidth(room.width())
+        else:
+            need = content.minimumSizeHint().height()
+        fits = need <= room.height()
+        policy = (
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        if self.verticalScrollBarPolicy() != policy:
+            self.setVerticalScrollBarPolicy(policy)
 
 
 class ChipRow(QWidget):

@@ -22,6 +22,7 @@ from nemodesk.ui.prompt_panel import PromptPanel
 from nemodesk.ui.theme import apply_theme
 from tests.ui.test_icons_theme import themed  # noqa: F401  (restores the app's style after)
 from tests.ui.test_layout_fits import problems, prompt_scroll
+from tests.ui.test_layout_fits import settle as settle_layout
 from tests.ui.test_main_window import desktop  # noqa: F401  (the real app and engine)
 
 LONGEST = "epic"  # "Epic orchestral": the widest chip the row may have to show
@@ -164,12 +165,12 @@ def test_the_row_fits_at_1280x720_and_the_minimum_width(themed, desktop, tmp_pat
         for lang in ("en", "zh_CN"):
             desktop.preview_language(lang)
             row.select([LONGEST])
-            settle()
+            settle_layout(w)
             least = w.minimumSize()
             assert least.width() <= 1200 and least.height() <= 640, least
             for width, height in [(least.width(), least.height()), (1280, 720)]:
                 w.resize(width, height)
-                settle()
+                settle_layout(w)
                 name = f"{lang}-{w.width()}x{w.height()}"
                 print(f"{name}: genre row {row.width()}×{row.height()} px, panel "
                       f"{w.prompt.height()} px in a {prompt_scroll(w).viewport().height()} px "
