@@ -95,14 +95,57 @@ EXCLUDES = [
     "PySide6.QtTextToSpeech",
     "PySide6.QtSpatialAudio",
     "PySide6.QtHttpServer",
+    # never imported by the app (uvicorn's optional YAML log config, an audio I/O package a
+    # hook pulls in, Pillow's AVIF/Tk/colour-management modules): issue 18
+    "yaml",
+    "_yaml",
+    "pyaudio",
+    "PIL._avif",
+    "PIL.AvifImagePlugin",
+    "PIL._imagingtk",
+    "PIL.ImageTk",
+    "PIL._imagingcms",
+    "PIL.ImageCms",
+    "setuptools",
+    "pkg_resources",
+    "distutils",
+    "lib2to3",
+    # the engine runs without scipy since 2e68b6b (engine/music/dsp.py), and pyloudnorm
+    # (which imports scipy) only measures in the tests
+    "scipy",
+    "pyloudnorm",
+    # httpx's command line (httpx imports it in try/except ImportError) and what only it uses
+    "httpx._main",
+    "rich",
+    "pygments",
+    "markdown_it",
+    "mdurl",
 ]
 
+# Excluded modules that the app's libraries *try* to import and do without (try/except
+# ImportError): tests/packaging/test_excluded_modules.py imports every nemodesk module with
+# all of EXCLUDES made unimportable and allows attempts at these only.
+OPTIONAL_IMPORTS = {
+    "httpx._main": "httpx.__init__: its CLI, optional",
+}
 
-# Files Qt's hooks pull in that the app never loads (QML/Quick, PDF, the GTK theme bridge,
-# Qt's own translations but the ones we ship). Matched against the bundle paths' names.
+
+# Files Qt's hooks pull in that the app never loads (PDF, the GTK theme bridge, embedded /
+# framebuffer / VNC platforms and their input plugins, network-information and TLS backends,
+# image formats the app never reads, Qt's own translations but the ones we ship). Matched
+# against the bundle paths' names. Kept: the xcb, wayland and offscreen platforms, the
+# FFmpeg media backend, SVG icons, JPEG/GIF/WebP images, the compose and IBus input methods
+# (Chinese input), the desktop portal theme. Qt Quick/QML are linked by the FFmpeg media
+# plugin and replaced by stubs (packaging/linux/slim.py), not dropped: without them the
+# plugin does not load and the player has no backend.
 DROP_BINARIES = (
-    "libQt6Quick", "libQt6Qml", "libQt6Pdf", "libqpdf", "libqgtk3", "libgtk-3",
+    "libQt6Pdf", "libqpdf", "libqgtk3", "libgtk-3",
     "libQt6VirtualKeyboard", "libqtvirtualkeyboard",
+    "libqeglfs", "libqlinuxfb", "libqminimal", "libqvkkhrdisplay", "libqvnc",
+    "libqevdev", "libqtuiotouchplugin",
+    "libqconnman", "libqglib", "libqnetworkmanager",
+    "libqcertonlybackend", "libqopensslbackend",
+    "libqtiff", "libqicns", "libqtga", "libqwbmp", "libqico",
 )  # fmt: skip
 KEEP_QT_TRANSLATIONS = ("qtbase_zh_CN.qm", "qt_zh_CN.qm", "qtmultimedia_zh_CN.qm")
 
@@ -115,6 +158,25 @@ def keep_in_bundle(dest: str) -> bool:
     if "/translations/" in dest.replace("\\", "/") and "PySide6" in dest:
         return name in KEEP_QT_TRANSLATIONS
     return True
+
+
+def slim_binaries(toc: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """PyInstaller's binaries with what nothing loads dropped, never-called linked libraries
+    stubbed and everything stripped (packaging/linux/slim.py; Linux only, else unchanged)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "nemodesk_slim", Path(__file__).resolve().parent / "linux" / "slim.py"
+    )
+    assert spec is not None and spec.loader is not None
+    slim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(slim)
+    if not slim.available():
+        print("slim: skipped (Linux with binutils and gcc only): the bundle stays big")
+        return toc
+    out = slim.slim(toc)
+    print(slim.report(toc, out))
+    return out
 
 
 def soundfont() -> Path:

@@ -32,5 +32,6 @@ fi
 
 if [ "$(uname -s)" = "Linux" ]; then
   $PY packaging/linux/build_tarball.py --tarball
+  echo "package: installer $(du -sh dist/NemoDesk-*-Linux-*.tar.xz | cut -f1 | tr '\n' ' ')(goals: app ≤ 250 MB, installer ≤ 120 MB)"
 fi
 echo "package: OK"

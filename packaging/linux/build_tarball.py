@@ -3,14 +3,19 @@
 ``python packaging/linux/build_tarball.py`` writes build/linux/<app id>.desktop (menu entry,
 "Open With" MIME types from the app's own format list). ``--tarball`` also packs
 dist/NemoDesk/, that entry, the hicolor icons (scripts/make_icons.py) and install.sh into
-dist/NemoDesk-<version>-Linux-x86_64.tar.gz, which users unpack and run ``./install.sh``.
+dist/NemoDesk-<version>-Linux-x86_64.tar.xz, which users unpack (``tar xf``, stock GNU tar and
+xz-utils) and run ``./install.sh``. xz -9 (LZMA2, 64 MiB dictionary) is the best ratio stock
+tools unpack everywhere: about 40% smaller than gzip -6 on the bundle (issue 18).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import lzma
 import platform
+import shutil
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -65,7 +70,7 @@ def install_script() -> str:
 def tarball_name() -> str:
     meta = bundle.METADATA
     arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower())
-    return f"{meta['name']}-{meta['version']}-Linux-{arch or platform.machine()}.tar.gz"
+    return f"{meta['name']}-{meta['version']}-Linux-{arch or platform.machine()}.tar.xz"
 
 
 def _normalise(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -99,13 +104,29 @@ def make_tarball(app_dir: Path, icons_dir: Path, out_dir: Path = DIST) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / tarball_name()
     partial = out.with_name(out.name + ".partial")
-    with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
-        tar.add(app_dir, arcname=f"{top}/{meta['name']}", filter=_normalise)
-        tar.add(hicolor, arcname=f"{top}/icons/hicolor", filter=_normalise)
-        _add_text(tar, f"{top}/{meta['id']}.desktop", desktop_entry(), FILE_MODE)
-        _add_text(tar, f"{top}/install.sh", install_script(), EXEC_MODE)
+    tar_file = out.with_name(out.name + ".tar.partial")
+    try:
+        with tarfile.open(tar_file, "w", format=tarfile.PAX_FORMAT) as tar:
+            tar.add(app_dir, arcname=f"{top}/{meta['name']}", filter=_normalise)
+            tar.add(hicolor, arcname=f"{top}/icons/hicolor", filter=_normalise)
+            _add_text(tar, f"{top}/{meta['id']}.desktop", desktop_entry(), FILE_MODE)
+            _add_text(tar, f"{top}/install.sh", install_script(), EXEC_MODE)
+        _xz(tar_file, partial)
+    finally:
+        tar_file.unlink(missing_ok=True)
     partial.replace(out)
     return out
+
+
+def _xz(source: Path, dest: Path) -> None:
+    """xz -9 of ``source``: the xz tool on both cores when it is there (same format), else
+    Python's lzma."""
+    if shutil.which("xz"):
+        with open(dest, "wb") as f:
+            subprocess.run(["xz", "-9", "-T2", "-c", str(source)], stdout=f, check=True)
+        return
+    with open(source, "rb") as f, lzma.open(dest, "wb", preset=9) as out:
+        shutil.copyfileobj(f, out, 1 << 20)
 
 
 def main(argv: list[str] | None = None) -> int:

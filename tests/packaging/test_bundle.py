@@ -326,7 +326,7 @@ def test_linux_tarball_layout(icons_out: Path, tmp_path: Path) -> None:
     (app / "_internal" / "base_library.zip").write_bytes(b"")
     out = tarball.make_tarball(app, icons_out, tmp_path / "dist")
     assert out.name.startswith(f"{nemodesk.APP_NAME}-{nemodesk.__version__}-Linux-")
-    assert out.name.endswith(".tar.gz")
+    assert out.name.endswith(".tar.xz")
 
     top = f"{nemodesk.APP_NAME}-{nemodesk.__version__}"
     with tarfile.open(out) as tar:
