@@ -1,15 +1,19 @@
-"""Cut-detection speed on 20 s 1080p30 H.264 clips, as multiples of real time.
+"""Cut-detection speed on 20 s 1080p30 H.264 clips, as multiples of real time (issue 18:
+"1080p cut detection, 8 Mb/s", goal ≥ 12×, with every cut on its exact frame).
 
 Run: .venv/bin/python -m benchmarks.bench_scenes
-Prints a table (decode-only ceiling, detect_cuts, and an FFmpeg scale→scdet filter graph for
-comparison) and one JSON line. Clips are cached in benchmarks/results/clips/ (git-ignored).
-Decoding dominates and its cost grows with bitrate, so each bitrate gets its own row.
+Prints a table (decode-only ceilings for every picture and for the reference pictures
+detect_cuts decodes, detect_cuts itself, and an FFmpeg scale→scdet filter graph for
+comparison), the goal row, and one JSON line. Clips are cached in benchmarks/results/clips/
+(git-ignored). Decoding dominates and its cost grows with bitrate, so each bitrate gets its
+own row. Wall times are the median of REPEATS runs; on a shared machine compare CPU seconds.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -29,6 +33,8 @@ DURATION_S = 20.0
 CUTS_S = (2.5, 6.0, 9.4, 13.0, 17.2)
 BITRATES_MBPS = (4, 8, 16)
 HEADLINE_MBPS = 8  # a typical 1080p30 web/editor export
+GOAL_X = 12.0
+REPEATS = 5
 CLIP_DIR = ROOT / "benchmarks" / "results" / "clips"
 
 
@@ -42,13 +48,22 @@ def _clip(mbps: int) -> Path:
     return path
 
 
-def _decode_only(path: Path) -> None:
+def _decode_only(path: Path, skip: str = "DEFAULT") -> None:
+    """Decode and drop (threads, no deblocking); skip="NONREF": reference pictures only."""
     with av.open(str(path)) as c:
         s = c.streams.video[0]
         s.thread_type = "AUTO"
         s.codec_context.options = {"skip_loop_filter": "all"}
+        s.codec_context.skip_frame = skip
         for _ in c.decode(s):
             pass
+
+
+def _frame_times(path: Path) -> list[float]:
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        t0 = float(s.start_time * s.time_base)
+        return sorted(round(float(f.pts * s.time_base) - t0, 6) for f in c.decode(s))
 
 
 def _scdet_graph(path: Path) -> None:
@@ -74,17 +89,17 @@ def _scdet_graph(path: Path) -> None:
                     break
 
 
-def _timed(fn: Callable[[], object], repeats: int = 2) -> tuple[float, float]:
-    """Best wall time and the CPU time (all threads) of that run. CPU time is what to compare
-    when other work shares the machine: wall time then stretches, CPU time barely moves."""
-    best, best_cpu = float("inf"), float("inf")
+def _timed(fn: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
+    """Median wall time and median CPU time (all threads) over `repeats` runs. CPU time is
+    what to compare when other work shares the machine: wall time then stretches, CPU time
+    barely moves."""
+    walls, cpus = [], []
     for _ in range(repeats):
         c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        if wall < best:
-            best, best_cpu = wall, cpu
-    return best, best_cpu
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> dict[str, object]:
@@ -94,15 +109,19 @@ def main() -> dict[str, object]:
         path = _clip(mbps)
         t_detect, cpu_detect = _timed(lambda p=path: detect_cuts(p))
         found = detect_cuts(path)
-        t_decode, _ = _timed(lambda p=path: _decode_only(p))
+        t_decode, _ = _timed(lambda p=path: _decode_only(p), repeats=3)
+        t_refs, _ = _timed(lambda p=path: _decode_only(p, "NONREF"), repeats=3)
         t_graph, _ = _timed(lambda p=path: _scdet_graph(p), repeats=1)
-        exact = len(found) == len(CUTS_S) and all(
-            abs(a - b) <= 1 / 30 + 1e-3 for a, b in zip(found, CUTS_S, strict=True)
-        )
+        # Exact: each cut on the time of the first picture of its shot (the clip's frames).
+        times = _frame_times(path)
+        exact = found == [
+            times[next(k for k, t in enumerate(times) if t >= c - 1e-6)] for c in CUTS_S
+        ]
         rows.append(
             {
                 "mbps": mbps,
                 "decode_only_x": DURATION_S / t_decode,
+                "decode_refs_x": DURATION_S / t_refs,
                 "detect_cuts_x": DURATION_S / t_detect,
                 "detect_cpu_s": cpu_detect,
                 "scdet_graph_x": DURATION_S / t_graph,
@@ -112,20 +131,34 @@ def main() -> dict[str, object]:
     print(f"\n20 s 1080p30 H.264, {os.cpu_count()} CPU(s); x = multiples of real time")
     print(f"load average {os.getloadavg()[0]:.2f} (other work slows wall times)")
     print(
-        f"{'bitrate':>8} {'decode only':>12} {'detect_cuts':>12} {'cpu s':>7} "
-        f"{'scale+scdet':>12}  cuts"
+        f"{'bitrate':>8} {'decode all':>11} {'decode refs':>12} {'detect_cuts':>12} "
+        f"{'cpu s':>7} {'scale+scdet':>12}  cuts"
     )
     for r in rows:
         print(
-            f"{r['mbps']:>5} Mb {r['decode_only_x']:>11.1f}x {r['detect_cuts_x']:>11.1f}x "
-            f"{r['detect_cpu_s']:>7.2f} {r['scdet_graph_x']:>11.1f}x  "
-            f"{'all found' if r['cuts_ok'] else 'MISMATCH'}"
+            f"{r['mbps']:>5} Mb {r['decode_only_x']:>10.1f}x {r['decode_refs_x']:>11.1f}x "
+            f"{r['detect_cuts_x']:>11.1f}x {r['detect_cpu_s']:>7.2f} "
+            f"{r['scdet_graph_x']:>11.1f}x  "
+            f"{'all on their exact frame' if r['cuts_ok'] else 'MISMATCH'}"
         )
     headline = next(r for r in rows if r["mbps"] == HEADLINE_MBPS)
+    x = float(headline["detect_cuts_x"])
+    load = os.getloadavg()[0]
+    if not headline["cuts_ok"]:
+        verdict = "MISSED: cuts not on their exact frames"
+    elif x >= GOAL_X:
+        verdict = "met"
+    else:  # the usual reason here: other work on the shared cores (see cpu s)
+        verdict = f"MISSED by {GOAL_X - x:.1f}x at load average {load:.1f}"
+    name = f"1080p cut detection, {HEADLINE_MBPS} Mb/s"
+    print(f"\n{name:<30} {x:>6.1f}x real time  goal ≥ {GOAL_X:g}x ({verdict})")
     result = {
         "bench": "scenes.detect_cuts",
         "clip": f"1080p30 H.264 {HEADLINE_MBPS} Mbps, {DURATION_S:g} s",
-        "realtime_x": round(float(headline["detect_cuts_x"]), 2),
+        "realtime_x": round(x, 2),
+        "goal_x": GOAL_X,
+        "goal_met": x >= GOAL_X and bool(headline["cuts_ok"]),
+        "cuts_exact": bool(headline["cuts_ok"]),
         "by_bitrate": {f"{r['mbps']}mbps": round(float(r["detect_cuts_x"]), 2) for r in rows},
         "cpu_s": round(float(headline["detect_cpu_s"]), 2),
         "cpus": os.cpu_count(),
