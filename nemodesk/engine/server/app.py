@@ -26,6 +26,7 @@ from nemodesk.engine.server import (
     api_auth,
     api_chat,
     api_local,
+    api_preview,
     api_render,
     api_upload,
     deps,
@@ -171,6 +172,6 @@ def create_app(config: ServerConfig, pool: ProcessPoolExecutor | None = None) ->
             headers=e.headers,
         )
 
-    for module in (api_auth, api_upload, api_chat, api_render, api_local):
+    for module in (api_auth, api_upload, api_chat, api_render, api_local, api_preview):
         app.include_router(module.router)
     return app

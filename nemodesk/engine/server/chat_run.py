@@ -27,7 +27,8 @@ from nemodesk.engine.agent.planner import ChatAction, ChatPlan
 from nemodesk.engine.agent.text import CJK
 from nemodesk.engine.brief import Brief
 from nemodesk.engine.music import variations as music_variations
-from nemodesk.engine.server import disk_budget, draftops, work
+from nemodesk.engine.music.head import HEAD_S, wants_head
+from nemodesk.engine.server import api_preview, disk_budget, draftops, work
 
 SETTINGS_KEY = "nemodesk"
 STATUS_WORDS = re.compile(
@@ -322,22 +323,23 @@ async def _make_takes(
             "loudness_lufs": settings.loudness_lufs,
             "speech_s": speech,
         }
-        future = asyncio.ensure_future(
-            jobs.run(
-                user,
-                work.generate_track,
-                asdict(take),
-                seed,
-                str(folder / f"{stem}.wav"),
-                cuts,
-                settings.loudness_lufs,
-                None,
-                None,
-                str(folder / f"{stem}.json"),
-                speech,
-            )
+        job = (
+            asdict(take),
+            *(seed, str(folder / f"{stem}.wav"), cuts, settings.loudness_lufs, None, None),
+            *(str(folder / f"{stem}.json"), speech),
         )
-        result = await _await_with_heartbeats(run, future, config.heartbeat_s)
+        if i == 0 and wants_head(take.duration_s):  # the player starts on its head
+            head = api_preview.head_path(config.files_dir, sid, stem)
+            future = asyncio.ensure_future(
+                jobs.run(user, api_preview.generate_track, str(head), HEAD_S, *job)
+            )
+            url = f"/api/local/preview/{sid}/{head.name}"
+            result = await api_preview.await_with_head(
+                run, future, head, url, take.duration_s, config.heartbeat_s
+            )
+        else:
+            future = asyncio.ensure_future(jobs.run(user, work.generate_track, *job))
+            result = await _await_with_heartbeats(run, future, config.heartbeat_s)
         character["description"] = _description(character, result, i, plan.lang)
         mix_id = store.new_media_id()
         made.append(mix_id)
