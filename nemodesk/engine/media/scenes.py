@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import os
+import threading
 import warnings
 from collections import deque
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from nemodesk.engine.media.probe import (
 )
 
 THUMB_W, THUMB_H = 64, 36
+_MAX_PARTS = 4  # the scan runs in up to this many parts side by side (one per core)...
+_MIN_SPLIT_S = 6.0  # ...for files at least this long
 # A score of 1.0 means the thumbnail difference (mean |Δ| / 255, luma 2/3 and chroma 1/3 of
 # the weight) jumped by this much above _MOTION_FACTOR × the surrounding motion level. The
 # default threshold 0.3 is then a jump of 0.024 (about 6 grey levels across the picture):
@@ -59,6 +62,8 @@ class _Scan:
     d3: list[float] = field(default_factory=list)  # ... i-3
     packets: list[tuple[int, bool]] = field(default_factory=list)  # (pts, keyframe), decode order
     complete: bool = True  # False: a picture without a timestamp turned up while skipping
+    head: list[np.ndarray] = field(default_factory=list)  # first 3 thumbnails (for joining)
+    tail: list[np.ndarray] = field(default_factory=list)  # last 3
 
 
 def detect_cuts(
@@ -79,7 +84,8 @@ def detect_cuts(
             if stream is None:
                 return []
             index = stream.index
-            scan = _measure(container, stream, skip_nonref=True)
+            splits = _split_points(container, stream, min(os.cpu_count() or 1, _MAX_PARTS))
+        scan = _scan_file(path, index, splits)
         if not scan.complete:
             with open_media(path) as container:
                 scan = _measure(container, container.streams[index], skip_nonref=False)
@@ -142,13 +148,23 @@ def _distance(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _measure(
-    container: av.container.InputContainer, stream: av.VideoStream, *, skip_nonref: bool
+    container: av.container.InputContainer,
+    stream: av.VideoStream,
+    *,
+    skip_nonref: bool,
+    part: tuple[int | None, int | None] = (None, None),
 ) -> _Scan:
     """Decode the picture stream once; per decoded picture i, its time and its thumbnail
     distance to decoded pictures i-1, i-2 and i-3. With skip_nonref, pictures no other
-    picture refers to are not decoded (scan.packets still lists them)."""
+    picture refers to are not decoded (scan.packets still lists them).
+    part: (from, until) keyframe pts: only the pictures shown from `from` (a keyframe the
+    decoding starts at) up to before `until` (the packets before that keyframe's); the
+    distances of a part's first three pictures are left for _join."""
     silence_other_streams(container, stream)
     cc = _open_decoder(stream)
+    first, until = part
+    if first is not None or until is not None:
+        stream.thread_type = "NONE"  # one decoder per core instead
     if skip_nonref:
         cc.skip_frame = "NONREF"
     start = _clock(container, stream)
@@ -157,19 +173,33 @@ def _measure(
     thumb = _Thumbnailer()
     recent: deque[np.ndarray] = deque(maxlen=3)
     scan = _Scan()
+    if first is not None:
+        container.seek(first, stream=stream, backward=True)
+    listing = True
     for packet in container.demux(stream):
         if packet.pts is not None:
-            scan.packets.append((packet.pts, packet.is_keyframe))
+            if first is not None and not scan.packets and packet.pts != first:
+                scan.complete = False  # the seek didn't land on the keyframe
+                return scan
+            if until is not None and packet.pts == until and packet.is_keyframe:
+                listing = False  # the next part lists the packets from here
+            if listing:
+                scan.packets.append((packet.pts, packet.is_keyframe))
         elif skip_nonref and packet.size:
             scan.complete = False  # skipped pictures could not be placed in time
             return scan
         for frame in cc.decode(packet):
             t = frame.time
             if t is None or tb is None:
-                if skip_nonref:
+                if skip_nonref or first is not None or until is not None:
                     scan.complete = False
                     return scan
                 t = start + len(scan.times) / rate
+            if first is not None and frame.pts < first:
+                continue  # an open GOP's leading picture: the part before shows it
+            if until is not None and frame.pts >= until:
+                scan.tail = list(recent)
+                return scan
             small = thumb(frame)
             scan.times.append(t - start)
             scan.pts.append(frame.pts if frame.pts is not None else -1)
@@ -178,7 +208,100 @@ def _measure(
             scan.d2.append(_distance(recent[-2], small) if k >= 2 else np.nan)
             scan.d3.append(_distance(recent[-3], small) if k >= 3 else np.nan)
             recent.append(small)
+            if len(scan.head) < 3:
+                scan.head.append(small)
+    scan.tail = list(recent)
     return scan
+
+
+def _split_points(
+    container: av.container.InputContainer, stream: av.VideoStream, parts: int
+) -> list[int]:
+    """Pts of keyframes that cut the picture stream into about equal parts, one per core,
+    for files long enough to gain from it; [] to scan in one piece."""
+    tb = stream.time_base
+    if parts < 2 or not tb:
+        return []
+    if stream.duration is not None:
+        length = float(stream.duration * tb)
+    elif container.duration is not None:
+        length = container.duration / av.time_base
+    else:
+        return []
+    if length < _MIN_SPLIT_S:
+        return []
+    origin = stream.start_time or 0
+    points: list[int] = []
+    try:
+        for k in range(1, parts):
+            target = origin + round(length * k / parts / tb)
+            best = None
+            for backward in (True, False):
+                container.seek(target, stream=stream, backward=backward)
+                pts = next((p.pts for p in container.demux(stream) if p.pts is not None), None)
+                if pts is not None and (best is None or abs(pts - target) < abs(best - target)):
+                    best = pts
+            slack = length / parts / 2 / tb  # at most half a part away from the target
+            if best is not None and abs(best - target) <= slack and best > origin:
+                points.append(best)
+    except (av.FFmpegError, OSError):
+        return []
+    return sorted(set(points))
+
+
+def _scan_file(path: str | os.PathLike, index: int, splits: list[int]) -> _Scan:
+    """The reference-picture scan, in parts decoded side by side when there are split
+    points (each part one single-threaded decoder: no frame-threading overhead, and the
+    parts run in parallel on a loaded machine too); in one piece otherwise."""
+    bounds = [None, *splits, None]
+    parts: list[_Scan | BaseException | None] = [None] * (len(bounds) - 1)
+
+    def run(k: int) -> None:
+        try:
+            with open_media(path) as container:
+                parts[k] = _measure(
+                    container,
+                    container.streams[index],
+                    skip_nonref=True,
+                    part=(bounds[k], bounds[k + 1]),
+                )
+        except BaseException as exc:  # re-raised in the calling thread
+            parts[k] = exc
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(1, len(parts))]
+    for t in threads:
+        t.start()
+    run(0)
+    for t in threads:
+        t.join()
+    for p in parts:
+        if isinstance(p, BaseException):
+            raise p
+    scans = [p for p in parts if isinstance(p, _Scan)]
+    if len(scans) > 1 and not all(p.complete for p in scans):
+        return _scan_file(path, index, [])  # a part couldn't be placed: in one piece
+    return _join(scans)
+
+
+def _join(scans: list[_Scan]) -> _Scan:
+    """One scan from consecutive parts; each part's first distances reach into the last."""
+    out = scans[0]
+    for nxt in scans[1:]:
+        for j, small in enumerate(nxt.head):
+            before = (out.tail + nxt.head[:j])[-3:]
+            k = len(before)
+            nxt.d1[j] = _distance(before[-1], small) if k >= 1 else 0.0
+            nxt.d2[j] = _distance(before[-2], small) if k >= 2 else np.nan
+            nxt.d3[j] = _distance(before[-3], small) if k >= 3 else np.nan
+        out.times += nxt.times
+        out.pts += nxt.pts
+        out.d1 += nxt.d1
+        out.d2 += nxt.d2
+        out.d3 += nxt.d3
+        out.packets += nxt.packets
+        out.complete = out.complete and nxt.complete
+        out.tail = (out.tail + nxt.tail)[-3:] if len(nxt.tail) < 3 else nxt.tail
+    return out
 
 
 def _scores(

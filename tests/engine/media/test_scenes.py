@@ -422,3 +422,30 @@ def test_skipping_pictures_finds_what_decoding_every_picture_finds(
         every = scenes._measure(f, f.streams.video[0], skip_nonref=False)
     assert len(every.times) == 90
     assert detect_cuts(path) == scenes._decide(path, 0, every, 0.3, 0.25)
+
+
+@pytest.mark.parametrize("gop", ["closed", "open"])
+def test_scan_in_parallel_parts_equals_one_piece(media_dir: Path, gop: str) -> None:
+    """Files of 6 s or more are scanned in parts side by side, split at keyframes: the joined
+    scan is the same, picture for picture, as one decoder's, and the cuts are exact."""
+    from nemodesk.engine.media import scenes
+
+    cuts = [47, 95, 121, 145, 190, 215]  # 96 and 144 are keyframes; 47, 95: just before
+    x264 = f"{'open-gop=1:' if gop == 'open' else ''}{_X264_FIXED_GOP}"
+    path = _shots_clip(
+        media_dir / f"parts_{gop}.mkv",
+        240,
+        cuts,
+        options={"preset": "medium", "crf": "23", "x264-params": x264},
+    )
+    with av.open(str(path)) as f:
+        splits = scenes._split_points(f, f.streams.video[0], 3)
+    assert len(splits) == 2
+    with av.open(str(path)) as f:
+        whole = scenes._measure(f, f.streams.video[0], skip_nonref=True)
+    joined = scenes._scan_file(path, 0, splits)
+    assert joined.times == whole.times and joined.pts == whole.pts
+    assert joined.packets == whole.packets
+    for name in ("d1", "d2", "d3"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name))
+    assert_exact_frames(path, detect_cuts(path), cuts)
