@@ -247,8 +247,8 @@ def to_avcc(nals: list[bytes], nal_len: int) -> bytes:
 
 @dataclass
 class SmartPlan:
-    """What to copy and what to encode, frame indices in display order (which, between
-    cuts, is also decode order: segment k0..k1 holds decode positions k0..k1)."""
+    """What to copy and what to encode. Frame indices count in display order; a segment
+    [k0, k1) is exactly the packets at decode positions k0..k1-1 (see plan())."""
 
     clip: Clip
     fps: Fraction
@@ -257,7 +257,7 @@ class SmartPlan:
     pts: list[int]  # per frame (display order), source pts
     dts: list[int]  # per decode position, source dts
     durations: list[int]  # per frame
-    cuts: list[int]  # frame indices where a clean IDR GOP starts
+    cuts: list[int]  # where a clean IDR starts a GOP (frame index = decode position)
     segments: list[tuple[int, int]]  # [k0, k1) to re-encode
     overlays: list[Overlay]
     avcc: bytes  # the output's extradata: the source's record plus the segment's sets
