@@ -23,6 +23,8 @@ from typing import Any
 
 _engine = None
 _warm: dict[str, Any] = {}
+_first_job_done: Any = None  # an event the pool's workers share (see init_worker)
+LATER_WORKERS_S = 10.0  # how long spare workers wait for a first job before warming up
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -47,14 +49,25 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def init_worker(parent: int, one_at_a_time: Any = None) -> None:
+def init_worker(parent: int, stagger: tuple[Any, Any, Any] | None = None) -> None:
     """Ready the worker before its first job: imports done, SoundFont loaded (which waits
-    for the engine's unpack of the built-in one if that is still running). Holding
-    ``one_at_a_time`` (a lock the pool's workers share): the workers warm up in turn, so
-    the first is ready as soon as it can be instead of all sharing the CPU until the end."""
-    global _engine
+    for the engine's unpack of the built-in one if that is still running).
+
+    ``stagger`` (a lock, a counter and an event the pool's workers share): the first worker
+    warms up at once; the others wait until a first job is done (or ``LATER_WORKERS_S``)
+    and then warm up one at a time, so on a small machine the first worker, the server's
+    own start and the first track are not slowed by the spare workers' imports."""
+    global _engine, _first_job_done
     _exit_with_parent(parent)
-    with one_at_a_time or contextlib.nullcontext():
+    lock = None
+    if stagger is not None:
+        lock, started, _first_job_done = stagger
+        with started.get_lock():
+            order = started.value
+            started.value += 1
+        if order:
+            _first_job_done.wait(LATER_WORKERS_S)
+    with lock or contextlib.nullcontext():
         t0 = time.perf_counter()
         from nemodesk.engine.music.generate import MusicEngine
 
@@ -92,7 +105,7 @@ def new_pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=ctx,
         initializer=init_worker,
-        initargs=(os.getpid(), ctx.Lock() if workers > 1 else None),
+        initargs=(os.getpid(), (ctx.Lock(), ctx.Value("i", 0), ctx.Event())),
     )
     for _ in range(workers):  # one call each spawns the workers now (not on the first job)
         pool.submit(warm)
@@ -128,7 +141,14 @@ def generate_track(
     out_dict = asdict(result)
     if stems_dir is None:  # the stems are written on request: name them now
         out_dict["stem_groups"] = stem_groups(engine, Brief(**brief), seed, cuts_s, speech_s)
+    _job_done()
     return out_dict
+
+
+def _job_done() -> None:
+    """A first job is done: the spare workers may warm up now (see ``init_worker``)."""
+    if _first_job_done is not None and not _first_job_done.is_set():
+        _first_job_done.set()
 
 
 def stem_groups(engine, brief, seed: int, cuts_s, speech_s) -> list[str]:
@@ -232,3 +252,4 @@ def export_render(
         return {"status": "failed", "error": str(e)}
     finally:
         store.close()
+        _job_done()
