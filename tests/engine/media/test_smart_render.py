@@ -22,6 +22,8 @@ from nemodesk.engine.media.export import ExportCancelled, ExportResult, export_d
 from nemodesk.engine.media.probe import probe
 from nemodesk.engine.media.smart_render import annexb_nals, avcc_nals, parse_avcc, parse_sps
 from nemodesk.engine.media.title import make_overlay
+from nemodesk.engine.music.audiofile import read_audio, write_audio
+from tests.fixtures.media import make_clip
 
 W, H = 320, 180
 
@@ -465,3 +467,29 @@ def test_cancel_during_the_smart_render_leaves_no_file(tmp_path: Path) -> None:
             )
     assert entered and seen[-1] < 1.0
     assert list(out_dir.iterdir()) == []
+
+
+def test_smart_render_keeps_the_mixed_sound(tmp_path: Path) -> None:
+    """A clip with its own sound and a music track: the picture is smart-rendered, the
+    sound mixed and encoded as on every path, both streams as long as the clip."""
+    src = make_clip(tmp_path / "src.mp4", duration_s=4.0, cuts_s=[2.0], preset="veryfast")
+    t = np.arange(4 * 48_000) / 48_000
+    tone = (0.3 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    music = write_audio(tmp_path / "music.wav", np.stack([tone, tone], 1), 48_000)
+    draft = {
+        "t": [
+            {"tt": 0, "sg": [{"d": 4000, "m": {"src": "clip"}}]},
+            {"tt": 1, "sg": [{"d": 4000, "m": {"src": "music", "volume": 50}}]},
+            {"tt": 7, "sg": [{"d": 800, "m": {"text": "Sound", "start": 2500}}]},
+        ]
+    }
+    out = tmp_path / "out.mp4"
+    r = export_draft(draft, {"clip": src, "music": music}.__getitem__, out)
+    assert r.picture == "smart" and r.has_audio
+    with av.open(str(out)) as box:
+        assert [s.codec_context.name for s in box.streams] == ["h264", "aac"]
+        assert abs(box.duration / av.time_base - 4.0) < 0.1
+    audio, rate = read_audio(out)
+    assert rate == 48_000 and abs(audio.shape[0] / rate - 4.0) < 0.05
+    assert np.sqrt(np.mean(audio[rate : 3 * rate] ** 2)) > 0.05  # the music is there
+    assert len(decoded(out)) == 120
