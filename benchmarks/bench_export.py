@@ -243,7 +243,8 @@ def main() -> dict[str, object]:
     print(
         f"title export: {rows[1][1]:.1f}x vs goal {GOAL_TITLE_X:g}x "
         f"({'met' if met else f'missed by {GOAL_TITLE_X / rows[1][1]:.2f}x'}; "
-        f"load average {os.getloadavg()[0]:.2f}); smart vs full re-encode: "
+        f"load average {os.getloadavg()[0]:.2f}; CPU {rows[1][2]:.1f} s vs "
+        f"{rows[2][2]:.1f} s for the full re-encode); smart vs full re-encode: "
         f"{check['frames_smart']} / {check['frames_full']} frames, times "
         f"{'equal' if check['times_equal'] else 'DIFFER'}, title frames PSNR "
         f"min {check['title_psnr_min_db']} dB, mean {check['title_psnr_mean_db']} dB"
@@ -256,7 +257,9 @@ def main() -> dict[str, object]:
         "title_x": round(rows[1][1], 2),
         "title_goal_x": GOAL_TITLE_X,
         "title_goal_met": met,
+        "title_cpu_s": round(rows[1][2], 2),
         "title_reencode_x": round(rows[2][1], 2),
+        "title_reencode_cpu_s": round(rows[2][2], 2),
         "title_low_x": round(rows[3][1], 2),
         "title_webm_x": round(rows[4][1], 2),
         **{f"smart_vs_full_{k}": v for k, v in check.items()},
