@@ -178,7 +178,11 @@ def _measure(
     listing = True
     for packet in container.demux(stream):
         if packet.pts is not None:
-            if first is not None and not scan.packets and packet.pts != first:
+            if (
+                first is not None
+                and not scan.packets
+                and not (packet.pts == first and packet.is_keyframe)
+            ):
                 scan.complete = False  # the seek didn't land on the keyframe
                 return scan
             if until is not None and packet.pts == until and packet.is_keyframe:
@@ -238,9 +242,11 @@ def _split_points(
             best = None
             for backward in (True, False):
                 container.seek(target, stream=stream, backward=backward)
-                pts = next((p.pts for p in container.demux(stream) if p.pts is not None), None)
-                if pts is not None and (best is None or abs(pts - target) < abs(best - target)):
-                    best = pts
+                packet = next((p for p in container.demux(stream) if p.pts is not None), None)
+                if packet is None or not packet.is_keyframe:
+                    continue  # (a seek may land on any picture, e.g. in MPEG-TS)
+                if best is None or abs(packet.pts - target) < abs(best - target):
+                    best = packet.pts
             slack = length / parts / 2 / tb  # at most half a part away from the target
             if best is not None and abs(best - target) <= slack and best > origin:
                 points.append(best)
