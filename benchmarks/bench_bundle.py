@@ -33,6 +33,16 @@ def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def largest(folder: Path, n: int = 10) -> str:
+    sizes: dict[str, int] = {}
+    for p in folder.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            key = "/".join(p.relative_to(folder).parts[:2])
+            sizes[key] = sizes.get(key, 0) + p.stat().st_size
+    top = sorted(sizes.items(), key=lambda kv: -kv[1])[:n]
+    return ", ".join(f"{k.removeprefix('_internal/')} {v / 1e6:.0f}" for k, v in top)
+
+
 def installer() -> Path | None:
     """The Linux .tar.xz of the current bundle (made when missing or stale); None elsewhere."""
     if not sys.platform.startswith("linux"):
@@ -99,6 +109,8 @@ def main() -> None:
     width = max(len(r[0]) for r in rows)
     for name, value, goal in rows:
         print(f"{name:<{width}}  {value:>24}  {goal}")
+    if size_mb > BUNDLE_GOAL_MB:  # why: where the megabytes are
+        print(f"  largest parts (MB): {largest(APP.parent)}")
     print(
         json.dumps(
             {

@@ -110,6 +110,11 @@ EXCLUDES = [
     "pkg_resources",
     "distutils",
     "lib2to3",
+    "unittest",
+    "doctest",
+    "pydoc",
+    "pydoc_data",
+    "xmlrpc",
     # the engine runs without scipy since 2e68b6b (engine/music/dsp.py), and pyloudnorm
     # (which imports scipy) only measures in the tests
     "scipy",

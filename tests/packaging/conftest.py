@@ -4,6 +4,7 @@ session loads in it, and its size against issue 18's goal."""
 
 from __future__ import annotations
 
+import faulthandler
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 1500  # a cold PyInstaller analysis on a loaded 2-core machine
+
+
+def allow_seconds(seconds: float) -> None:
+    """Move tests/conftest.py's faulthandler deadline (570 s, exits the run) for a test that
+    is slow by nature, not hung: xz -9 of the whole bundle on a loaded 2-core machine."""
+    faulthandler.dump_traceback_later(seconds, exit=True)
 
 
 def fresh_env(home: Path) -> dict[str, str]:
