@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
         s.exported.connect(lambda p: self.export_view.set_finished(Path(p)))
         s.cancelled.connect(self._on_cancelled)
         s.musicReady.connect(self._on_music)
+        s.musicPreview.connect(self._on_music_preview)
         s.creditsChanged.connect(self._on_credits)
         s.sessionChanged.connect(self._on_session)
         s.tokenStatus.connect(self._on_token_status)
@@ -621,8 +622,21 @@ class MainWindow(QMainWindow):
         if thumbs:
             self.timeline.set_video_thumbnails(thumbs, int(float(clip["duration_s"]) * 1000))
 
+    def _on_music_preview(self, path: str, peaks: Any, duration_ms: int) -> None:
+        """The head of a long track while the rest renders: playable now (playing on if
+        the player was), the timeline at the track's length with the head's waveform."""
+        playing = self.player.is_playing()
+        self.player.load_music(Path(path), more_coming=True)
+        self.timeline.set_waveform(peaks, duration_ms)
+        self.variations.set_playing(None)
+        if playing:
+            self.player.play()
+
     def _on_music(self, path: str, peaks: Any, duration_ms: int) -> None:
-        self.player.load_music(Path(path))
+        if self.player.more_coming():  # the head plays: the track takes over in place
+            self.player.swap_music(Path(path))
+        else:
+            self.player.load_music(Path(path))
         self.timeline.set_waveform(peaks, duration_ms)
         self.variations.set_playing(None)
 

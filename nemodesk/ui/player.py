@@ -70,6 +70,13 @@ class PlayerView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._music = MediaTrack(self)
+        # the next music file, loading while the current one plays (a head swapped for its
+        # whole track at the same place: ``swap_music``)
+        self._spare = MediaTrack(self)
+        self._swap_to: Path | None = None
+        self.last_swap: dict[str, Any] | None = None  # where the last swap left and landed
+        self._more_coming = False  # the music is a head: its whole track will swap in
+        self._resume = False  # the head ran out while playing: the track plays on from there
         self._video = MediaTrack(self)  # the clip's own sound is heard, as in the export
         self._music_path: Path | None = None
         self._music_title = ""  # the track's name for people (the file is a cache entry)
@@ -174,7 +181,8 @@ class PlayerView(QWidget):
         self.music_button.clicked.connect(lambda: self.set_mode(PlayerMode.MUSIC))
         self.video_button.clicked.connect(lambda: self.set_mode(PlayerMode.VIDEO))
         self.original_audio.toggled.connect(self.set_original_audio)
-        for track in (self._music, self._video):
+        self._spare.player.mediaStatusChanged.connect(self._on_spare_status)
+        for track in (self._music, self._spare, self._video):
             track.player.positionChanged.connect(self._on_track_position)
             track.player.durationChanged.connect(lambda _ms: self._refresh())
             track.player.playbackStateChanged.connect(self._on_track_state)
@@ -216,15 +224,68 @@ class PlayerView(QWidget):
 
     # ---- public API -------------------------------------------------------------------------
 
-    def load_music(self, path: Path | None) -> None:
+    def load_music(self, path: Path | None, *, more_coming: bool = False) -> None:
         """Show a new music file (or none); playback stops and starts again from the top.
         The window gives the music as the export will have it: dipped under the clips'
         speech (service.preview_music), in both modes, so a mode switch needs no reload."""
         self.pause()
         self._error = ""
+        self._drop_swap()
+        self._more_coming, self._resume = more_coming and path is not None, False
         self._music_path = Path(path) if path else None
         self._music.load(self._music_path)
         if self._video.loaded and self._mode is PlayerMode.VIDEO:
+            self._sync(force=True)
+        self._refresh()
+
+    def swap_music(self, path: Path) -> None:
+        """Play ``path`` instead of the music loaded now, from the same place and playing
+        if it was (the head of a track for the whole track): the new file loads beside the
+        old one, which plays on until the new one is ready to take over. With nothing
+        loaded it is ``load_music``."""
+        if not self._music.loaded:
+            self.load_music(path)
+            return
+        self._drop_swap()
+        self._swap_to = Path(path)
+        self._spare.audio.setVolume(self._music.audio.volume())
+        self._spare.audio.setMuted(self._music.audio.isMuted())
+        self._spare.load(self._swap_to)
+
+    def more_coming(self) -> bool:
+        """The music loaded is the head of a track still rendering."""
+        return self._more_coming and self._music.loaded
+
+    def swap_pending(self) -> bool:
+        return self._swap_to is not None
+
+    def _drop_swap(self) -> None:
+        if self._swap_to is not None:
+            self._swap_to = None
+            self._spare.load(None)
+
+    def _on_spare_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        ready = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if self._swap_to is None or status not in ready:
+            return
+        old, new = self._music, self._spare
+        playing = old.playing() or self._resume
+        at = old.estimate_ms()
+        self._more_coming = self._resume = False
+        new.set_position(round(at))
+        self._music, self._spare = new, old  # first: the old one's pause is not ours
+        if playing:
+            new.player.play()
+        old.player.pause()
+        self._music_path, self._swap_to = self._swap_to, None
+        old.load(None)
+        self.last_swap = {
+            "from_ms": at,
+            "to_ms": new.player.position(),
+            "playing": playing,
+            "at": time.monotonic(),
+        }
+        if self._mode is PlayerMode.VIDEO:
             self._sync(force=True)
         self._refresh()
 
@@ -253,7 +314,8 @@ class PlayerView(QWidget):
         self.placeholder.setText(self._placeholder_text())
 
     def set_music_volume(self, percent: int) -> None:
-        self._music.audio.setVolume(min(max(percent, 0), 100) / 100.0)
+        for track in (self._music, self._spare):
+            track.audio.setVolume(min(max(percent, 0), 100) / 100.0)
 
     def music_volume(self) -> int:
         return round(self._music.audio.volume() * 100)
@@ -306,6 +368,7 @@ class PlayerView(QWidget):
         self._set_playing(True)
 
     def pause(self) -> None:
+        self._resume = False
         self._sync_timer.stop()
         self._music.player.pause()
         self._video.player.pause()
@@ -394,6 +457,11 @@ class PlayerView(QWidget):
     def _on_track_state(self, state: QMediaPlayer.PlaybackState) -> None:
         if self.sender() is not self._master().player:
             return
+        ended = state == QMediaPlayer.PlaybackState.StoppedState  # a pause is PausedState
+        if self._more_coming and self._playing and ended:
+            # the head ran out: still "playing", its track goes on from here when it comes
+            self._resume = True
+            return
         if state != QMediaPlayer.PlaybackState.PlayingState and self._playing:
             self._sync_timer.stop()
             if self._mode is PlayerMode.VIDEO:
@@ -401,8 +469,11 @@ class PlayerView(QWidget):
             self._set_playing(False)
 
     def _on_error(self, _error: QMediaPlayer.Error, message: str) -> None:
-        self._error = message or self.tr("unknown error")
         sender = self.sender()
+        if sender is self._spare.player:  # the next file would not load: keep this one
+            self._drop_swap()
+            return
+        self._error = message or self.tr("unknown error")
         if sender is self._music.player:
             self._music.loaded = False
         elif sender is self._video.player:

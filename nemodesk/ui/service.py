@@ -41,6 +41,7 @@ from nemodesk.ui.ducked_music import ducked_name, prune, write_ducked
 
 log = logging.getLogger(__name__)
 WAVEFORM_POINTS = 2000
+PREVIEW_EVENT = "music_preview"  # the local engine's tool result naming a track's head
 
 
 def music_peaks(path: Path, points: int = WAVEFORM_POINTS) -> np.ndarray:
@@ -55,6 +56,17 @@ def music_peaks(path: Path, points: int = WAVEFORM_POINTS) -> np.ndarray:
     edges = np.linspace(0, len(data), points + 1).astype(int)
     peaks = np.maximum.reduceat(data, np.minimum(edges[:-1], len(data) - 1))
     return (peaks / float(np.iinfo(dtype).max)).astype(np.float32)
+
+
+def _head_peaks(path: Path, duration_s: float) -> np.ndarray:
+    """A head's peaks placed on the whole track's WAVEFORM_POINTS (zero past the head: the
+    timeline fills in when the track comes)."""
+    with wave.open(str(path), "rb") as w:
+        head_s = w.getnframes() / float(w.getframerate() or 1)
+    n = min(WAVEFORM_POINTS, max(1, round(WAVEFORM_POINTS * head_s / max(duration_s, 1e-3))))
+    out = np.zeros(WAVEFORM_POINTS, dtype=np.float32)
+    out[:n] = music_peaks(path, n)
+    return out
 
 
 class AppService(QObject):
@@ -75,6 +87,10 @@ class AppService(QObject):
     # what the player plays (the music with the draft's dip under speech), the music's own
     # peaks, its duration ms
     musicReady = Signal(str, object, int)
+    # the head of a long track while the rest renders (local engine): its file, the peaks
+    # over the whole track's length (zero past the head) and that length in ms; the
+    # track itself follows as musicReady
+    musicPreview = Signal(str, object, int)
     creditsChanged = Signal(object)  # Credits, or None on the local engine
     sessionChanged = Signal(object)  # Session
     tokenStatus = Signal(bool)  # saved in the keyring?
@@ -109,6 +125,7 @@ class AppService(QObject):
         self.loudness_lufs = -14.0
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._fetches: dict[str, asyncio.Future[Any]] = {}
+        self._preview: asyncio.Task[Any] | None = None  # fetching a head, during a chat
         self._ready = asyncio.Event()
         self._connect_lock = asyncio.Lock()
         self._again: dict[str, Any] = {}  # job name -> how to ask for it again (Retry)
@@ -402,16 +419,56 @@ class AppService(QObject):
     def _tool(self, ev: ChatEvent) -> None:
         if ev.kind == "tool_call" and ev.name:
             self.toolActivity.emit(ev.name)
+        elif (
+            ev.kind == "tool_result"
+            and ev.name == PREVIEW_EVENT
+            and self.is_local
+            and isinstance(ev.payload, dict)
+            and self._preview is None
+        ):
+            self._preview = asyncio.ensure_future(self._show_head(ev.payload))
+
+    async def _show_head(self, result: dict[str, Any]) -> None:
+        """Fetch the head the engine named and hand it to the player (musicPreview); a
+        head that cannot be had is no error: the whole track comes as before."""
+        assert self.client is not None
+        try:
+            url, duration_s = str(result["url"]), float(result["duration_s"])
+            folder = self.cache_dir / "heads"
+            dest = folder / Path(url).name
+            await self.client.fetch_file(url, dest)
+            peaks = await asyncio.to_thread(_head_peaks, dest, duration_s)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # any backend or file trouble: wait for the track
+            log.warning("no preview of the track: %s", e)
+            return
+        for old in folder.glob("head-*.wav"):  # one head kept: the one shown
+            if old != dest:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        self.musicPreview.emit(str(dest), peaks, round(duration_s * 1000))
+
+    async def _end_preview(self) -> None:
+        """The run is over: a head still on its way is not shown after the track."""
+        task, self._preview = self._preview, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _chat(self, text: str, parameters: dict[str, Any] | None) -> ChatOutcome:
         assert self.client is not None
-        outcome = await self.client.send(
-            text,
-            parameters={**parameters} if parameters else None,
-            on_tool=self._tool,
-            on_still_working=self.stillWorking.emit,
-            on_notice=lambda line: self.chatMessage.emit("notice", line),
-        )
+        try:
+            outcome = await self.client.send(
+                text,
+                parameters={**parameters} if parameters else None,
+                on_tool=self._tool,
+                on_still_working=self.stillWorking.emit,
+                on_notice=lambda line: self.chatMessage.emit("notice", line),
+            )
+        finally:
+            await self._end_preview()
         self.chatMessage.emit("assistant", outcome.reply)
         if outcome.actions:
             self.actionsRequested.emit([a for a in outcome.actions if isinstance(a, Action)])
