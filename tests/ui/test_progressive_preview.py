@@ -40,7 +40,7 @@ def test_head_plays_first_then_the_track_takes_over_in_place(desktop):  # noqa: 
     assert "full_s" not in seen and not task.done()  # before the run ends
     assert seen["ms"] == 180_000
     peaks = seen["peaks"]
-    head = int(len(peaks) * 10 / 180)
+    head = int(len(peaks) * 8 / 180)
     assert peaks[: head - 2].max() > 0.05 and not peaks[head + 2 :].any()  # fills in later
     assert w.timeline._waveform is not None
     w.player.play()

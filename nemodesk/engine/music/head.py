@@ -21,8 +21,8 @@ import numpy as np
 
 from nemodesk.engine.music.score import Score
 
-HEAD_S = 10.0  # what the head holds
-TAIL_S = 2.0  # rendered past it, so reverb and releases at its end are those of the full
+HEAD_S = 8.0  # what the head holds (a warm 3-min track is whole in about 2 s)
+TAIL_S = 1.5  # rendered past it, so reverb and releases at its end are those of the full
 MIN_TRACK_S = 20.0  # shorter tracks render whole about as fast: no head for them
 GRID_S = 0.1  # the score's power estimate, per step
 GATE_S = 0.4  # BS.1770's gating blocks
@@ -115,10 +115,12 @@ def render_head(
     speech_s: list[tuple[float, float]] | None = None,
     loudness_lufs: float = -14.0,
     head_s: float = HEAD_S,
+    composed: tuple | None = None,
 ) -> dict:
     """Render the head of the track ``engine.generate`` would make from the same arguments
     and write its first ``head_s`` seconds to ``out`` (WAV, atomically); returns what was
-    made (path, head_s, duration_s, the loudness target used)."""
+    made (path, head_s, duration_s, the loudness target used). ``composed``: the
+    ``engine.compose`` result for these arguments, when the caller has it already."""
     # the render's modules are the worker's (the server imports this module for
     # ``wants_head`` and must stay light)
     from nemodesk.engine.music.audiofile import write_audio
@@ -126,7 +128,7 @@ def render_head(
     from nemodesk.engine.music.production import production_for
     from nemodesk.engine.music.render import render
 
-    plan, score = engine.compose(brief, seed, cuts_s, speech_s)
+    plan, score = composed or engine.compose(brief, seed, cuts_s, speech_s)
     window = min(score.duration_s, head_s + TAIL_S)
     genre = GENRE_TEMPLATES[score.genre]
     arc_db = production_for(score.genre, lofi=genre.lofi, bright=genre.bright).arc_db

@@ -48,7 +48,8 @@ def preview_head(request: Request, session_id: str, name: str, user: User) -> Fi
 
 def generate_track(head: str, head_s: float, *args: Any) -> dict[str, Any]:
     """In a worker: the head of the track into ``head``, then ``work.generate_track(*args)``
-    (the same brief, seed, cuts, speech and loudness)."""
+    (the same brief, seed, cuts, speech and loudness). The score is composed once for both:
+    the head renders a copy cut short, and the whole track is rendered from it."""
     from nemodesk.engine.brief import Brief
     from nemodesk.engine.music.generate import MusicEngine
     from nemodesk.engine.music.head import render_head
@@ -57,6 +58,7 @@ def generate_track(head: str, head_s: float, *args: Any) -> dict[str, Any]:
     brief, seed, _out, cuts, loudness, _stems, _midi, _plan, speech = args
     engine = work._engine or MusicEngine()
     Path(head).parent.mkdir(parents=True, exist_ok=True)
+    composed = engine.compose(Brief(**brief), seed, cuts, speech)
     render_head(
         engine,
         Brief(**brief),
@@ -66,8 +68,13 @@ def generate_track(head: str, head_s: float, *args: Any) -> dict[str, Any]:
         speech_s=speech,
         loudness_lufs=loudness,
         head_s=head_s,
+        composed=composed,
     )
-    return work.generate_track(*args)
+    engine.compose = lambda *_a, **_k: composed  # this job's arguments only
+    try:
+        return work.generate_track(*args)
+    finally:
+        del engine.compose
 
 
 def _remove(path: Path) -> None:
