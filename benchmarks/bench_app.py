@@ -121,8 +121,9 @@ def frozen_self_test(app: Path = FROZEN_APP, runs: int = SELF_TEST_RUNS) -> dict
 
     if not app.exists():
         return None
-    reports = []
+    reports, loads = [], []
     for _ in range(runs):
+        loads.append(os.getloadavg()[0])
         with tempfile.TemporaryDirectory() as home:
             env = {"HOME": home, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                    "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
@@ -142,6 +143,8 @@ def frozen_self_test(app: Path = FROZEN_APP, runs: int = SELF_TEST_RUNS) -> dict
         **median,
         "generate_runs_s": [r["generate_s"] for r in reports],
         "worker_warm_s": round(statistics.median(warm), 3) if warm else None,
+        # other work on the machine slows a cold start several-fold (2 cores): say how busy
+        "load_avg_1min": round(statistics.median(loads), 2),
     }
 
 
@@ -177,6 +180,8 @@ def main() -> None:
              f"{frozen['first_paint_s']} / {frozen['engine_ready_s']} / {frozen['export_s']}"
              f" / {frozen['total_s']} s", ""),
             ("  engine worker warm (imports + SoundFont)", f"{frozen['worker_warm_s']} s", ""),
+            ("  machine load (1-min average) as the runs began", f"{frozen['load_avg_1min']}",
+             f"{os.cpu_count()} CPUs"),
         ]  # fmt: skip
     width = max(len(r[0]) for r in rows)
     for name, value, goal in rows:
