@@ -59,7 +59,8 @@ def one_run(engine: Engine, token: str) -> dict:
     head = b""
     with engine.client(token) as c, engine.client(token) as c2:
         t0 = time.perf_counter()
-        with c.stream("POST", "/run_sse", json=body, headers={"Accept": "text/event-stream"}) as r:
+        headers = {"Accept": "text/event-stream", "X-Nemo-Preview": "head"}
+        with c.stream("POST", "/run_sse", json=body, headers=headers) as r:
             for line in r.iter_lines():
                 if not line.startswith("data:") or not line[5:].strip():
                     continue

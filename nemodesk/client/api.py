@@ -21,6 +21,9 @@ H_SKILL_SOURCE = "X-Skill-Source"
 H_SKILL_VERSION = "X-Skill-Version"
 H_SKILL_PLATFORM = "X-Skill-Platform"
 H_LAST_EVENT_ID = "Last-Event-ID"
+# the local engine's extra: "play a long take's head while the rest renders" (its
+# ``music_preview`` tool result names it); never sent to the cloud
+H_PREVIEW, PREVIEW_HEAD = "X-Nemo-Preview", "head"
 
 ANONYMOUS_TOKEN = "/api/auth/anonymous-token"
 CREATE_SESSION = "/api/tasks/me/with-session/nemo_agent"

@@ -256,10 +256,12 @@ class NemoClient:
         on_tool: Callable[[ChatEvent], None] | None = None,
         on_still_working: Callable[[float], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        preview: bool = False,
     ) -> ChatOutcome:
         """Send one chat message over SSE, with explicit music settings (``parameters``:
         duration_s, bpm, key, mood, genre, …) when given; the callbacks are
-        ``nemodesk.client.sse.ChatRun``'s."""
+        ``nemodesk.client.sse.ChatRun``'s. ``preview``: ask the local engine for the head
+        of a long take first (a ``music_preview`` tool result; ignored on the cloud)."""
 
         def run(sid: str) -> Awaitable[ChatOutcome]:
             return ChatRun(
@@ -271,6 +273,7 @@ class NemoClient:
                 on_tool=on_tool,
                 on_still_working=on_still_working,
                 on_notice=on_notice,
+                preview=preview,
             ).run()
 
         return await self.in_session(run)

@@ -129,8 +129,11 @@ class ChatRun:
         on_still_working: Callable[[float], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
         parameters: dict | None = None,
+        preview: bool = False,
     ) -> None:
         self.client = client
+        # ask the local engine for heads of long takes (its extra; the cloud never hears it)
+        self.preview = preview and getattr(client.config, "backend", "") == "local"
         self.session_id = session_id
         self.text = text
         self.parameters = parameters  # explicit settings; the same body on a resume
@@ -202,7 +205,10 @@ class ChatRun:
             await flow.aclose()
 
     def _resume_headers(self) -> dict[str, str]:
-        return {api.H_LAST_EVENT_ID: self.last_id} if self.last_id else {}
+        headers = {api.H_LAST_EVENT_ID: self.last_id} if self.last_id else {}
+        if self.preview:
+            headers[api.H_PREVIEW] = api.PREVIEW_HEAD
+        return headers
 
     async def _read_with(self, flow: AuthFlow) -> bool:
         body = api.run_body(self.session_id, self.text, self.parameters)

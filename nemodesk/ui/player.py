@@ -48,6 +48,9 @@ CORRECTION_COOLDOWN_S = 0.8  # let a seek settle before judging drift again
 PLAY_ICON_PX = 28
 
 
+SWAP_LEAD_MS = 30  # measured: a new player's clock starts 26..37 ms after play() (offscreen)
+
+
 class PlayerMode(StrEnum):
     MUSIC = "music"
     VIDEO = "video"
@@ -272,7 +275,9 @@ class PlayerView(QWidget):
         playing = old.playing() or self._resume
         at = old.estimate_ms()
         self._more_coming = self._resume = False
-        new.set_position(round(at))
+        # a player takes about this long from play() to its clock running: it starts ahead
+        # by as much (tests/ui/test_progressive_preview.py measures the landing)
+        new.set_position(round(at + (SWAP_LEAD_MS if playing else 0)))
         self._music, self._spare = new, old  # first: the old one's pause is not ours
         if playing:
             new.player.play()

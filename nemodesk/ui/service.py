@@ -466,6 +466,7 @@ class AppService(QObject):
                 on_tool=self._tool,
                 on_still_working=self.stillWorking.emit,
                 on_notice=lambda line: self.chatMessage.emit("notice", line),
+                preview=self.is_local,
             )
         finally:
             await self._end_preview()

@@ -17,7 +17,8 @@ from tests.ui.test_main_window import desktop, run, until  # noqa: F401  (the fi
 
 PROMPT = "3-minute upbeat acoustic travel vlog"
 # the new file's clock against the old one's a moment after the swap (the backend reports
-# positions every ~100 ms, the machine is shared): measured 0..40 ms
+# positions every ~100 ms, the machine is shared): measured -5..+21 ms (the player starts the
+# new file SWAP_LEAD_MS ahead; without it -26..-37 ms)
 SWAP_TOLERANCE_MS = 150
 
 

@@ -30,7 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from nemodesk.engine.agent import params as chat_params
 from nemodesk.engine.brief import BriefError
-from nemodesk.engine.server import deps
+from nemodesk.engine.server import api_preview, deps
 from nemodesk.engine.server.chat_run import execute
 from nemodesk.engine.server.errors import BAD_REQUEST, ApiError
 
@@ -49,6 +49,7 @@ class Run:
     done: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task | None = None
+    preview: bool = False  # the client plays a long take's head first (api_preview)
 
     def emit(self, event: dict[str, Any]) -> None:
         self.events.append(event)
@@ -174,6 +175,7 @@ async def run_sse(
     body: RunBody,
     user: User,
     last_event_id: Annotated[str | None, Header()] = None,
+    x_nemo_preview: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     session = deps.session_of(request, body.session_id, user)
     runs: Runs = request.app.state.runs
@@ -198,6 +200,7 @@ async def run_sse(
         jobs = request.app.state.jobs
         jobs.admit(user)  # a bounded queue per client: one too many is "busy" (429)
         run, start = runs.start(session.session_id, message), 0
+        run.preview = x_nemo_preview == api_preview.ASK_VALUE  # a local extra: heads first
         run.task = jobs.track(user, _guarded(request.app, run, user, text, params or None))
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(

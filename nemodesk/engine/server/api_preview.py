@@ -1,7 +1,9 @@
 """Progressive preview (a local engine extra): the head of a long track, playable while the
 rest renders.
 
-For a take longer than ``head.MIN_TRACK_S`` the worker renders the first seconds first
+When the client asks for it (the request header ``X-Nemo-Preview: head``, which the app
+sends to the local engine only: other clients and the headless ``make`` pay nothing), for
+a take longer than ``head.MIN_TRACK_S`` the worker renders the first seconds first
 (``nemodesk.engine.music.head``) into ``<session>/preview/head-<name>.wav``, then the whole
 track as before. The chat run watches for that file and, the moment it is there, emits a
 ``tool_result`` named ``music_preview`` on the SSE stream: a documented event shape that a
@@ -28,6 +30,7 @@ from nemodesk.engine.server.errors import NOT_FOUND, ApiError
 
 router = APIRouter()
 User = Annotated[str, Depends(deps.current_user)]
+ASK_HEADER, ASK_VALUE = "X-Nemo-Preview", "head"  # a client that will play heads says so
 EVENT = "music_preview"
 POLL_S = 0.01  # how often the run looks for the head while the worker renders
 _NAME = re.compile(r"head-track-[0-9a-f]{12}\.wav")

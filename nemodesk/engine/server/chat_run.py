@@ -328,7 +328,8 @@ async def _make_takes(
             *(seed, str(folder / f"{stem}.wav"), cuts, settings.loudness_lufs, None, None),
             *(str(folder / f"{stem}.json"), speech),
         )
-        if i == 0 and wants_head(take.duration_s):  # the player starts on its head
+        # the client plays the first take from its head (asked for: api_preview)
+        if i == 0 and getattr(run, "preview", False) and wants_head(take.duration_s):
             head = api_preview.head_path(config.files_dir, sid, stem)
             future = asyncio.ensure_future(
                 jobs.run(user, api_preview.generate_track, str(head), HEAD_S, *job)

@@ -29,10 +29,11 @@ def _db(x: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(np.square(x)) + 1e-20))
 
 
-def _stream(client, sid: str, text: str, on_event) -> list[tuple[float, dict]]:
+def _stream(client, sid: str, text: str, on_event, ask: bool = True) -> list[tuple[float, dict]]:
     body = {**BODY, "session_id": sid, "new_message": {"parts": [{"text": text}]}}
     out, t0 = [], time.perf_counter()
-    with client.stream("POST", "/run_sse", json=body, headers={"Accept": "text/event-stream"}) as r:
+    headers = {"Accept": "text/event-stream", **({"X-Nemo-Preview": "head"} if ask else {})}
+    with client.stream("POST", "/run_sse", json=body, headers=headers) as r:
         assert r.status_code == 200
         for line in r.iter_lines():
             if line.startswith("data:") and line[5:].strip():
@@ -112,3 +113,13 @@ def test_cancelled_run_leaves_no_head(engine):
             time.sleep(0.2)
         time.sleep(3.0)  # and none comes after
         assert not list(engine.data_dir.rglob("head-*.wav"))
+
+
+def test_no_head_unless_the_client_asks(engine):
+    """Clients that do not play heads (the cloud's, ``nemodesk make``) pay nothing."""
+    token = engine.token()
+    sid = engine.session(token)
+    with engine.client(token) as c:
+        events = _stream(c, sid, "40-second calm ambient piano", lambda ev: None, ask=False)
+    assert not _previews(events)
+    assert any(e.get("name") == "generate_music" for _, e in events)
