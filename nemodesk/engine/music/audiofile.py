@@ -58,14 +58,30 @@ def _as_frames(audio: np.ndarray) -> np.ndarray:
     return np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
 
 
-def _to_int(x: np.ndarray, bits: int) -> np.ndarray:
-    """Float to integer PCM, the whole track at once (per-frame conversion cost more than
-    the encoding); 16-bit gets seeded TPDF dither so quiet fades don't turn to grit."""
+class _Dither:
+    """Seeded TPDF dither for 16-bit PCM, by block: the same numbers as two whole-track
+    draws (the second generator starts where the first track-sized draw ends)."""
+
+    def __init__(self, values: int) -> None:
+        self.add = np.random.default_rng(_DITHER_SEED)
+        self.sub = np.random.default_rng(_DITHER_SEED)
+        # float32 draws take 32 bits each: two per 64-bit step of PCG64
+        self.sub.bit_generator.advance(values // 2)
+        if values % 2:  # an odd count leaves half a step buffered
+            self.sub.random(1, dtype=np.float32)
+
+    def __call__(self, v: np.ndarray) -> None:
+        v += self.add.random(v.shape, dtype=np.float32)
+        v -= self.sub.random(v.shape, dtype=np.float32)
+
+
+def _to_int(x: np.ndarray, bits: int, dither: _Dither | None = None) -> np.ndarray:
+    """Float to integer PCM (a block at a time: per-frame conversion cost more than the
+    encoding); 16-bit gets seeded TPDF dither so quiet fades don't turn to grit."""
     if bits == 16:
-        rng = np.random.default_rng(_DITHER_SEED)
+        dither = dither or _Dither(x.size)
         v = x * np.float32(32768.0)
-        v += rng.random(x.shape, dtype=np.float32)
-        v -= rng.random(x.shape, dtype=np.float32)
+        dither(v)
         np.round(v, out=v)
         np.clip(v, -32768, 32767, out=v)
         return v.astype(np.int16)
@@ -75,28 +91,39 @@ def _to_int(x: np.ndarray, bits: int) -> np.ndarray:
     return v.astype(np.int32) << 8  # FFmpeg takes 24-bit PCM in the top bits of s32
 
 
-def _frames(x: np.ndarray, fmt: str, bits: int, sr: int, layout: str) -> Iterator[av.AudioFrame]:
-    if fmt in ("wav", "flac"):
-        sample_fmt = "s16" if bits == 16 else "s32"
-        pcm = _to_int(x, bits)
-    else:
-        sample_fmt = "fltp"
-        planar = np.clip(x, -1.0, 1.0).T  # planar: one row per channel
+_READ_BLOCK = 1 << 18  # samples converted at a time (a multiple of every frame size)
+
+
+def _frames(
+    read: Callable[[int, int], np.ndarray], n: int, ch: int, fmt: str, bits: int, sr: int
+) -> Iterator[av.AudioFrame]:
+    layout = "mono" if ch == 1 else "stereo"
+    dither = _Dither(n * ch) if fmt in ("wav", "flac") and bits == 16 else None
     # PCM takes frames of any size; FLAC and the lossy encoders re-frame what they get
     step = _PCM_FRAME if fmt == "wav" else _FRAME
-    for pos in range(0, len(x), step):
+    for base in range(0, n, _READ_BLOCK):
+        x = _as_frames(read(base, min(n, base + _READ_BLOCK)))
         if fmt in ("wav", "flac"):
-            arr = pcm[pos : pos + step].reshape(1, -1)  # packed: interleaved channels
+            sample_fmt = "s16" if bits == 16 else "s32"
+            pcm = _to_int(x, bits, dither)
         else:
-            arr = np.ascontiguousarray(planar[:, pos : pos + step])
-        frame = av.AudioFrame.from_ndarray(arr, format=sample_fmt, layout=layout)
-        frame.sample_rate = sr
-        frame.pts = pos
-        yield frame
+            sample_fmt = "fltp"
+            planar = np.clip(x, -1.0, 1.0).T  # planar: one row per channel
+        for pos in range(0, len(x), step):
+            if fmt in ("wav", "flac"):
+                arr = pcm[pos : pos + step].reshape(1, -1)  # packed: interleaved channels
+            else:
+                arr = np.ascontiguousarray(planar[:, pos : pos + step])
+            frame = av.AudioFrame.from_ndarray(arr, format=sample_fmt, layout=layout)
+            frame.sample_rate = sr
+            frame.pts = base + pos
+            yield frame
 
 
-def _encode(tmp: Path, x: np.ndarray, sr: int, fmt: str, bits: int) -> None:
-    layout = "mono" if x.shape[1] == 1 else "stereo"
+def _encode(
+    tmp: Path, read: Callable[[int, int], np.ndarray], n: int, ch: int, sr: int, fmt: str, bits
+) -> None:
+    layout = "mono" if ch == 1 else "stereo"
     options = {"movflags": "+faststart"} if fmt == "m4a" else {}
     with av.open(
         str(tmp), "w", format=_MUXER[fmt], options=options, container_options=_CONTAINER_OPTIONS
@@ -114,7 +141,7 @@ def _encode(tmp: Path, x: np.ndarray, sr: int, fmt: str, bits: int) -> None:
         else:
             ctx.format = "fltp"
             ctx.bit_rate = _BITRATE
-        for frame in _frames(x, fmt, bits, sr, layout):
+        for frame in _frames(read, n, ch, fmt, bits, sr):
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
 
@@ -152,7 +179,34 @@ def write_audio(
     if bits not in (16, 24):
         raise AudioFileError(f"Cannot write {bits}-bit audio: use 16 or 24 bits.")
     x = _as_frames(audio)
-    return write_atomically(final, lambda tmp: _encode(tmp, x, int(sr), fmt, bits))
+    return write_atomically(
+        final, lambda tmp: _encode(tmp, _slicer(x), len(x), x.shape[1], int(sr), fmt, bits)
+    )
+
+
+def _slicer(x: np.ndarray) -> Callable[[int, int], np.ndarray]:
+    return lambda a, b: x[a:b]
+
+
+def write_audio_blocks(
+    path: str | os.PathLike[str],
+    read: Callable[[int, int], np.ndarray],
+    n: int,
+    sr: int,
+    fmt: str | None = None,
+    *,
+    channels: int = 2,
+    bits: int = 16,
+) -> Path:
+    """write_audio for a track read a block at a time: read(a, b) gives samples a..b as
+    (b - a, channels) float; the same file as write_audio of the whole array."""
+    final = Path(path)
+    fmt = format_for(final, fmt)
+    if bits not in (16, 24):
+        raise AudioFileError(f"Cannot write {bits}-bit audio: use 16 or 24 bits.")
+    if n <= 0:
+        raise AudioFileError("Cannot write an audio file with no samples in it.")
+    return write_atomically(final, lambda tmp: _encode(tmp, read, n, channels, int(sr), fmt, bits))
 
 
 def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:

@@ -13,13 +13,14 @@ import tempfile
 import time
 from concurrent.futures import wait
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from nemodesk.engine.brief import Brief
 from nemodesk.engine.music import threads
-from nemodesk.engine.music.audiofile import format_for, write_audio
+from nemodesk.engine.music.audiofile import format_for, write_audio_blocks
 from nemodesk.engine.music.compose import compose
 from nemodesk.engine.music.plan import Plan, make_plan
 from nemodesk.engine.music.render import Rendered, render
@@ -94,7 +95,8 @@ def _atomic_json(path: Path, data: dict) -> None:
 
 
 def _write_stem(path: Path, rendered: Rendered, group: str, sr: int) -> Path:
-    return write_audio(path, rendered.stem(group), sr, "wav", bits=24)
+    read = partial(rendered.stem_block, group)
+    return write_audio_blocks(path, read, rendered.n_samples, sr, "wav", bits=24)
 
 
 class MusicEngine:
@@ -155,7 +157,10 @@ class MusicEngine:
         plan, score, rendered = self.render(
             brief, seed, cuts_s=cuts_s, speech_s=speech_s, loudness_lufs=loudness_lufs
         )
-        path, stems, midi = self._write_files(out, fmt, score, rendered, stems_dir, midi_path)
+        try:
+            path, stems, midi = self._write_files(out, fmt, score, rendered, stems_dir, midi_path)
+        finally:
+            rendered.close()  # the spooled audio is in the files now
         result = _track_result(
             brief, seed, plan, score, rendered, fmt, self.sample_rate, str(path), stems, midi
         )
@@ -177,7 +182,9 @@ class MusicEngine:
         """The mix, the stems and the MIDI written at once (encoding, conversion and fsync
         mostly run without the GIL); returns the mix's path, the stems' and the MIDI's."""
         pool = threads.pool()
-        mix = pool.submit(write_audio, out, rendered.mix, self.sample_rate, fmt)
+        mix = pool.submit(
+            write_audio_blocks, out, rendered.mix_block, rendered.n_samples, self.sample_rate, fmt
+        )
         stem_jobs = {}
         if stems_dir is not None:
             stems_dir.mkdir(parents=True, exist_ok=True)
@@ -243,7 +250,7 @@ def _track_result(
         render_s=0.0,
         hit_offsets_ms=_hit_offsets(plan.hits_s, plan.cuts_s),
         format=fmt,
-        n_samples=len(rendered.mix),
+        n_samples=rendered.n_samples,
         stems=stems,
         midi=midi,
         moods=list(brief.moods),

@@ -173,15 +173,20 @@ def _sos(filters: tuple[tuple, ...], sr: int) -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
-def _filters(filters: list[tuple]):
+class _Filters:
     """A run of linear filters as one dsp.sosfilt pass (it frees the GIL): the same
-    response as the pedalboard plugins in series, at about half their cost."""
-    spec = tuple(filters)
+    response as the pedalboard plugins in series, at about half their cost. ``filters``
+    is the run (render.py streams it by blocks, carrying the filter state)."""
 
-    def run(audio: np.ndarray, sr: int) -> np.ndarray:
-        return dsp.sosfilt(_sos(spec, sr), audio, axis=0)
+    def __init__(self, filters: list[tuple]) -> None:
+        self.filters = tuple(filters)
 
-    return run
+    def __call__(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        return dsp.sosfilt(_sos(self.filters, sr), audio, axis=0)
+
+
+def _filters(filters: list[tuple]) -> _Filters:
+    return _Filters(filters)
 
 
 def chain(group: str, prod: Production, has_bass: bool = True) -> Chain:
