@@ -5,9 +5,9 @@ One choice everywhere: FluidR3 GM (MIT), cut down to the presets the engine play
 as they were). Development and tests make that subset from Debian's ``fluid-soundfont-gm``
 once into the user's cache; the bundle carries the same subset packed (its samples as FLAC,
 the rest verbatim, 36 MB) and unpacks it once into the cache, checked against the subset's
-SHA-256, so the installed app renders with the very bytes the tests heard. The engine starts
-that unpack as it starts (``prepare``), not when the first track is asked for, and a file
-lock keeps two engines starting at once from doing it twice.
+SHA-256, so the installed app renders with the very bytes the tests heard. The engine's first
+worker unpacks it as the engine starts (``server/work.init_worker``), not when the first track
+is asked for, and a file lock keeps two engines starting at once from doing it twice.
 MuseScore General (MIT, smaller as .sf3) was measured and not chosen: its piano crossfades
 velocity layers with SoundFont modulators, which TinySoundFont does not implement, so a
 middle-C at velocity 40/80/120 comes out at −48/−64/−36 dBFS (FluidR3: −37/−31/−28).
@@ -27,7 +27,6 @@ import os
 import secrets
 import struct
 import sys
-import threading
 from pathlib import Path
 
 SOUNDFONT_ENV = "NEMODESK_SOUNDFONT"
@@ -94,21 +93,6 @@ def find_soundfont() -> Path:
             return path
         log.warning("the chosen SoundFont %s is not readable: using the built-in one", path)
     return builtin_soundfont()
-
-
-def prepare() -> threading.Thread:
-    """Start making the SoundFont file the engine will play (unpack or subset, once per
-    cache) in a background thread, so the workers find it ready; returns the thread."""
-
-    def run() -> None:
-        try:
-            find_soundfont()
-        except Exception as e:  # the worker that needs it reports it properly
-            log.warning("preparing the SoundFont failed: %s", e)
-
-    thread = threading.Thread(target=run, name="soundfont-prepare", daemon=True)
-    thread.start()
-    return thread
 
 
 def cache_dir() -> Path:

@@ -1,7 +1,7 @@
 """``nemodesk serve``: run the engine's API with uvicorn on a socket we bind ourselves, so the
 first line printed can name the real port (``--port 0`` picks a free one).
 
-Light to import: the worker processes (and the built-in SoundFont's unpack) start first, and
+Light to import: the worker processes (which unpack the built-in SoundFont) start first, and
 the web stack (FastAPI, uvicorn, the API modules: ~1-2 s of imports) is imported while they
 warm up, so the first track asked for finds a worker ready."""
 
@@ -169,12 +169,10 @@ def serve(
         logging.getLogger("nemodesk.engine").warning(
             "removed %d unfinished temp file(s) left by an engine that was killed", swept
         )
-    # the workers start now, and the built-in SoundFont is unpacked meanwhile (first start),
-    # while the web stack below is imported
-    from nemodesk.engine.music.soundfont import prepare
+    # the workers start now (the first unpacks the built-in SoundFont on a first start, then
+    # imports the music modules and loads it) while the web stack below is imported
     from nemodesk.engine.server.work import new_pool
 
-    prepare()
     pool = new_pool(max(1, config.workers))
     print(f"NemoDesk engine listening on http://{shown}:{real_port}", flush=True)
     import uvicorn
