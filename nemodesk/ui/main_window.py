@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
         s.cancelled.connect(self._on_cancelled)
         s.musicReady.connect(self._on_music)
         s.musicPreview.connect(self._on_music_preview)
+        s.previewDropped.connect(self.player.drop_head)
         s.creditsChanged.connect(self._on_credits)
         s.sessionChanged.connect(self._on_session)
         s.tokenStatus.connect(self._on_token_status)

@@ -255,6 +255,11 @@ class PlayerView(QWidget):
         self._spare.audio.setMuted(self._music.audio.isMuted())
         self._spare.load(self._swap_to)
 
+    def drop_head(self) -> None:
+        """The head's track will not come (the run was cancelled or failed): unload it."""
+        if self._more_coming:
+            self.load_music(None)
+
     def more_coming(self) -> bool:
         """The music loaded is the head of a track still rendering."""
         return self._more_coming and self._music.loaded

@@ -91,6 +91,7 @@ class AppService(QObject):
     # over the whole track's length (zero past the head) and that length in ms; the
     # track itself follows as musicReady
     musicPreview = Signal(str, object, int)
+    previewDropped = Signal()  # a head was shown but its track will not come (cancel, failure)
     creditsChanged = Signal(object)  # Credits, or None on the local engine
     sessionChanged = Signal(object)  # Session
     tokenStatus = Signal(bool)  # saved in the keyring?
@@ -126,6 +127,8 @@ class AppService(QObject):
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._fetches: dict[str, asyncio.Future[Any]] = {}
         self._preview: asyncio.Task[Any] | None = None  # fetching a head, during a chat
+        self._head_out = False  # a head is in the player, its track not yet
+        self._reload: asyncio.Future[Any] | None = None  # the music before a dropped head
         self._ready = asyncio.Event()
         self._connect_lock = asyncio.Lock()
         self._again: dict[str, Any] = {}  # job name -> how to ask for it again (Retry)
@@ -438,6 +441,8 @@ class AppService(QObject):
             dest = folder / Path(url).name
             await self.client.fetch_file(url, dest)
             peaks = await asyncio.to_thread(_head_peaks, dest, duration_s)
+            # dipped under the clips' speech as the track will be (the same curve)
+            heard = await self.preview_music(dest.stem, dest)
         except asyncio.CancelledError:
             raise
         except Exception as e:  # any backend or file trouble: wait for the track
@@ -447,7 +452,8 @@ class AppService(QObject):
             if old != dest:
                 with contextlib.suppress(OSError):
                     old.unlink()
-        self.musicPreview.emit(str(dest), peaks, round(duration_s * 1000))
+        self._head_out = True
+        self.musicPreview.emit(str(heard), peaks, round(duration_s * 1000))
 
     async def _end_preview(self) -> None:
         """The run is over: a head still on its way is not shown after the track."""
@@ -460,21 +466,33 @@ class AppService(QObject):
     async def _chat(self, text: str, parameters: dict[str, Any] | None) -> ChatOutcome:
         assert self.client is not None
         try:
-            outcome = await self.client.send(
-                text,
-                parameters={**parameters} if parameters else None,
-                on_tool=self._tool,
-                on_still_working=self.stillWorking.emit,
-                on_notice=lambda line: self.chatMessage.emit("notice", line),
-                preview=self.is_local,
-            )
+            try:
+                outcome = await self.client.send(
+                    text,
+                    parameters={**parameters} if parameters else None,
+                    on_tool=self._tool,
+                    on_still_working=self.stillWorking.emit,
+                    on_notice=lambda line: self.chatMessage.emit("notice", line),
+                    preview=self.is_local,
+                )
+            finally:
+                await self._end_preview()
+            self.chatMessage.emit("assistant", outcome.reply)
+            if outcome.actions:
+                self.actionsRequested.emit([a for a in outcome.actions if isinstance(a, Action)])
+            await self._apply_state()
+            return outcome
         finally:
-            await self._end_preview()
-        self.chatMessage.emit("assistant", outcome.reply)
-        if outcome.actions:
-            self.actionsRequested.emit([a for a in outcome.actions if isinstance(a, Action)])
-        await self._apply_state()
-        return outcome
+            if self._head_out:  # cancelled or failed after its head: back to the track before
+                self._head_out = False
+                self.previewDropped.emit()
+                self._reload = asyncio.ensure_future(self._reload_music())
+
+    async def _reload_music(self) -> None:
+        try:
+            await self._load_music()
+        except Exception as e:  # the player then stays empty: no error of its own
+            log.warning("could not reload the music: %s", e)
 
     async def _apply_state(self) -> None:
         assert self.client is not None
@@ -541,6 +559,7 @@ class AppService(QObject):
         bgm = self.draft.first(TrackType.AUDIO)
         duration = bgm.segments[0].duration_ms if bgm and bgm.segments else 0
         preview = await self.preview_music(media_id, path)
+        self._head_out = False
         self.musicReady.emit(str(preview), peaks, duration)
 
     async def preview_music(self, media_id: str, path: Path) -> Path:

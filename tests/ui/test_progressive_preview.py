@@ -105,3 +105,13 @@ def test_swap_mid_head_lands_at_the_same_place(qtbot, tmp_path):
     assert abs(error_ms) <= SWAP_TOLERANCE_MS
     assert view.duration_ms() >= 19_000
     view.pause()
+
+
+def test_cancel_after_the_head_unloads_it(desktop):  # noqa: F811
+    s, w = desktop.service, desktop.window
+    task = s.generate(PROMPT, {})
+    run(desktop, until(lambda: w.player.more_coming() and w.player.can_play(), 120))
+    s.cancel("chat")
+    run(desktop, until(lambda: task.done() and not w.player.more_coming(), 30))
+    src = w.player.music_source()
+    assert src is None or "head-" not in src.name  # no head of a track that will not come
