@@ -30,4 +30,7 @@ def test_frozen_bundle_self_test(frozen_app: Path, tmp_path: Path) -> None:
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert run.returncode == 0 and report["ok"], (report, run.stderr[-3000:])
     assert report["wav_seconds"] == 5.0 and report["wav_bytes"] > 800_000
+    # the engine warmed a worker (SoundFont unpacked and loaded, imports done) as it started,
+    # before the first track was asked for: its log says so (issue 18)
+    assert report["worker_warm_s"] is not None, run.stderr[-3000:]
     assert "No QtMultimedia backends found" not in run.stderr  # the player has its backend
