@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.goals import table
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -32,6 +34,8 @@ def main() -> int:
             failed.append(name)
             continue
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    lines, results["issue_18_goals"] = table(results)
+    print("\n== goals ==\n" + "\n".join(lines), flush=True)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
