@@ -628,6 +628,7 @@ class MainWindow(QMainWindow):
         the player was), the timeline at the track's length with the head's waveform."""
         playing = self.player.is_playing()
         self.player.load_music(Path(path), more_coming=True)
+        self.timeline.show_music_coming(duration_ms)
         self.timeline.set_waveform(peaks, duration_ms)
         self.variations.set_playing(None)
         if playing:

@@ -277,12 +277,13 @@ class PlayerView(QWidget):
         if self._swap_to is None or status not in ready:
             return
         old, new = self._music, self._spare
-        playing = old.playing() or self._resume
+        running = old.playing()  # else paused, or a head that ran out (``_resume``)
+        playing = running or self._resume
         at = old.estimate_ms()
         self._more_coming = self._resume = False
         # a player takes about this long from play() to its clock running: it starts ahead
         # by as much (tests/ui/test_progressive_preview.py measures the landing)
-        new.set_position(round(at + (SWAP_LEAD_MS if playing else 0)))
+        new.set_position(round(at + (SWAP_LEAD_MS if running else 0)))
         self._music, self._spare = new, old  # first: the old one's pause is not ours
         if playing:
             new.player.play()

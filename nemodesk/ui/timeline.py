@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QRegion, QResizeEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
-from nemodesk.core.draft import Draft, TrackType, summary
+from nemodesk.core.draft import Draft, Segment, Track, TrackType, summary
 from nemodesk.core.ducking import Breakpoints, SoundMode, music_gain, sound_mode, speech_on_timeline
 from nemodesk.ui.timeline_input import TimelineInput
 from nemodesk.ui.timeline_media import ThumbnailStrip, WaveformStrip
@@ -119,6 +119,20 @@ class TimelineView(TimelineInput, QWidget):
         self._waveform = WaveformStrip(peaks, duration_ms)
         self._waveform_track = track_index
         self._relayout()
+
+    def show_music_coming(self, duration_ms: int, title: str = "") -> None:
+        """A track being made (its head plays): the BGM lane at the track's known length, a
+        lane of its own when the draft has none yet, until the draft that holds it comes
+        (``set_draft``). The waveform (``set_waveform``) fills in as the audio does."""
+        draft = Draft.decode(self._draft.encode())
+        bgm = draft.first(TrackType.AUDIO)
+        if bgm is None:
+            draft.add(Track.new(TrackType.AUDIO, [Segment.new(duration_ms, title=title)]))
+        elif bgm.segments:
+            bgm.segments[0].duration_ms = int(duration_ms)
+        else:
+            bgm.add_segment(Segment.new(duration_ms, title=title))
+        self.set_draft(draft)
 
     def set_cuts(self, cuts_s: Sequence[float]) -> None:
         self._cuts = np.sort(np.asarray(cuts_s, dtype=np.float64).ravel() * 1000)

@@ -12,6 +12,8 @@ import numpy as np
 from PySide6.QtCore import QObject
 
 from nemodesk.client.sse import ChatEvent
+from nemodesk.core.draft import TrackType
+from nemodesk.ui.player import SWAP_LEAD_MS
 from nemodesk.ui.service import AppService
 from tests.ui.test_main_window import desktop, run, until  # noqa: F401  (the fixture)
 
@@ -44,6 +46,8 @@ def test_head_plays_first_then_the_track_takes_over_in_place(desktop):  # noqa: 
     head = int(len(peaks) * 8 / 180)
     assert peaks[: head - 2].max() > 0.05 and not peaks[head + 2 :].any()  # fills in later
     assert w.timeline._waveform is not None
+    bgm = w.timeline.draft().first(TrackType.AUDIO)  # the lane at the whole length already
+    assert bgm is not None and bgm.segments[0].duration_ms == 180_000
     w.player.play()
     run(desktop, until(lambda: w.player.last_swap is not None, 120))
     swap = w.player.last_swap
@@ -54,6 +58,9 @@ def test_head_plays_first_then_the_track_takes_over_in_place(desktop):  # noqa: 
     run(desktop, asyncio.sleep(0.5))
     elapsed_ms = (time.monotonic() - swap["at"]) * 1000
     error_ms = w.player._music.estimate_ms() - (swap["from_ms"] + elapsed_ms)
+    if swap["from_ms"] >= 7_990:  # the head ran out first (a busy machine): it goes on from there
+        assert swap["to_ms"] == swap["from_ms"]
+        error_ms += SWAP_LEAD_MS
     print(
         f"first sound {first_sound_s:.3f} s, swap error {error_ms:+.0f} ms at {swap['from_ms']:.0f}"
     )
