@@ -1,17 +1,18 @@
-"""Audio spooled to disk: full-length float32 tracks kept in files and read, written and
-mastered by blocks, so a render's memory does not grow with the track's length.
+"""Audio spooled to disk: full-length float32 tracks kept in scratch files and read,
+written and mastered by blocks, so a render's memory does not grow with the track's length.
 
-A ``Spool`` is a private temp folder of raw float32 arrays (``Track``), removed when the
-spool is closed or collected. Writes go through ``pwrite`` (the page cache, not this
-process's memory); random reads (the true-peak windows of mastering) go through a
-read-only mapping whose pages are handed back (``MADV_DONTNEED``) after each use, so the
-process's resident set holds only what one step needs.
+A ``Spool`` holds the ``Track``s of one render: raw (n, channels) float32 arrays in
+unlinked scratch files (nothing is left behind), written with ``pwrite`` and read with
+``pread`` (the page cache holds them, not this process), handed on to the next render when
+closed (writing over cached pages is quicker than new ones). Nothing is memory-mapped: the
+pages a mapping faults in count as the process's own. ``master_track`` is master.master
+over a Track: loudness and block peaks in one pass, the same solve and limiter, its gain
+verified in a second pass; ``mastered`` makes any block of the output.
 """
-
 from __future__ import annotations
 
 import contextlib
-import mmap
+import itertools
 import os
 import tempfile
 import threading
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from functools import partial
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 SCRATCH_ENV = "NEMODESK_SCRATCH"  # where spools are made (default: the system temp folder)
 BLOCK = 1 << 18  # samples per block (~5.9 s at 44.1 kHz); a multiple of every inner step
@@ -88,8 +90,6 @@ class Track:
         self.n, self.ch = n, ch
         self.shape = (n, ch)
         self._fd, self._size = _take_file(max(1, n * ch * 4))
-        self._map: np.memmap | None = None
-        self._file = None
 
     def __len__(self) -> int:
         return self.n
@@ -115,25 +115,7 @@ class Track:
         """The whole array in memory (for tests and short tracks)."""
         return self.read(0, self.n)
 
-    def mapped(self) -> np.ndarray:
-        """A read-only view of the whole array; call release() after each use."""
-        if self._map is None:
-            self._file = os.fdopen(os.dup(self._fd), "rb")
-            self._map = np.memmap(self._file, np.float32, "r", shape=self.shape)
-        return self._map
-
-    def release(self) -> None:
-        """Hand the mapped pages back (they stay in the page cache, not in this process)."""
-        if self._map is not None:
-            self._map._mmap.madvise(mmap.MADV_DONTNEED)
-
     def close(self) -> None:
-        if self._map is not None:
-            self._map._mmap.close()
-            self._map = None
-        if self._file is not None:
-            self._file.close()
-            self._file = None
         if self._fd >= 0:
             fd, self._fd = self._fd, -1
             _give_file(fd, self._size)
@@ -281,32 +263,72 @@ def loudness_of(x, sr: int, gain_of=None) -> float:
     return _Analysis(sr).run(x, gain_of)[0] if x.n else M.FLOOR_LUFS
 
 
+WINDOW_GAP = 1 << 12  # windows closer than this (samples) are read in one span
+WINDOW_SPAN = 1 << 18  # samples read at most in one span
+
+
 def _signal(x: Track, loop: bool, peak: np.ndarray):
-    """master._Signal over a track: block peaks from the analysis pass, windows read
-    through the track's mapping (its pages handed back after every batch)."""
+    """master._Signal over a track: block peaks from the analysis pass; the samples each
+    true-peak window needs read with pread, nearby windows in one span (no mapping: a
+    mapped file's pages, faulted in around every window, would count as this process's)."""
     from nemodesk.engine.music import master as M
+
+    n, ch = x.shape
+    edge = min(n, 2 * M._WIDTH + M._B)  # what windows past either end can reach
+    head, tail_x = x.read(0, edge), x.read(n - edge, n)
+
+    def at(p: np.ndarray) -> np.ndarray:  # samples at positions within edge of either end
+        return np.where(
+            (p < edge)[..., None],
+            head[np.minimum(p, edge - 1)],
+            tail_x[np.clip(p - (n - edge), 0, edge - 1)],
+        )
 
     class _TrackSignal(M._Signal):
         def __init__(self) -> None:
-            self.x, self.loop = x.mapped(), loop
-            self.n, self.ch = x.shape
-            self.nb = -(-self.n // M._B)
-            full = self.n // M._B
+            self.x, self.loop = None, loop
+            self.n, self.ch = n, ch
+            self.nb = -(-n // M._B)
+            full = n // M._B
             pk = peak
             if full < self.nb:
-                tail = np.arange(full * M._B, self.nb * M._B if loop else self.n) % self.n
-                pk = np.r_[pk, np.abs(self.x[tail]).max()]
-                x.release()
+                last = np.arange(full * M._B, self.nb * M._B if loop else n) % n
+                pk = np.r_[pk, np.abs(at(last)).max()]
             self.peak = pk
             nbr = _max_filter(pk, 5 if loop else 3, loop)
             self.bound = nbr * max(1.0, M._tp_matrix()[1])
             self.tp = np.full(self.nb, np.nan, dtype=np.float32)
 
         def windows(self, idx: np.ndarray) -> np.ndarray:
-            try:  # a copy of what is needed; the pages read are handed back at once
-                return super().windows(idx)
-            finally:
-                x.release()
+            """(k, channels, WIDTH) copies of the samples each block's true peak needs."""
+            w = M._WIDTH
+            start = idx * M._B - M._CTX
+            out = np.empty((idx.size, ch, w), dtype=np.float32)
+            inner = (start >= 0) & (start + w <= n)
+            rows = np.flatnonzero(inner)
+            if rows.size:
+                order = rows[np.argsort(start[rows], kind="stable")]
+                s = start[order]
+                cut = np.flatnonzero(np.diff(s) > WINDOW_GAP) + 1
+                bounds = [0, *cut.tolist(), s.size]
+                for i0, i1 in itertools.pairwise(bounds):
+                    j = i0
+                    while j < i1:  # spans of at most WINDOW_SPAN samples
+                        k = j + int(np.searchsorted(s[j:i1], s[j] + WINDOW_SPAN, "right"))
+                        lo, hi = int(s[j]), int(s[k - 1]) + w
+                        buf = x.read(lo, hi)
+                        s0, s1 = buf.strides
+                        every = as_strided(buf, (hi - lo - w + 1, ch, w), (s0, s1, s0))
+                        out[order[j:k]] = every[s[j:k] - lo]
+                        j = k
+            if not inner.all():  # the first and last blocks: zeros or the other end beyond
+                p = start[~inner, None] + np.arange(w)
+                if loop:
+                    win = at(p % n)
+                else:
+                    win = at(np.clip(p, 0, n - 1)) * ((p >= 0) & (p < n))[..., None]
+                out[~inner] = win.transpose(0, 2, 1)
+            return out
 
     return _TrackSignal()
 
