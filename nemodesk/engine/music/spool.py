@@ -9,6 +9,7 @@ pages a mapping faults in count as the process's own. ``master_track`` is master
 over a Track: loudness and block peaks in one pass, the same solve and limiter, its gain
 verified in a second pass; ``mastered`` makes any block of the output.
 """
+
 from __future__ import annotations
 
 import contextlib
