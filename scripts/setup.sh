@@ -15,6 +15,7 @@ DEB_PACKAGES=(
   fonts-noto-cjk                       # Chinese UI text in screenshots
   desktop-file-utils                   # validates the Linux .desktop entry (tests/packaging)
   gdb                                  # tests/hang_watch.py: a frozen test's native stacks
+  icu-devtools                         # icupkg/genccode: the bundle's trimmed Qt ICU data (packaging/linux/slim.py)
   espeak-ng                            # real speech for the voice-over (ducking) tests
 )
 
