@@ -24,7 +24,7 @@ from functools import partial
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-SCRATCH_ENV = "NEMODESK_SCRATCH"  # where spools are made (default: the system temp folder)
+SCRATCH_ENV = "NEMODESK_SCRATCH"  # where spools are made (default: the user's cache folder)
 BLOCK = 1 << 18  # samples per block (~5.9 s at 44.1 kHz); a multiple of every inner step
 
 
@@ -47,6 +47,20 @@ _FREE_PID = os.getpid()
 _LOCK = threading.Lock()
 
 
+def scratch_dir() -> str:
+    """Where scratch files go: the user's cache folder, on disk. Not the system temp folder:
+    on many Linux systems /tmp is a RAM disk, where the spools (and the spares kept for the
+    next render) would be memory again."""
+    env = os.environ.get(SCRATCH_ENV)
+    if env:
+        return env
+    import platformdirs
+
+    folder = platformdirs.user_cache_path("NemoDesk", appauthor=False) / "scratch"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
 def _take_file(nbytes: int) -> tuple[int, int]:
     """A scratch file of at least nbytes: a spare one from an earlier render when there is
     one (writing over pages already in the page cache is ~4x quicker than new ones), else a
@@ -65,8 +79,7 @@ def _take_file(nbytes: int) -> tuple[int, int]:
         if pick is not None:
             _FREE.remove(pick)
     if pick is None:
-        base = os.environ.get(SCRATCH_ENV) or None
-        fd, path = tempfile.mkstemp(prefix="nemodesk-render-", suffix=".f32", dir=base)
+        fd, path = tempfile.mkstemp(prefix="nemodesk-render-", suffix=".f32", dir=scratch_dir())
         os.unlink(path)
         pick = (fd, 0)
     fd, size = pick

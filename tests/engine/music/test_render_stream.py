@@ -195,6 +195,17 @@ def test_spool_files_are_reused_and_never_left(tmp_path, monkeypatch):
     again.close()
 
 
+def test_scratch_goes_to_the_cache_folder_not_tmp(tmp_path, monkeypatch):
+    """By default spools live in the user's cache folder (on disk): /tmp is a RAM disk on
+    many systems, where a 20-minute track's spools would be 2 GB of memory again."""
+    monkeypatch.delenv(spool.SCRATCH_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "NemoDesk" / "scratch"
+    assert spool.scratch_dir() == str(folder) and folder.is_dir()
+    monkeypatch.setenv(spool.SCRATCH_ENV, str(tmp_path / "elsewhere"))
+    assert spool.scratch_dir() == str(tmp_path / "elsewhere")
+
+
 def test_texture_by_blocks(engine):
     start = R._texture_start(SR, 11)
     whole = R._texture_block(SR, start, 0, 3 * SR)
