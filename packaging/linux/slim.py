@@ -7,7 +7,7 @@ through ``bundle.slim_binaries`` on the binaries PyInstaller collected:
    PyInstaller pulled in for files we drop (the GTK stack behind Qt's GTK theme, …) goes.
 2. **Stubs**: libraries that kept libraries *link* but whose code the app never runs
    (``STUBS``: x265, SVT-AV1, libvpx, oneVPL, WebP and AMR for PyAV; GnuTLS for https in
-   libavformat; ALSA devices; Qt Quick/QML for QtMultimedia's screen capture of Quick windows)
+   libavformat; X11/KMS screen capture and DRM frames; ALSA devices; Qt Quick/QML for QtMultimedia's screen capture of Quick windows)
    are replaced by a tiny library built here with gcc: the same soname and symbol versions,
    exporting exactly the symbols the linking libraries reference, as functions that return 0
    (NULL / "not available") and zeroed data. Their own dependencies then become unreachable.
@@ -48,6 +48,13 @@ STUBS: dict[str, str] = {
         "animated WebP encoder in libavcodec",
     r"av\.libs/libopencore-amr(nb|wb)-[0-9a-f]{8}\.so.*":
         "AMR via opencore (FFmpeg's native AMR decoders are used)",
+    r"av\.libs/libxcb(-shm|-shape|-xfixes)?-[0-9a-f]{8}\.so.*":
+        "X11 screen capture (x11grab) in libavdevice; libXau goes with it (PyAV 18.1.1's "
+        "wheel pads these to 6 MB each)",
+    r"av\.libs/libvmaf-[0-9a-f]{8}\.so.*":
+        "the VMAF video-quality filter in libavfilter (PyAV 18.1.1)",
+    r"av\.libs/libdrm-[0-9a-f]{8}\.so.*":
+        "DRM hardware frames in libavutil and KMS screen capture in libavdevice",
     r"av\.libs/libgnutls-[0-9a-f]{8}\.so.*":
         "TLS (https://) in libavformat: only local files are read",
     r"(av|pedalboard)\.libs/libasound-[0-9a-f]{8}\.so.*":
