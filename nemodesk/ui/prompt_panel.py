@@ -339,7 +339,7 @@ class PromptPanel(QWidget):
         # them: the whole panel shows without scrolling from 1280×720 up
         form = QGridLayout()
         form.setHorizontalSpacing(8)
-        form.setVerticalSpacing(6)
+        form.setVerticalSpacing(4)
         for key in ("length", "tempo", "arc"):
             self._labels[key] = QLabel(self)
         length = QHBoxLayout()
@@ -363,7 +363,7 @@ class PromptPanel(QWidget):
         """Generate and Variations, in a widget of their own."""
         self.actions = QWidget(self)  # the window may pin these below its scroll area
         buttons = QHBoxLayout(self.actions)
-        buttons.setContentsMargins(0, 4, 0, 0)
+        buttons.setContentsMargins(0, 2, 0, 0)
         buttons.addWidget(self.generate_button, 2)
         buttons.addWidget(self.variations_button, 1)
 
