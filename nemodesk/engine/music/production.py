@@ -441,12 +441,15 @@ def kick_times(parts: list[Part]) -> np.ndarray:
     )
 
 
-def sidechain(n: int, sr: int, kicks: np.ndarray, depth_db: float, beat_s: float, loop: bool):
-    """Per-sample gain that ducks ``depth_db`` at every kick: down in 4 ms, held 25 ms, back
-    up along a half cosine by 0.6 of a beat, so the next kick finds the level recovered."""
-    gain = np.ones(n, dtype=np.float32)
+def sidechain_knots(
+    n: int, sr: int, kicks: np.ndarray, depth_db: float, beat_s: float, loop: bool
+) -> np.ndarray | None:
+    """The gain that ducks ``depth_db`` at every kick, at every 64th sample of a piece of
+    ``n`` (``knots_to_samples`` makes the samples of any block); None when nothing ducks.
+    Down in 4 ms, held 25 ms, back up along a half cosine by 0.6 of a beat, so the next kick
+    finds the level recovered."""
     if not kicks.size or not depth_db:
-        return gain
+        return None
     dur = n / sr
     if loop:  # the last kicks of the loop duck its start
         kicks = np.r_[kicks[kicks > dur - 2 * beat_s] - dur, kicks]
@@ -464,8 +467,7 @@ def sidechain(n: int, sr: int, kicks: np.ndarray, depth_db: float, beat_s: float
         ),
     )
     shape[idx < 0] = 0.0
-    db = -depth_db * shape
-    return knots_to_samples(10 ** (db / 20), 64, n)
+    return 10 ** (-depth_db * shape / 20)
 
 
 # ---------------------------------------------------------------- risers and impacts

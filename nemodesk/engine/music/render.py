@@ -43,7 +43,7 @@ from nemodesk.engine.music.genres import GENRE_TEMPLATES, Genre
 from nemodesk.engine.music.groove import rng_for
 from nemodesk.engine.music.score import Part, Score
 from nemodesk.engine.music.spool import Spool, Track, blocks
-from nemodesk.engine.music.synth import NoteSampler, _glide_pairs, glides
+from nemodesk.engine.music.synth import NoteSampler, placed_notes
 
 log = logging.getLogger(__name__)
 
@@ -121,30 +121,10 @@ class _Take:
 
     def __init__(self, part: Part, sampler, n: int, loop: bool) -> None:
         self.sampler = sampler
-        gain = np.float32(10 ** (part.gain_db / 20))
-        pairs = _glide_pairs(part) if glides(part) else {}
-        takes: dict[int, int] = {}
-        targets = set(pairs.values())
         self.audio: list[np.ndarray] = []
         self.scale: list[float] = []
         dst, src, ln, which = [], [], [], []
-        for i, note in enumerate(part.notes):
-            pos = round(note.start_s * sampler.sample_rate)
-            if not 0 <= pos < n or i in targets:
-                continue
-            if i in pairs:
-                nxt = part.notes[pairs[i]]
-                before = nxt.start_s - note.start_s
-                end_s = max(note.start_s + note.dur_s, nxt.start_s + nxt.dur_s)
-                audio, scale = sampler.glide_scaled(
-                    part.program, note.key, nxt.key, note.vel, before, end_s - nxt.start_s
-                )
-            else:
-                take = takes[note.key] = takes.get(note.key, -1) + 1 if part.is_drum else 0
-                audio, scale = sampler.note_scaled(
-                    part.program, part.is_drum, note.key, note.vel, note.dur_s, take
-                )
-            scale *= gain
+        for pos, audio, scale in placed_notes(part, sampler, n):
             k = len(self.audio)
             self.audio.append(audio)
             self.scale.append(scale)
@@ -266,31 +246,6 @@ class _Wow:
             x1 *= frac
             np.add(x0, x1, out=out[k0 - a : k0 - a + m].reshape(-1))
         return out
-
-
-def _sidechain_knots(n: int, sr: int, kicks: np.ndarray, depth_db: float, beat_s: float, loop):
-    """production.sidechain's gain at every 64th sample (production.knots_to_samples makes
-    the samples of any block)."""
-    if not kicks.size or not depth_db:
-        return None
-    dur = n / sr
-    if loop:
-        kicks = np.r_[kicks[kicks > dur - 2 * beat_s] - dur, kicks]
-    coarse = np.arange(0, n + 64, 64, dtype=np.float64) / sr
-    idx = np.searchsorted(kicks, coarse, side="right") - 1
-    dt = coarse - kicks[np.maximum(idx, 0)]
-    att, hold, rel = 0.004, 0.025, 0.6 * beat_s
-    shape = np.where(
-        dt < att,
-        dt / att,
-        np.where(
-            dt < att + hold,
-            1.0,
-            0.5 + 0.5 * np.cos(np.pi * np.clip((dt - att - hold) / rel, 0, 1)),
-        ),
-    )
-    shape[idx < 0] = 0.0
-    return 10 ** (-depth_db * shape / 20)
 
 
 # ---------------------------------------------------------------- placement
@@ -774,7 +729,9 @@ def render(
         duck = None
         if prod.sidechain_db:
             kicks = production.kick_times(score.parts)
-            duck = _sidechain_knots(n, sr, kicks, prod.sidechain_db, 60.0 / score.bpm, loop)
+            duck = production.sidechain_knots(
+                n, sr, kicks, prod.sidechain_db, 60.0 / score.bpm, loop
+            )
         wowed = set(tonal) if wow else set()
         hist = {g: np.zeros((wow.history, 2), np.float32) for g in wowed} if wow else {}
         placed = {g: _Placement() for g in names}

@@ -13,6 +13,7 @@ import itertools
 import logging
 import math
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,14 @@ import tinysoundfont
 from nemodesk.engine.music.score import Part
 from nemodesk.engine.music.soundfont import SoundFontMissing, builtin_soundfont, find_soundfont
 
-__all__ = ["NoteSampler", "SoundFontMissing", "find_soundfont", "glides", "render_part"]
+__all__ = [
+    "NoteSampler",
+    "SoundFontMissing",
+    "find_soundfont",
+    "glides",
+    "placed_notes",
+    "render_part",
+]
 
 _VEL_STEP = 8
 _HOLD_QUANTUM_S = 0.01
@@ -198,11 +206,13 @@ def _glide_pairs(part: Part) -> dict[int, int]:
     return pairs
 
 
-def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool) -> None:
-    """Add the part's audio into ``out`` (samples, 2). In a loop, sound that runs past the
-    end wraps around to the start, so the file can repeat with no seam; otherwise it stops
-    at the last sample (the ring-out envelope has faded it by then)."""
-    n = len(out)
+def placed_notes(
+    part: Part, sampler: NoteSampler, n: int
+) -> Iterator[tuple[int, np.ndarray, float]]:
+    """Each sounding note of the part as (start sample, audio, scale) in a piece of ``n``
+    samples: a glide's pair as one sample, drum hits rotating through their takes, the
+    part's gain in the scale. The one place that decides what plays where, for the whole-
+    piece render here and the block render (render.py)."""
     gain = np.float32(10 ** (part.gain_db / 20))
     pairs = _glide_pairs(part) if glides(part) else {}
     takes: dict[int, int] = {}
@@ -223,7 +233,15 @@ def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool
             audio, scale = sampler.note_scaled(
                 part.program, part.is_drum, note.key, note.vel, note.dur_s, take
             )
-        scale *= gain
+        yield pos, audio, scale * gain
+
+
+def render_part(part: Part, sampler: NoteSampler, out: np.ndarray, *, loop: bool) -> None:
+    """Add the part's audio into ``out`` (samples, 2). In a loop, sound that runs past the
+    end wraps around to the start, so the file can repeat with no seam; otherwise it stops
+    at the last sample (the ring-out envelope has faded it by then)."""
+    n = len(out)
+    for pos, audio, scale in placed_notes(part, sampler, n):
         end = min(pos + len(audio), n)
         _add(out, pos, audio[: end - pos], scale, sampler)
         done = end - pos
