@@ -43,6 +43,23 @@ class SourceReadError(Exception):
         self.path = path
 
 
+def source_packets(
+    box: av.container.InputContainer, stream: av.stream.Stream, path: Path
+) -> Iterator[av.Packet]:
+    """The stream's packets that carry data, for copying; a read that fails is the source's
+    fault (SourceReadError), told apart from a failure of the output being written."""
+    packets = box.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except (av.FFmpegError, ValueError) as err:
+            raise SourceReadError(path) from err
+        if packet.size:
+            yield packet
+
+
 MAX_BAD_PACKETS = 50  # damaged packets skipped (as players do) before a source counts as broken
 
 

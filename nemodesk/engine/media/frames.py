@@ -22,7 +22,7 @@ import numpy as np
 from av.container import InputContainer, OutputContainer
 from av.video.frame import PictureType
 
-from nemodesk.engine.media.audiomix import SourceReadError, tolerant_decode
+from nemodesk.engine.media.audiomix import SourceReadError, source_packets, tolerant_decode
 from nemodesk.engine.media.probe import MediaInfo, picture_stream
 from nemodesk.engine.media.title import make_overlay
 
@@ -102,15 +102,8 @@ def copy_packets(
     Timestamps shift so the first picture is at 0, where the mix puts the clip's sound."""
     start = src.start_time or 0
     tb = src.time_base
-    packets = box.demux(src)
-    while True:
-        try:
-            packet = next(packets)
-        except StopIteration:
-            break
-        except (av.FFmpegError, ValueError) as err:  # the source, not the output, failed
-            raise SourceReadError(Path(box.name)) from err
-        if packet.size == 0 or (packet.pts is None and packet.dts is None):
+    for packet in source_packets(box, src, Path(box.name)):
+        if packet.pts is None and packet.dts is None:
             continue
         if packet.pts is not None:
             packet.pts -= start

@@ -53,7 +53,7 @@ import numpy as np
 from av.container import OutputContainer
 from av.video.frame import PictureType
 
-from nemodesk.engine.media.audiomix import SourceReadError
+from nemodesk.engine.media.audiomix import SourceReadError, source_packets
 from nemodesk.engine.media.frames import _VIDEO_QUALITY, INTERLEAVE_S, Clip, Sound, standard_rate
 from nemodesk.engine.media.probe import picture_stream
 from nemodesk.engine.media.title import Overlay, make_overlay
@@ -649,16 +649,7 @@ def write(
                 window[plan.frame_at.get(f.pts, -1) if f.pts is not None else -1] = _frame_digest(f)
 
         i = 0
-        packets = box.demux(src)
-        while True:
-            try:
-                packet = next(packets)
-            except StopIteration:
-                break
-            except (av.FFmpegError, ValueError) as err:
-                raise SourceReadError(plan.clip.path) from err
-            if packet.size == 0:
-                continue
+        for packet in source_packets(box, src, plan.clip.path):
             if i >= plan.n:
                 raise SmartRenderFailed("the source has more packets than it had")
             if i in begins:  # decoding starts here; copying goes on up to the segment
