@@ -6,8 +6,9 @@ through ``bundle.slim_binaries`` on the binaries PyInstaller collected:
    detector's runtime) or one Qt opens by name (``DLOPENED``) — following DT_NEEDED. What
    PyInstaller pulled in for files we drop (the GTK stack behind Qt's GTK theme, …) goes.
 2. **Stubs**: libraries that kept libraries *link* but whose code the app never runs
-   (``STUBS``: x265, SVT-AV1, libvpx, oneVPL, WebP and AMR for PyAV; GnuTLS for https in
-   libavformat; X11/KMS screen capture and DRM frames; ALSA devices; Qt Quick/QML for QtMultimedia's screen capture of Quick windows)
+   (``STUBS``: x265, SVT-AV1, libvpx, oneVPL, WebP, AMR and VMAF for PyAV; GnuTLS for
+   https in libavformat; X11/KMS screen capture and DRM frames; ALSA devices; Qt Quick/QML
+   for QtMultimedia's screen capture of Quick windows)
    are replaced by a tiny library built here with gcc: the same soname and symbol versions,
    exporting exactly the symbols the linking libraries reference, as functions that return 0
    (NULL / "not available") and zeroed data. Their own dependencies then become unreachable.
