@@ -5,6 +5,11 @@ holds the GIL. Music repeats itself (the same kick, the same chord tones), so re
 distinct (preset, key, velocity step, length) once and adding copies with numpy is what makes a
 90 s track render in well under a second. Placement is sample-exact, so humanised timing and
 video hit points cost nothing extra, and a loop simply wraps its tails around to the start.
+
+The rendered notes are kept in a least-recently-used cache bounded in bytes
+(``NOTE_CACHE_MB``): a track's own notes (200–300 MB for 90 s) stay while it and its
+variations are made, and a long session of different styles does not pile up every note
+ever played (unbounded, a worker held 1.5 GB of notes after ten 90 s tracks).
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import cachetools
 import numpy as np
 import tinysoundfont
 
@@ -54,6 +61,30 @@ def _quantise_hold(hold_s: float) -> int:
     return round(step ** round(math.log(units / 25, step)) * 25)
 
 
+NOTE_CACHE_MB = 512  # per worker process; a few tracks' worth of distinct notes
+NOTE_CACHE_ENV = "NEMODESK_NOTE_CACHE_MB"
+
+
+def _cache_bytes() -> int:
+    try:
+        return int(float(os.environ.get(NOTE_CACHE_ENV, NOTE_CACHE_MB)) * 1e6)
+    except ValueError:
+        return int(NOTE_CACHE_MB * 1e6)
+
+
+class NoteCache(cachetools.LRUCache):
+    """Rendered notes by key, the least recently played dropped first once the arrays
+    together pass ``max_bytes``; a note bigger than the whole budget is not kept. Arrays a
+    render still holds stay valid after they are dropped here."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(maxsize=max_bytes, getsizeof=lambda audio: audio.nbytes)
+
+    def put(self, key: tuple, audio: np.ndarray) -> None:
+        if audio.nbytes <= self.maxsize:
+            self[key] = audio
+
+
 class NoteSampler:
     """Renders and caches single notes of one SoundFont at one sample rate."""
 
@@ -72,8 +103,7 @@ class NoteSampler:
             )
             self.soundfont = builtin
             self._sfid = self._synth.sfload(str(builtin))
-        self._cache: dict[tuple[int, int, bool, int, int, int, int], np.ndarray] = {}
-        self._glides: dict[tuple[int, ...], np.ndarray] = {}
+        self._cache = NoteCache(_cache_bytes())  # notes and glides (keys apart: bank -1)
         self._lock = threading.Lock()
         self._scratch = np.empty((1 << 16, 2), dtype=np.float32)
 
@@ -102,7 +132,7 @@ class NoteSampler:
             audio = self._cache.get(cache_key)
             if audio is None:
                 audio = self._render(bank, program, is_drum, key, vel_q, hold_q, take=take)
-                self._cache[cache_key] = audio
+                self._cache.put(cache_key, audio)
         # the SoundFont's velocity curve is close to gain ∝ vel²
         return audio, (max(vel, 1) / vel_q) ** 2 if vel_q != vel else 1.0
 
@@ -117,11 +147,11 @@ class NoteSampler:
         hold_a, hold_b = _quantise_hold(before_s), _quantise_hold(after_s)
         cache_key = (-1, program, key, target, vel_q, hold_a, hold_b)
         with self._lock:
-            audio = self._glides.get(cache_key)
+            audio = self._cache.get(cache_key)
             if audio is None:
                 bend = (key, target, cache_key[5])
                 audio = self._render(0, program, False, key, vel_q, cache_key[6], bend)
-                self._glides[cache_key] = audio
+                self._cache.put(cache_key, audio)
         return audio, (max(vel, 1) / vel_q) ** 2 if vel_q != vel else 1.0
 
     def _render(
@@ -156,6 +186,7 @@ class NoteSampler:
             if block.size == 0 or max(block.max(), -block.min()) < _SILENCE:
                 break
         synth.sounds_off(chan)
+        synth.generate(_BLOCK)  # the quick release of what sounds_off stopped, thrown away
         if take:
             synth.pitchbend(chan, 8192)
         if bend is not None:
