@@ -6,31 +6,37 @@ start in it, with their tails), through the same ``render`` chain: synthesis, pr
 reverb, level curve, glue and mastering. What cannot be known before the whole is rendered
 is the master gain (it is set by the loudness of the whole track), so the head is mastered
 to the loudness its span will have in the full master, estimated from the score: the level
-curve of the energy arc times the notes' power (part gain and velocity) over the track,
-gated as BS.1770 gates it. The head then plays at the full track's level (within about a dB)
-and the swap to the full track is not heard as a jump (tests/engine/music/test_head.py measures it).
+curve of the energy arc times the notes' power (each part's preset measured as loudness
+is, times part gain and velocity) over the track, gated as BS.1770 gates it; its risers and
+impacts are set against the whole track's bus, estimated the same way. Over 15 briefs the
+head plays within -0.9..+2.8 dB of the full track (each second within 4 dB; strong builds
+are the hardest), so the swap to the full track is not heard as a jump
+(tests/engine/music/test_head.py measures it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from pathlib import Path
 
 import numpy as np
 
-from nemodesk.engine.music.score import Score
+from nemodesk.engine.music.score import Part, Score
 
 HEAD_S = 8.0  # what the head holds (a warm 3-min track is whole in about 2 s)
 TAIL_S = 1.5  # rendered past it, so reverb and releases at its end are those of the full
 MIN_TRACK_S = 20.0  # shorter tracks render whole about as fast: no head for them
 GRID_S = 0.1  # the score's power estimate, per step
 GATE_S = 0.4  # BS.1770's gating blocks
+PART_KEYS = 3  # a part's most played keys that stand for its preset's loudness
 # the score's estimate of the head's level against the whole, scaled: the glue compressor,
 # the sustained pads and reverb and the full master's limiter narrow the track's dynamics to
-# about half what the notes alone say: 0.38-0.60 over six genres and arcs (3-min tracks),
-# 0.555 the least-squares fit (what is left: -0.8..+0.7 dB, the most on strong builds)
-SPREAD = 0.55
+# about 0.6 of what the notes alone say: 0.17-0.83 over 20 briefs x 2 seeds (15 genres,
+# builds and flat arcs, 90 s to 5 min), 0.624 the least-squares fit; what is left of the
+# integrated level: rms 1.0 dB, worst +2.9 dB (a trap build) and -1.8 dB (an EDM build)
+SPREAD = 0.62
 
 
 def wants_head(duration_s: float) -> bool:
@@ -54,16 +60,58 @@ def head_score(score: Score, window_s: float) -> Score:
     )
 
 
-def _note_power(score: Score, n_steps: int) -> np.ndarray:
-    """Each grid step's summed note power: part gain times velocity squared over the note
-    and a short release."""
+def part_power(sampler, part: Part) -> tuple[float, float]:
+    """The power of the part's preset at velocity 100, K-weighted as loudness is measured
+    and plain (as the bus level the risers are set against is): its most played keys, each
+    held half a second, weighted by how often they play. Presets differ by 10 dB and more
+    at the same velocity, and low notes count for less in loudness; velocity and part gain
+    alone mistook a trap build's quiet intro for a loud one (its head came out 5 dB loud)."""
+    keys, counts = np.unique([n.key for n in part.notes], return_counts=True)
+    top = np.argsort(counts)[::-1][:PART_KEYS]
+    loud = plain = 0.0
+    for i in top:
+        k, e = _note_power_of(sampler, part.program, part.is_drum, int(keys[i]))
+        loud += counts[i] * k
+        plain += counts[i] * e
+    weight = float(counts[top].sum())
+    return loud / weight, plain / weight
+
+
+_POWERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # sampler -> {note: power}
+
+
+def _note_power_of(sampler, program: int, is_drum: bool, key: int) -> tuple[float, float]:
+    """One key of a preset at velocity 100, held half a second: K-weighted and plain power
+    (kept per sampler: a SoundFont's notes do not change)."""
+    known = _POWERS.setdefault(sampler, {})
+    if (program, is_drum, key) not in known:
+        known[program, is_drum, key] = _measure_note(sampler, program, is_drum, key)
+    return known[program, is_drum, key]
+
+
+def _measure_note(sampler, program: int, is_drum: bool, key: int) -> tuple[float, float]:
+    from nemodesk.engine.music.master import measure_loudness
+
+    sr = sampler.sample_rate
+    audio = sampler.note(program, is_drum, key, 100, 0.5)
+    pad = np.zeros((max(0, sr - len(audio)), 2), np.float32)  # a gating block or two
+    held = np.concatenate([audio, pad])
+    plain = float(np.mean(np.square(held, dtype=np.float64)))
+    return 10 ** (measure_loudness(held, sr) / 10), plain
+
+
+def _note_power(score: Score, n_steps: int, loudness: list[float] | None = None) -> np.ndarray:
+    """Each grid step's summed note power: the part's preset power (``part_power``, or 1)
+    times part gain times velocity squared, over the note and a short release."""
     acc = np.zeros(n_steps + 1, dtype=np.float64)
-    for p in score.parts:
+    for j, p in enumerate(score.parts):
         if not p.notes:
             continue
         starts = np.array([nt.start_s for nt in p.notes])
         ends = starts + np.array([nt.dur_s for nt in p.notes]) + 0.3
-        power = (np.array([nt.vel for nt in p.notes]) / 127.0) ** 2 * 10 ** (p.gain_db / 10)
+        power = (np.array([nt.vel for nt in p.notes]) / 100.0) ** 2 * 10 ** (p.gain_db / 10)
+        if loudness is not None:
+            power *= loudness[j]
         a = np.clip((starts / GRID_S).astype(np.intp), 0, n_steps)
         b = np.clip(np.ceil(ends / GRID_S).astype(np.intp), 0, n_steps)
         np.add.at(acc, a, power)
@@ -95,15 +143,29 @@ def _arc_gain(score: Score, t: np.ndarray, arc_db: float) -> np.ndarray:
     return 10 ** (np.interp(t, mids, (energies - energies.max()) * arc_db) / 20)
 
 
-def head_loudness_offset(score: Score, arc_db: float, window_s: float) -> float:
+def head_loudness_offset(
+    score: Score, arc_db: float, window_s: float, loudness: list[float] | None = None
+) -> float:
     """How much louder (dB, negative: quieter) the first ``window_s`` of the track will
     measure than the whole, estimated from the score: the level curve squared times the
-    notes' power."""
+    notes' power (``loudness``: each part's K-weighted ``part_power``)."""
     n_steps = max(1, int(score.duration_s / GRID_S))
     t = (np.arange(n_steps) + 0.5) * GRID_S
-    power = _note_power(score, n_steps) * np.square(_arc_gain(score, t, arc_db))
+    power = _note_power(score, n_steps, loudness) * np.square(_arc_gain(score, t, arc_db))
     head = power[: max(1, int(window_s / GRID_S))]
     return SPREAD * (_gated_db(head) - _gated_db(power))
+
+
+def bus_offset(score: Score, window_s: float, plain: list[float] | None = None) -> float:
+    """How much louder (dB) the whole track's bus (the stems' sum, before the level curve)
+    will be than the first ``window_s``'s, from the notes' power: the head's risers and
+    impacts are set against the whole's bus, as the full track's are, not against a quiet
+    intro's (the head's master then lifted the whole head to bring a too-quiet riser to
+    the target: +1 dB on an EDM build's head)."""
+    n_steps = max(1, int(score.duration_s / GRID_S))
+    power = _note_power(score, n_steps, plain)
+    head = power[: max(1, int(window_s / GRID_S))]
+    return 10 * math.log10((float(power.mean()) + 1e-20) / (float(head.mean()) + 1e-20))
 
 
 def render_head(
@@ -133,10 +195,16 @@ def render_head(
     window = min(score.duration_s, head_s + TAIL_S)
     genre = GENRE_TEMPLATES[score.genre]
     arc_db = production_for(score.genre, lofi=genre.lofi, bright=genre.bright).arc_db
-    offset = head_loudness_offset(score, arc_db, window)
+    powers = [part_power(engine.sampler, p) if p.notes else (0.0, 0.0) for p in score.parts]
+    offset = head_loudness_offset(score, arc_db, window, [k for k, _ in powers])
     target = loudness_lufs + offset
     rendered = render(
-        head_score(score, window), engine.sampler, end_s=plan.end_s, seed=seed, target_lufs=target
+        head_score(score, window),
+        engine.sampler,
+        end_s=plan.end_s,
+        seed=seed,
+        target_lufs=target,
+        bus_offset_db=bus_offset(score, window, [e for _, e in powers]),
     )
     try:
         keep = min(score.n_samples, round(head_s * score.sample_rate))

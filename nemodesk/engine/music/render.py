@@ -705,11 +705,19 @@ def _order(n: int, pre: int, loop: bool) -> list[tuple[int, int]]:
 
 
 def render(
-    score: Score, sampler: NoteSampler, *, end_s: float, seed: int, target_lufs: float = -14.0
+    score: Score,
+    sampler: NoteSampler,
+    *,
+    end_s: float,
+    seed: int,
+    target_lufs: float = -14.0,
+    bus_offset_db: float = 0.0,
 ) -> Rendered:
     """Synthesis, effects per stem, placement, the shared reverb bus, the genre's ear candy
     (risers, impacts, vinyl texture), the level curve with the glue compressor, mastering:
-    by blocks through a spool on disk."""
+    by blocks through a spool on disk. ``bus_offset_db``: how much louder the bus that the
+    risers and impacts are set against is than this score's own (a head's is the whole
+    track's)."""
     sr, n, loop = score.sample_rate, score.n_samples, score.loop
     genre = GENRE_TEMPLATES[score.genre]
     prod = production.production_for(score.genre, lofi=genre.lofi, bright=genre.bright)
@@ -799,7 +807,7 @@ def render(
             for a, b in blocks(n):
                 bus = sum(stem(g, a, b) for g in names)
                 energy += float(np.sum(np.square(bus, dtype=np.float64)))
-            bus_db = float(10 * np.log10(energy / (2 * n) + 1e-20))
+            bus_db = float(10 * np.log10(energy / (2 * n) + 1e-20)) + bus_offset_db
             fx = _Fx(score.sections, n, sr, prod, bus_db, seed)
             fx_track = store.track("stem-fx", n)
 
