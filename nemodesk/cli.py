@@ -222,6 +222,7 @@ def _render_takes(
     from nemodesk.engine.music import variations as V
     from nemodesk.engine.music.audiofile import AudioFileError
     from nemodesk.engine.music.generate import MusicEngine, new_seed
+    from nemodesk.engine.music.spool import ScratchFull
 
     engine = MusicEngine()
     seed0 = args.seed if args.seed is not None else new_seed()
@@ -247,6 +248,8 @@ def _render_takes(
             )
         except AudioFileError as e:
             raise UsageError(str(e)) from None
+        except ScratchFull as e:
+            raise UsageError(e.strerror) from None
         words = _describe_take(r, brief, take, i)
         results.append(r)
         descriptions.append(words)

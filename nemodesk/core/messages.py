@@ -44,6 +44,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         " chosen.",
         "zh": "消息里的其他要求没有执行，选好版本后请再说一次。",
     },
+    "agent.failed": {
+        "en": "Sorry — something went wrong while making that. Please try again.",
+        "zh": "抱歉，生成时出了问题，请再试一次。",
+    },
+    "agent.disk_full": {
+        "en": "The disk that holds the render's working files ({folder}) is full, so the music"
+        " could not be made. Free some space and ask again.",
+        "zh": "存放渲染临时文件的磁盘（{folder}）已满，音乐没能生成。请腾出一些空间后再试。",
+    },
+    "agent.write_failed": {
+        "en": "The music was made but could not be saved: {reason}",
+        "zh": "音乐已经生成，但无法保存：{reason}",
+    },
     "agent.candidates": {
         "en": " ({n} candidates; the first is on the timeline, pick another any time.)",
         "zh": "（共 {n} 个候选，第一个已放上时间线，随时可以换成别的。）",

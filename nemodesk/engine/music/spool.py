@@ -13,8 +13,10 @@ verified in a second pass; ``mastered`` makes any block of the output.
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
+import shutil
 import tempfile
 import threading
 import weakref
@@ -42,6 +44,25 @@ def blocks(n: int, size: int = BLOCK) -> Iterator[tuple[int, int]]:
 
 
 KEEP_BYTES = 2 << 30  # scratch kept for the next render (disk, not memory)
+KEEP_FREE_BYTES = 4 << 30  # ... only while the disk has this much free besides
+NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+
+
+class ScratchFull(OSError):
+    """The disk that holds the render's scratch files is full (``filename``: the folder).
+    Raised as ``ScratchFull(errno.ENOSPC, message, folder)``, so it crosses a process pool
+    intact."""
+
+
+def _full(folder: str) -> ScratchFull:
+    return ScratchFull(
+        errno.ENOSPC,
+        f"The disk that holds the render's working files ({folder}) is full: free some "
+        f"space, or point {SCRATCH_ENV} at a folder on a larger disk.",
+        folder,
+    )
+
+
 _FREE: list[tuple[int, int]] = []  # (fd, bytes) of spare scratch files, unlinked, kept open
 _FREE_PID = os.getpid()
 _LOCK = threading.Lock()
@@ -79,22 +100,70 @@ def _take_file(nbytes: int) -> tuple[int, int]:
         if pick is not None:
             _FREE.remove(pick)
     if pick is None:
-        fd, path = tempfile.mkstemp(prefix="nemodesk-render-", suffix=".f32", dir=scratch_dir())
+        fd, path = _on_disk(
+            lambda: tempfile.mkstemp(prefix="nemodesk-render-", suffix=".f32", dir=scratch_dir())
+        )
         os.unlink(path)
         pick = (fd, 0)
     fd, size = pick
     if size < nbytes:
-        os.ftruncate(fd, nbytes)
+        try:
+            _on_disk(lambda: os.ftruncate(fd, nbytes))
+        except OSError:
+            os.close(fd)
+            raise
         size = nbytes
     return fd, size
 
 
+def _on_disk(op):
+    """``op()``; on a full disk once more after the spare files are given back (they may be
+    what filled it), then ScratchFull."""
+    try:
+        return op()
+    except OSError as e:
+        if e.errno not in NO_SPACE:
+            raise
+        if not drop_spares():
+            raise _full(scratch_dir()) from e
+    try:
+        return op()
+    except OSError as e:
+        if e.errno not in NO_SPACE:
+            raise
+        raise _full(scratch_dir()) from e
+
+
 def _give_file(fd: int, size: int) -> None:
+    """Keep a closed track's file for the next render, unless the kept ones would pass
+    KEEP_BYTES or the disk is getting full (a spare's space is the user's otherwise)."""
     with _LOCK:
-        if os.getpid() == _FREE_PID and sum(f[1] for f in _FREE) + size <= KEEP_BYTES:
+        if (
+            os.getpid() == _FREE_PID
+            and sum(f[1] for f in _FREE) + size <= KEEP_BYTES
+            and _free_bytes() >= KEEP_FREE_BYTES
+        ):
             _FREE.append((fd, size))
             return
     os.close(fd)
+
+
+def _free_bytes() -> int:
+    try:
+        return shutil.disk_usage(scratch_dir()).free
+    except OSError:
+        return 0
+
+
+def drop_spares() -> int:
+    """Close the spare scratch files (their disk space goes back); the bytes they held."""
+    with _LOCK:
+        spares = list(_FREE) if os.getpid() == _FREE_PID else []
+        _FREE.clear()
+    for fd, _ in spares:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    return sum(size for _, size in spares)
 
 
 class Track:
@@ -109,10 +178,12 @@ class Track:
         return self.n
 
     def write(self, a: int, data: np.ndarray) -> None:
+        """Write samples from ``a``; a full disk first gives back the spare files (they may
+        be what filled it), then raises ScratchFull."""
         buf = np.ascontiguousarray(data, dtype=np.float32)
         view, off = memoryview(buf).cast("B"), a * self.ch * 4
         while view:
-            done = os.pwrite(self._fd, view, off)
+            done = _on_disk(partial(os.pwrite, self._fd, view, off))
             view, off = view[done:], off + done
 
     def read(self, a: int, b: int) -> np.ndarray:

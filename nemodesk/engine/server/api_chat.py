@@ -28,7 +28,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from nemodesk.core.messages import say
 from nemodesk.engine.agent import params as chat_params
+from nemodesk.engine.agent.text import CJK
 from nemodesk.engine.brief import BriefError
 from nemodesk.engine.server import api_preview, deps
 from nemodesk.engine.server.chat_run import execute
@@ -213,13 +215,22 @@ async def _guarded(app, run: Run, user: str, text: str, params: dict | None) -> 
         await execute(app, run, user, text, params)
     except asyncio.CancelledError:
         raise
-    except Exception:
+    except Exception as e:
         log.exception("chat run %s failed", run.run_id)
-        run.emit(
-            {
-                "type": "text",
-                "content": "Sorry — something went wrong while making that. Please try again.",
-            }
-        )
+        run.emit({"type": "text", "content": failure_text(e, text)})
     finally:
         run.finish()
+
+
+def failure_text(err: Exception, text: str) -> str:
+    """What the user reads when a message's work failed: what to do about a full disk or
+    an output that could not be written, else a plain apology (never the exception)."""
+    from nemodesk.engine.music.audiofile import AudioFileError  # (the server stays light)
+    from nemodesk.engine.music.spool import ScratchFull
+
+    lang = "zh" if CJK.search(text or "") else "en"
+    if isinstance(err, ScratchFull):
+        return say("agent.disk_full", lang, folder=err.filename)
+    if isinstance(err, AudioFileError):
+        return say("agent.write_failed", lang, reason=str(err))
+    return say("agent.failed", lang)
