@@ -1,6 +1,6 @@
-"""Operating-system plumbing for the local engine's child process: is a pid alive, die with
-the parent (Linux), spawn from one long-lived thread, drain a child's output, and an
-inter-process file lock. Kept apart from ``local_engine`` so that module reads as the
+"""Operating-system plumbing for the local engine's child process: is a pid alive, spawn
+from one long-lived thread (the engine asks Linux for a parent-death signal, which follows
+that thread), drain a child's output, and an inter-process file lock. Kept apart from ``local_engine`` so that module reads as the
 lifecycle it implements."""
 
 from __future__ import annotations
@@ -8,11 +8,9 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 from typing import IO, Any
@@ -43,26 +41,6 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when we die, even by ``kill -9``."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl  # loaded now: not after fork
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # we died between fork and prctl
-            os._exit(1)
-
-    return preexec
 
 
 class Spawner:

@@ -5,9 +5,10 @@ window (or the next launch) reuses it instead of racing a second server on the s
 and a file lock makes the check-then-start atomic across processes. The engine runs as a child
 process and is reached over HTTP only, so this module never imports the engine (nor the UI).
 
-The engine must never outlive the app, even after a crash or ``kill -9``: Linux delivers a
-parent-death signal, the engine also watches ``--parent-pid`` itself (every OS), and an
-``atexit`` hook stops it on a normal exit.
+The engine must never outlive the app, even after a crash or ``kill -9``: on Linux the engine
+asks for a parent-death signal as it starts, it also watches ``--parent-pid`` itself (every
+OS), and an ``atexit`` hook stops it on a normal exit. Nothing runs between fork and exec (no
+``preexec_fn``: Python code there can deadlock a threaded app).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ import platformdirs
 
 from nemodesk.client.engine_process import (
     FileLock,
-    die_with_parent,
     drain,
     pid_alive,
     spawner,
@@ -313,8 +313,6 @@ class LocalEngine:
         kwargs: dict[str, Any] = {}
         if sys.platform == "win32":
             kwargs["creationflags"] = subprocess.CREATE_NO_WINDOW
-        else:
-            kwargs["preexec_fn"] = die_with_parent()
         try:
             proc = spawner.popen(
                 engine_command(self.data_dir, os.getpid()),

@@ -70,6 +70,8 @@ def _stop_with_parent(pid: int, stop: Callable[[], None]) -> None:
             return not handle or kernel32.WaitForSingleObject(handle, 0) != 0x102  # WAIT_TIMEOUT
     else:
         first_ppid = os.getppid()
+        if pid == first_ppid and sys.platform.startswith("linux"):
+            _term_with_parent()
 
         def gone() -> bool:
             if pid == first_ppid:  # our parent: a zombie still answers kill(0), getppid does not
@@ -88,6 +90,18 @@ def _stop_with_parent(pid: int, stop: Callable[[], None]) -> None:
         stop()
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _term_with_parent() -> None:
+    """Ask Linux for a SIGTERM when the thread that started us ends (the app, even after
+    ``kill -9``): at once, where the watch polls each second. Asked here rather than by the
+    app between fork and exec: Python code there (a ``preexec_fn``) can deadlock a threaded
+    app, and did (the app's spawner thread hung in Popen, the window never came up). If the
+    app died before this call, the watch's first look sees it."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
 
 
 def listen_socket(host: str, port: int) -> socket.socket:

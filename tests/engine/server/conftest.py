@@ -40,27 +40,23 @@ class Engine:
             return r.json()["data"]["session_id"]
 
 
-def file_size_limit(nbytes: int):
-    """A preexec_fn: no file of the process (and its children) may grow past ``nbytes`` —
-    writes past it fail with EFBIG, as a full disk fails them (SIGXFSZ ignored)."""
-
-    def limit() -> None:
-        import resource
-
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
-
-    return limit
+def file_size_limit(nbytes: int) -> list[str]:
+    """A command prefix: no file of the command (and its children) may grow past ``nbytes``
+    — writes past it fail with EFBIG, as a full disk fails them (Python ignores SIGXFSZ).
+    util-linux's prlimit, not a preexec_fn: Python code between fork and exec can deadlock
+    a process that has threads."""
+    return ["prlimit", f"--fsize={nbytes}"]
 
 
 def start_engine(data_dir: Path, *, limit_file_bytes: int | None = None, **env: str) -> Engine:
+    prefix = file_size_limit(limit_file_bytes) if limit_file_bytes else []
+    serve = ["serve", "--port", "0", "--data-dir", str(data_dir)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nemodesk", "serve", "--port", "0", "--data-dir", str(data_dir)],
+        [*prefix, sys.executable, "-m", "nemodesk", *serve],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "NEMODESK_WORKERS": "2", **env},
-        preexec_fn=file_size_limit(limit_file_bytes) if limit_file_bytes else None,
     )
     line = proc.stdout.readline().strip()
     assert line.startswith("NemoDesk engine listening on http://"), (line, proc.stderr.read())

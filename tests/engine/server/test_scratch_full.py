@@ -59,13 +59,12 @@ def test_the_command_line_says_the_disk_is_full(tmp_path: Path) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     run = subprocess.run(
-        [sys.executable, "-m", "nemodesk", "generate", "60-second upbeat acoustic track",
-         "-o", str(tmp_path / "out.wav")],
+        [*file_size_limit(LIMIT), sys.executable, "-m", "nemodesk", "generate",
+         "60-second upbeat acoustic track", "-o", str(tmp_path / "out.wav")],
         capture_output=True,
         text=True,
         timeout=300,
         env={**os.environ, "NEMODESK_SCRATCH": str(scratch)},
-        preexec_fn=file_size_limit(LIMIT),
     )  # fmt: skip
     assert run.returncode == 2, run.stderr[-2000:]
     assert "is full" in run.stderr and str(scratch) in run.stderr
