@@ -1,7 +1,7 @@
 """Operating-system plumbing for the local engine's child process: is a pid alive, spawn
 from one long-lived thread (the engine asks Linux for a parent-death signal, which follows
-that thread), drain a child's output, and an inter-process file lock. Kept apart from ``local_engine`` so that module reads as the
-lifecycle it implements."""
+that thread), drain a child's output, and an inter-process file lock. Kept apart from
+``local_engine`` so that module reads as the lifecycle it implements."""
 
 from __future__ import annotations
 
