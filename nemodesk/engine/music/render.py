@@ -297,57 +297,82 @@ class _Placement:
 # ---------------------------------------------------------------- texture
 
 
-TEXTURE_LOOP_S = 37.0  # the vinyl texture is one seeded loop this long, made once
+TEXTURE_LOOP_S = 37.0  # the vinyl hiss is one seeded loop this long, made once
+POPS_PER_S = 6.0  # crackle: pops a second, drawn afresh for every stretch of the track
+POP_CHUNK = 1 << 15  # samples whose pops one generator draws (any block can draw its own)
 
 
 @cache
-def _texture_loop(sr: int) -> tuple[np.ndarray, float]:
-    """Vinyl crackle and hiss, about -50 dBFS RMS, as a loop made once per process (each
-    track reads it from its own seeded offset), and its RMS in dB. Circular throughout: the
-    pops wrap round and the low-pass runs with the loop's own end as pre-roll, so tiling it
-    leaves no seam."""
+def _hiss_loop(sr: int) -> np.ndarray:
+    """Vinyl hiss, low-passed, as a loop made once per process (each track reads it from its
+    own seeded offset). Circular: the low-pass runs with the loop's own end as pre-roll, so
+    tiling it leaves no seam; a noise repeating every 37 s is not heard as repeating."""
     n = int(TEXTURE_LOOP_S * sr)
-    rng = rng_for(0, "texture")
-    hiss = rng.normal(0.0, 0.0025, (n, 2)).astype(np.float32)
-    clicks = np.zeros((n, 2), dtype=np.float32)
-    idx = rng.integers(0, n, max(1, n // (sr // 6)))
-    clicks[idx] = rng.uniform(0.02, 0.06, (idx.size, 1)).astype(np.float32)
-    # each pop is a smooth 1.5 ms bump, not a one-sample step: texture, never a click
-    k = np.hanning(int(0.0015 * sr) + 2)[1:-1].astype(np.float32)
-    h = k.size // 2
-    wrapped = np.concatenate([clicks[-h:], clicks, clicks[: k.size]])
-    crackle = np.stack(
-        [np.convolve(wrapped[:, c], k, mode="same")[h : h + n] for c in range(2)], axis=1
-    )
-    raw = hiss + crackle
+    hiss = rng_for(0, "texture").normal(0.0, 0.0025, (n, 2)).astype(np.float32)
     pre = int(0.5 * sr)
     lp = pb.LowpassFilter(cutoff_frequency_hz=5000)
-    out = lp(np.concatenate([raw[-pre:], raw]).T.copy(), sr)[:, pre:].T.copy()
+    out = lp(np.concatenate([hiss[-pre:], hiss]).T.copy(), sr)[:, pre:].T.copy()
     out.setflags(write=False)
-    return out, _rms_db(out)
+    return out
+
+
+@cache
+def _pop_shape(sr: int) -> np.ndarray:
+    """One pop: a smooth 1.5 ms bump, not a one-sample step (texture, never a click)."""
+    return np.hanning(int(0.0015 * sr) + 2)[1:-1].astype(np.float32)
+
+
+def _pops(sr: int, seed: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start samples and heights of the pops in one chunk of the track. Pops were part of
+    the 37 s loop, so their pattern came round again every 37 s, which an ear that has
+    heard it once notices; now every chunk draws its own."""
+    rng = rng_for(seed, "pops", str(chunk))
+    count = int(rng.poisson(POPS_PER_S * POP_CHUNK / sr))
+    at = chunk * POP_CHUNK + np.sort(rng.integers(0, POP_CHUNK, count))
+    return at, rng.uniform(0.02, 0.06, count).astype(np.float32)
+
+
+@cache
+def _texture_db(sr: int) -> float:
+    """The texture's RMS (dB) as the renderer levels it: the hiss loop and the pops a loop's
+    length would hold."""
+    hiss = _hiss_loop(sr)
+    n = len(hiss)
+    return _rms_db(hiss + _pops_block(sr, 0, 0, n, n))
 
 
 def _texture_start(sr: int, seed: int) -> int:
-    loop, _ = _texture_loop(sr)
-    return int(rng_for(seed, "texture").integers(0, len(loop)))
+    return int(rng_for(seed, "texture").integers(0, len(_hiss_loop(sr))))
 
 
-def _texture_block(sr: int, start: int, a: int, b: int) -> np.ndarray:
-    """Samples a..b of the track's texture: the process's loop read from ``start``, tiled."""
-    loop, _ = _texture_loop(sr)
+def _pops_block(sr: int, seed: int, a: int, b: int, n: int) -> np.ndarray:
+    """Samples a..b of the track's pops (both channels); a pop that would run past the
+    track's end ``n`` is left out (a loop's seam stays clean)."""
+    shape = _pop_shape(sr)
+    k = len(shape)
+    out = np.zeros((b - a, 2), dtype=np.float32)
+    for chunk in range(max(0, a - k) // POP_CHUNK, (b - 1) // POP_CHUNK + 1):
+        at, height = _pops(sr, seed, chunk)
+        for p, h in zip(at.tolist(), height.tolist(), strict=True):
+            if p + k > n or p + k <= a or p >= b:
+                continue
+            lo, hi = max(p, a), min(p + k, b)
+            out[lo - a : hi - a] += (h * shape[lo - p : hi - p])[:, None]
+    return out
+
+
+def _texture_block(sr: int, seed: int, a: int, b: int, n: int) -> np.ndarray:
+    """Samples a..b of the track's texture: the process's hiss loop read from the track's
+    seeded offset, tiled, plus its own pops."""
+    loop = _hiss_loop(sr)
     out = np.empty((b - a, 2), dtype=np.float32)
-    pos, at = 0, (start + a) % len(loop)
+    pos, at = 0, (_texture_start(sr, seed) + a) % len(loop)
     while pos < b - a:
         take = min(b - a - pos, len(loop) - at)
         out[pos : pos + take] = loop[at : at + take]
         pos, at = pos + take, 0
+    out += _pops_block(sr, seed, a, b, n)
     return out
-
-
-def _texture(n: int, sr: int, seed: int) -> tuple[np.ndarray, float]:
-    """Vinyl crackle and hiss for lo-fi, from a seeded point of the process's texture loop
-    (tiled when the track is longer), and its RMS in dB (the renderer levels it)."""
-    return _texture_block(sr, _texture_start(sr, seed), 0, n), _texture_loop(sr)[1]
 
 
 # ---------------------------------------------------------------- level curve
@@ -935,13 +960,12 @@ def render(
         texture = None
         if prod.texture_db is not None:
             # hiss and crackle sit texture_db under the music, whatever the master gain
-            tex_db = _texture_loop(sr)[1]
+            tex_db = _texture_db(sr)
             lufs = spool.loudness_of(_Source(unlevelled, n), sr, level)
             tex_gain = np.float32(10 ** ((lufs - prod.texture_db - tex_db) / 20))
-            tex_start = _texture_start(sr, seed)
 
             def texture(a: int, b: int) -> np.ndarray:
-                return _texture_block(sr, tex_start, a, b) * tex_gain
+                return _texture_block(sr, seed, a, b, n) * tex_gain
 
             raw["texture"] = texture
 

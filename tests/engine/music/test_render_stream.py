@@ -207,9 +207,36 @@ def test_scratch_goes_to_the_cache_folder_not_tmp(tmp_path, monkeypatch):
 
 
 def test_texture_by_blocks(engine):
-    start = R._texture_start(SR, 11)
-    whole = R._texture_block(SR, start, 0, 3 * SR)
-    joined = np.concatenate(
-        [R._texture_block(SR, start, a, b) for a, b in spool.blocks(3 * SR, 9999)]
-    )
+    n = 3 * SR
+    whole = R._texture_block(SR, 11, 0, n, n)
+    joined = np.concatenate([R._texture_block(SR, 11, a, b, n) for a, b in spool.blocks(n, 9999)])
     assert np.array_equal(whole, joined)
+
+
+def test_the_crackle_does_not_come_round_again():
+    """The hiss repeats every 37 s (noise that long is not heard repeating); the pops must
+    not: they were part of the loop, so every 37 s the same crackle came back. Measured as
+    a listener would catch it: the loudest pops of one stretch and of the stretch 37 s
+    later, at the same places or not."""
+    period = int(R.TEXTURE_LOOP_S * SR)
+    n = 3 * period
+    tex = R._texture_block(SR, 5, 0, n, n)[:, 0]
+    hiss = R._hiss_loop(SR)[:, 0]
+    start = R._texture_start(SR, 5)
+    tiled = np.resize(np.roll(hiss, -start), n)
+    pops = tex - tiled  # the crackle alone
+    assert np.abs(pops).max() > 10 * np.abs(tiled).std()  # pops stand out of the hiss
+
+    def loudest(x: np.ndarray) -> set[int]:
+        idx = np.argsort(np.abs(x))[::-1]
+        seen: set[int] = set()
+        for i in idx[:4000].tolist():
+            if all(abs(i - j) > SR // 100 for j in seen):
+                seen.add(i)
+            if len(seen) == 20:
+                break
+        return {i // (SR // 100) for i in seen}  # 10 ms bins
+
+    first, again = loudest(pops[:period]), loudest(pops[period : 2 * period])
+    assert len(first & again) <= 2, sorted(first & again)  # chance alone: about 0.1
+    assert abs(R._rms_db(tex) - R._texture_db(SR)) < 1.0  # levelled as it is measured
