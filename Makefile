@@ -19,8 +19,8 @@ lint: setup
 	@bash scripts/lint.sh
 
 format: setup
-	@.venv/bin/ruff format nemodesk tests benchmarks
-	@.venv/bin/ruff check --fix nemodesk tests benchmarks
+	@.venv/bin/ruff format nemodesk tests benchmarks packaging scripts
+	@.venv/bin/ruff check --fix nemodesk tests benchmarks packaging scripts
 
 package: setup
 	@bash scripts/package.sh

@@ -4,6 +4,6 @@
 # same contracts one by one and also checks that no import cycle is left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/ruff check nemodesk tests benchmarks
-.venv/bin/ruff format --check nemodesk tests benchmarks
+.venv/bin/ruff check nemodesk tests benchmarks packaging scripts
+.venv/bin/ruff format --check nemodesk tests benchmarks packaging scripts
 .venv/bin/lint-imports --no-cache --no-logo
