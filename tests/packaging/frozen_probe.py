@@ -18,7 +18,7 @@ from typing import Any
 
 # Run by probe() inside the frozen app: exercises what a session uses beyond the self-test
 # (the player's FFmpeg backend, PyAV's codecs, Pillow's title, ICU collation, the keyring
-# module) and reports the modules and shared libraries that ended up loaded.
+# module, speech detection) and reports the modules and shared libraries that ended up loaded.
 SESSION_PROBE = r"""
 import json, os, sys, time, tempfile
 from pathlib import Path
@@ -134,12 +134,23 @@ def keyring_backend():
     import keyring
     return type(keyring.get_keyring()).__name__
 
+def speech():
+    # the voice-over detector (Silero in numpy, its weights from the bundle) on real speech
+    import subprocess
+    from nemodesk.engine.media.speech import detect_speech
+    wav = work / "voice.wav"
+    words = "Welcome back. Today we walk through the old town and find the best coffee."
+    subprocess.run(["espeak-ng", "-w", str(wav), words], check=True)
+    regions, lufs = detect_speech(wav)
+    return {"regions": len(regions), "voiced_s": sum(b - a for a, b in regions), "lufs": lufs}
+
 check("codecs", codecs)
 check("title", title)
 check("collate", collate)
 check("icu", icu)
 check("player", player)
 check("keyring", keyring_backend)
+check("speech", speech)
 report["modules"] = sorted(sys.modules)
 libs = set()
 for line in open("/proc/self/maps"):

@@ -2,8 +2,9 @@
 FFmpeg backend plays a clip, PyAV encodes H.264/AAC/MP3/Opus/FLAC/PCM and has the decoders
 the stubbed libraries stood beside (HEVC, VP8/VP9, AV1 by dav1d, AMR, WebP), the title is
 drawn with Pillow (Chinese too), Qt's trimmed ICU still sorts Chinese by pinyin, keyring
-loads. Then what the process loaded: no module the bundle excludes, no library from outside
-the bundle but the system's."""
+loads, speech is found in a voice-over (Silero in numpy, its weights from the bundle). Then
+what the process loaded: no module the bundle excludes, no library from outside the bundle
+but the system's."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def test_session_features_work_in_the_bundle(session: dict[str, Any]) -> None:
     assert session["collate"] == ["阿", "北", "张"]
     assert session["icu"] == {"compare": [-1, -1], "zone_zh": "中国标准时间", "upper_tr": "İ"}
     assert isinstance(session["keyring"], str)
+    speech = session["speech"]  # espeak-ng's 5 s sentence: found, and measured for ducking
+    assert speech["regions"] >= 1 and speech["voiced_s"] > 2.0 and speech["lufs"] is not None
 
 
 @pytest.mark.slow
