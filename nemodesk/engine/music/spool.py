@@ -65,7 +65,9 @@ def _full(folder: str) -> ScratchFull:
 
 _FREE: list[tuple[int, int]] = []  # (fd, bytes) of spare scratch files, unlinked, kept open
 _FREE_PID = os.getpid()
-_LOCK = threading.Lock()
+# reentrant: a Spool's finalizer (_close_all -> _give_file) can run from the garbage
+# collector while this thread holds the lock in _take_file; a plain lock deadlocked there
+_LOCK = threading.RLock()
 
 
 def scratch_dir() -> str:
@@ -137,12 +139,9 @@ def _on_disk(op):
 def _give_file(fd: int, size: int) -> None:
     """Keep a closed track's file for the next render, unless the kept ones would pass
     KEEP_BYTES or the disk is getting full (a spare's space is the user's otherwise)."""
+    roomy = _free_bytes() >= KEEP_FREE_BYTES  # (no I/O while the lock is held)
     with _LOCK:
-        if (
-            os.getpid() == _FREE_PID
-            and sum(f[1] for f in _FREE) + size <= KEEP_BYTES
-            and _free_bytes() >= KEEP_FREE_BYTES
-        ):
+        if os.getpid() == _FREE_PID and sum(f[1] for f in _FREE) + size <= KEEP_BYTES and roomy:
             _FREE.append((fd, size))
             return
     os.close(fd)

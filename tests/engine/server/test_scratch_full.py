@@ -95,3 +95,31 @@ def test_spares_are_kept_only_while_the_disk_has_room(
     fds = len(os.listdir("/proc/self/fd"))
     assert spool.drop_spares() == 48_000 * 2 * 4
     assert len(spool._FREE) == 0 and len(os.listdir("/proc/self/fd")) == fds - 1
+
+
+def test_a_spool_collected_while_a_track_is_being_made_does_not_deadlock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The garbage collector can run a lost Spool's finalizer (closing its tracks, which
+    hands their files back under the spool lock) in the middle of _take_file, which holds
+    that lock: with a plain lock the render froze for good (seen in a full run). Here the
+    finalizer runs with the lock held, on a thread that must finish."""
+    import gc
+    import threading
+
+    monkeypatch.setenv(spool.SCRATCH_ENV, str(tmp_path))
+
+    def collect_inside_the_lock() -> None:
+        lost = spool.Spool()
+        lost.track("x", 1000)
+        cycle: list = [lost]
+        cycle.append(cycle)  # only the cycle collector frees it
+        del lost, cycle
+        with spool._LOCK:
+            gc.collect()
+        spool.Track(1000, 2).close()
+
+    worker = threading.Thread(target=collect_inside_the_lock, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the spool lock deadlocked in the collector"
