@@ -338,3 +338,8 @@ def loudness_biquad(kind: str, gain_db: float, q: float, fc: float, rate: int) -
     else:
         raise ValueError(f"unknown filter kind {kind!r}")
     return np.r_[np.array([b0, b1, b2]) / a0, np.array([a0, a1, a2]) / a0]
+
+
+def rms_db(x: np.ndarray) -> float:
+    """Mean power of ``x`` in dB (0 dB: a mean square of 1)."""
+    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20))

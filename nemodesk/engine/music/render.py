@@ -33,12 +33,12 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 
 import numpy as np
 import pedalboard as pb
 
-from nemodesk.engine.music import dsp, production, spool, threads
+from nemodesk.engine.music import dsp, production, spool, texture, threads
 from nemodesk.engine.music.genres import GENRE_TEMPLATES, Genre
 from nemodesk.engine.music.groove import rng_for
 from nemodesk.engine.music.score import Part, Score
@@ -294,87 +294,6 @@ class _Placement:
         return x
 
 
-# ---------------------------------------------------------------- texture
-
-
-TEXTURE_LOOP_S = 37.0  # the vinyl hiss is one seeded loop this long, made once
-POPS_PER_S = 6.0  # crackle: pops a second, drawn afresh for every stretch of the track
-POP_CHUNK = 1 << 15  # samples whose pops one generator draws (any block can draw its own)
-
-
-@cache
-def _hiss_loop(sr: int) -> np.ndarray:
-    """Vinyl hiss, low-passed, as a loop made once per process (each track reads it from its
-    own seeded offset). Circular: the low-pass runs with the loop's own end as pre-roll, so
-    tiling it leaves no seam; a noise repeating every 37 s is not heard as repeating."""
-    n = int(TEXTURE_LOOP_S * sr)
-    hiss = rng_for(0, "texture").normal(0.0, 0.0025, (n, 2)).astype(np.float32)
-    pre = int(0.5 * sr)
-    lp = pb.LowpassFilter(cutoff_frequency_hz=5000)
-    out = lp(np.concatenate([hiss[-pre:], hiss]).T.copy(), sr)[:, pre:].T.copy()
-    out.setflags(write=False)
-    return out
-
-
-@cache
-def _pop_shape(sr: int) -> np.ndarray:
-    """One pop: a smooth 1.5 ms bump, not a one-sample step (texture, never a click)."""
-    return np.hanning(int(0.0015 * sr) + 2)[1:-1].astype(np.float32)
-
-
-def _pops(sr: int, seed: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start samples and heights of the pops in one chunk of the track. Pops were part of
-    the 37 s loop, so their pattern came round again every 37 s, which an ear that has
-    heard it once notices; now every chunk draws its own."""
-    rng = rng_for(seed, "pops", str(chunk))
-    count = int(rng.poisson(POPS_PER_S * POP_CHUNK / sr))
-    at = chunk * POP_CHUNK + np.sort(rng.integers(0, POP_CHUNK, count))
-    return at, rng.uniform(0.02, 0.06, count).astype(np.float32)
-
-
-@cache
-def _texture_db(sr: int) -> float:
-    """The texture's RMS (dB) as the renderer levels it: the hiss loop and the pops a loop's
-    length would hold."""
-    hiss = _hiss_loop(sr)
-    n = len(hiss)
-    return _rms_db(hiss + _pops_block(sr, 0, 0, n, n))
-
-
-def _texture_start(sr: int, seed: int) -> int:
-    return int(rng_for(seed, "texture").integers(0, len(_hiss_loop(sr))))
-
-
-def _pops_block(sr: int, seed: int, a: int, b: int, n: int) -> np.ndarray:
-    """Samples a..b of the track's pops (both channels); a pop that would run past the
-    track's end ``n`` is left out (a loop's seam stays clean)."""
-    shape = _pop_shape(sr)
-    k = len(shape)
-    out = np.zeros((b - a, 2), dtype=np.float32)
-    for chunk in range(max(0, a - k) // POP_CHUNK, (b - 1) // POP_CHUNK + 1):
-        at, height = _pops(sr, seed, chunk)
-        for p, h in zip(at.tolist(), height.tolist(), strict=True):
-            if p + k > n or p + k <= a or p >= b:
-                continue
-            lo, hi = max(p, a), min(p + k, b)
-            out[lo - a : hi - a] += (h * shape[lo - p : hi - p])[:, None]
-    return out
-
-
-def _texture_block(sr: int, seed: int, a: int, b: int, n: int) -> np.ndarray:
-    """Samples a..b of the track's texture: the process's hiss loop read from the track's
-    seeded offset, tiled, plus its own pops."""
-    loop = _hiss_loop(sr)
-    out = np.empty((b - a, 2), dtype=np.float32)
-    pos, at = 0, (_texture_start(sr, seed) + a) % len(loop)
-    while pos < b - a:
-        take = min(b - a - pos, len(loop) - at)
-        out[pos : pos + take] = loop[at : at + take]
-        pos, at = pos + take, 0
-    out += _pops_block(sr, seed, a, b, n)
-    return out
-
-
 # ---------------------------------------------------------------- level curve
 
 
@@ -454,10 +373,6 @@ SEAM_MAX_DB = 12.0
 SEAM_SMOOTH_S = 0.04
 
 
-def _rms_db(x: np.ndarray) -> float:
-    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20))
-
-
 def _seam_ends(first: np.ndarray, last: np.ndarray, n: int, score: Score, sr: int):
     """A loop's level across its seam, as gains over its first and last ``ramp`` samples:
     a bar's raised-cosine lift into the end and dip out of the start, each half the
@@ -468,9 +383,8 @@ def _seam_ends(first: np.ndarray, last: np.ndarray, n: int, score: Score, sr: in
     ramp = min(int(60.0 / score.bpm * score.beats_per_bar * sr), n // 3)
     if w < 16 or ramp < 16:
         return None
-    diff = float(
-        np.clip(_rms_db(first[:w]) - _rms_db(last[len(last) - w :]), -SEAM_MAX_DB, SEAM_MAX_DB)
-    )
+    step = dsp.rms_db(first[:w]) - dsp.rms_db(last[len(last) - w :])
+    diff = float(np.clip(step, -SEAM_MAX_DB, SEAM_MAX_DB))
     if abs(diff) < 0.5:
         return None
     shape = 0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, ramp))  # 0 -> 1
@@ -957,24 +871,24 @@ def render(
         if fx_track is not None:
             raw["fx"] = fx_track.read
         raw["reverb"] = lambda a, b: verb_place(verb_raw.read(a, b))
-        texture = None
+        vinyl = None
         if prod.texture_db is not None:
             # hiss and crackle sit texture_db under the music, whatever the master gain
-            tex_db = _texture_db(sr)
+            tex_db = texture.texture_db(sr)
             lufs = spool.loudness_of(_Source(unlevelled, n), sr, level)
             tex_gain = np.float32(10 ** ((lufs - prod.texture_db - tex_db) / 20))
 
-            def texture(a: int, b: int) -> np.ndarray:
-                return _texture_block(sr, seed, a, b, n) * tex_gain
+            def vinyl(a: int, b: int) -> np.ndarray:
+                return texture.texture_block(sr, seed, a, b, n) * tex_gain
 
-            raw["texture"] = texture
+            raw["texture"] = vinyl
 
         def levelled(span: tuple[int, int]) -> None:  # each block in place, on the pool
             a, b = span
             e = level(a, b)
             x = production.scale_rows(unlevelled(a, b), e)
-            if texture is not None:
-                x += production.scale_rows(texture(a, b), e)
+            if vinyl is not None:
+                x += production.scale_rows(vinyl(a, b), e)
             mixed.write(a, x)
 
         list(pool.map(levelled, blocks(n)))

@@ -12,8 +12,9 @@ import pedalboard as pb
 import pytest
 
 from nemodesk.engine.brief import parse_brief
-from nemodesk.engine.music import audiofile, production, spool
+from nemodesk.engine.music import audiofile, dsp, production, spool
 from nemodesk.engine.music import render as R
+from nemodesk.engine.music import texture as T
 from nemodesk.engine.music.synth import render_part
 
 SR = 44100
@@ -208,8 +209,8 @@ def test_scratch_goes_to_the_cache_folder_not_tmp(tmp_path, monkeypatch):
 
 def test_texture_by_blocks(engine):
     n = 3 * SR
-    whole = R._texture_block(SR, 11, 0, n, n)
-    joined = np.concatenate([R._texture_block(SR, 11, a, b, n) for a, b in spool.blocks(n, 9999)])
+    whole = T.texture_block(SR, 11, 0, n, n)
+    joined = np.concatenate([T.texture_block(SR, 11, a, b, n) for a, b in spool.blocks(n, 9999)])
     assert np.array_equal(whole, joined)
 
 
@@ -218,11 +219,11 @@ def test_the_crackle_does_not_come_round_again():
     not: they were part of the loop, so every 37 s the same crackle came back. Measured as
     a listener would catch it: the loudest pops of one stretch and of the stretch 37 s
     later, at the same places or not."""
-    period = int(R.TEXTURE_LOOP_S * SR)
+    period = int(T.TEXTURE_LOOP_S * SR)
     n = 3 * period
-    tex = R._texture_block(SR, 5, 0, n, n)[:, 0]
-    hiss = R._hiss_loop(SR)[:, 0]
-    start = R._texture_start(SR, 5)
+    tex = T.texture_block(SR, 5, 0, n, n)[:, 0]
+    hiss = T.hiss_loop(SR)[:, 0]
+    start = T.texture_start(SR, 5)
     tiled = np.resize(np.roll(hiss, -start), n)
     pops = tex - tiled  # the crackle alone
     assert np.abs(pops).max() > 10 * np.abs(tiled).std()  # pops stand out of the hiss
@@ -239,4 +240,4 @@ def test_the_crackle_does_not_come_round_again():
 
     first, again = loudest(pops[:period]), loudest(pops[period : 2 * period])
     assert len(first & again) <= 2, sorted(first & again)  # chance alone: about 0.1
-    assert abs(R._rms_db(tex) - R._texture_db(SR)) < 1.0  # levelled as it is measured
+    assert abs(dsp.rms_db(tex) - T.texture_db(SR)) < 1.0  # levelled as it is measured
