@@ -192,7 +192,7 @@ def serve(
     import uvicorn
 
     from nemodesk.engine.server.app import create_app
-    from nemodesk.engine.server.uvserver import Server
+    from nemodesk.engine.server.uvserver import HttpProtocol, Server
 
     if stop_asked.is_set():  # stopped (SIGTERM, or the app is gone) while we were starting
         _kill_pool(pool)
@@ -204,6 +204,7 @@ def serve(
             log_level="warning",
             access_log=False,
             lifespan="on",
+            http=HttpProtocol,
             timeout_graceful_shutdown=1,
         ),
         app,

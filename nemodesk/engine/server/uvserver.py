@@ -10,8 +10,24 @@ import socket
 import threading
 from collections.abc import Iterator
 
+import h11
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+class HttpProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, minus one crash: when malformed bytes arrive on a
+    connection that has already been answered and is closing (a body the app refused early,
+    then bad chunk framing), uvicorn tries to answer 400 a second time, h11 refuses
+    ("can't handle event type Response when state=MUST_CLOSE") and the traceback lands in
+    the log. There is nothing left to say on such a connection: it is closed."""
+
+    def send_400_response(self, msg: str) -> None:
+        if self.conn.our_state in (h11.MUST_CLOSE, h11.CLOSED, h11.DONE):
+            self.transport.close()
+            return
+        super().send_400_response(msg)
 
 
 class Server(uvicorn.Server):

@@ -5,10 +5,13 @@ leaves no file, no open handle and no traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
+import socket
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -274,3 +277,65 @@ def test_client_gone_mid_upload_is_one_quiet_line(tmp_path):
     assert "Traceback" not in err and "unhandled" not in err, err[-2000:]
     lines = [x for x in err.splitlines() if "disconnect" in x.lower() or "went away" in x]
     assert len(lines) == 1, err[-2000:]
+
+
+def _answer_then_junk(url: str, head: str, first: bytes) -> tuple[bytes, bool]:
+    """Send ``head`` and ``first``, take the server's answer, then send malformed chunk
+    framing on the same connection; return the answer and whether the server then closed."""
+    u = urlsplit(url)
+    with socket.create_connection((u.hostname, u.port), timeout=5) as sock:
+        sock.sendall(head.encode() + first)
+        answer = sock.recv(4096)
+        with contextlib.suppress(OSError):
+            sock.sendall(b"zz\r\n{}\r\n0\r\n\r\n")
+        closed = False
+        with contextlib.suppress(TimeoutError):
+            while True:
+                try:
+                    if not sock.recv(4096):
+                        closed = True
+                        break
+                except ConnectionResetError:
+                    closed = True
+                    break
+    return answer, closed
+
+
+def test_bad_framing_after_an_early_answer_closes_quietly(tmp_path):
+    """CI, December: a request the app answered before reading its body (a 400 for a wrong
+    Host, a 405, a 413), then malformed chunk framing on the same connection, made uvicorn
+    answer 400 a second time on a closing connection; h11 refused and a traceback landed in
+    the engine's log. Now the connection is just closed."""
+    engine = start_engine(tmp_path / "data", **ENV)
+    try:
+        token = engine.token()
+        u = urlsplit(engine.url)
+        common = f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        chunked_head = "Transfer-Encoding: chunked\r\n\r\n"
+        cases = {
+            "wrong host": (
+                f"POST /run_sse HTTP/1.1\r\nHost: example.com\r\n{common}{chunked_head}",
+                b"2\r\n{}\r\n",
+            ),
+            "wrong method": (
+                f"PUT /api/credits/balance/simple HTTP/1.1\r\nHost: {u.netloc}\r\n"
+                f"{common}{chunked_head}",
+                b"2\r\n{}\r\n",
+            ),
+            "too large": (
+                f"POST /run_sse HTTP/1.1\r\nHost: {u.netloc}\r\n{common}{chunked_head}",
+                b"".join(chunked([b" " * 65536] * 48))[:-5],  # 3.1 MB, over the JSON limit
+            ),
+        }
+        statuses = {}
+        for name, (head, first) in cases.items():
+            answer, closed = _answer_then_junk(engine.url, head, first)
+            statuses[name] = answer.split(b" ", 2)[1]
+            assert closed, name
+        assert statuses == {"wrong host": b"400", "wrong method": b"405", "too large": b"413"}
+        with engine.client(token) as c:  # still serving
+            assert c.get("/api/credits/balance/simple").json()["code"] == 0
+    finally:
+        stop_engine(engine)
+    err = engine.proc.stderr.read()
+    assert "Traceback" not in err and "Fatal error" not in err, err[-2000:]
