@@ -1,14 +1,20 @@
 """Make the Linux bundle small without losing a feature (issue 18). Called from build.spec
 through ``bundle.slim_binaries`` on the binaries PyInstaller collected:
 
+0. **One FFmpeg**: QtMultimedia's FFmpeg plugin brings its own libavcodec, libavformat, …
+   (19.5 MB); PyAV carries the same FFmpeg release (pyproject pins a PyAV whose FFmpeg is
+   Qt's). When each library has the same major.minor version and defines every symbol the
+   plugin uses at its version, Qt's copy becomes a link to PyAV's (``share_ffmpeg``), so one
+   FFmpeg is on disk and in memory. Otherwise Qt keeps its own, with a warning.
 1. **Reachability**: a shared library stays only when something that runs needs it — a
    Python extension module, a Qt plugin we keep, a library loaded by path (the speech
    detector's runtime) or one Qt opens by name (``DLOPENED``) — following DT_NEEDED. What
    PyInstaller pulled in for files we drop (the GTK stack behind Qt's GTK theme, …) goes.
 2. **Stubs**: libraries that kept libraries *link* but whose code the app never runs
-   (``STUBS``: x265, SVT-AV1, libvpx, oneVPL, WebP, AMR and VMAF for PyAV; GnuTLS for
-   https in libavformat; X11/KMS screen capture and DRM frames; ALSA devices; Qt Quick/QML
-   for QtMultimedia's screen capture of Quick windows)
+   (``STUBS``: x265, SVT-AV1, libaom, OpenH264, libvpx, oneVPL, WebP, AMR and VMAF for
+   PyAV; GnuTLS, SRT and GMP for network streams in libavformat; X11/KMS screen capture
+   and DRM frames; ALSA devices; Qt Quick/QML for QtMultimedia's screen capture of Quick
+   windows)
    are replaced by a tiny library built here with gcc: the same soname and symbol versions,
    exporting exactly the symbols the linking libraries reference, as functions that return 0
    (NULL / "not available") and zeroed data. Their own dependencies then become unreachable.
@@ -39,6 +45,14 @@ STUBS: dict[str, str] = {
         "PyAV's H.265 encoder (exports encode H.264 with libx264)",
     r"av\.libs/libSvtAv1Enc-[0-9a-f]{8}\.so.*":
         "PyAV's SVT-AV1 encoder (AV1 is decoded by dav1d, kept)",
+    r"av\.libs/libaom-[0-9a-f]{8}\.so.*":
+        "libaom's AV1 encoder and decoder (AV1 is decoded by dav1d, kept)",
+    r"av\.libs/libopenh264-[0-9a-f]{8}\.so.*":
+        "Cisco's H.264 codec (FFmpeg's native H.264 decoder and libx264 are used)",
+    r"av\.libs/libsrt-[0-9a-f]{8}\.so.*":
+        "SRT streaming in libavformat (only local files are read); its OpenSSL goes with it",
+    r"av\.libs/libgmp-[0-9a-f]{8}\.so.*":
+        "RTMPE key exchange in libavformat (network streams)",
     r"av\.libs/libvpx-[0-9a-f]{8}\.so.*":
         "libvpx VP8/VP9 (FFmpeg's native VP8/VP9 decoders are used)",
     r"av\.libs/libvpl-[0-9a-f]{8}\.so.*":
@@ -367,9 +381,75 @@ def _symbol_values(path: str) -> list[tuple[str, int, int]]:
     return rows
 
 
+_FFMPEG_LIBS = ("avcodec", "avformat", "avutil", "swresample", "swscale")
+
+
+def _pyav_ffmpeg(toc: list[tuple[str, str, str]]) -> dict[str, tuple[str, str, tuple[int, int]]]:
+    """PyAV's FFmpeg libraries: name -> (bundle path, source, (major, minor))."""
+    found = {}
+    for dest, src, typecode in toc:
+        m = re.fullmatch(r"av\.libs/lib([a-z]+)-[0-9a-f]{8}\.so\.(\d+)\.(\d+)\.\d+", dest)
+        if m and typecode == "BINARY" and m.group(1) in _FFMPEG_LIBS:
+            found[m.group(1)] = (dest, src, (int(m.group(2)), int(m.group(3))))
+    return found
+
+
+def _qt_version(src: str) -> tuple[int, int] | None:
+    """(major, minor) of a Qt-shipped FFmpeg library, from its fully versioned sibling."""
+    for sibling in sorted(Path(src).parent.glob(Path(src).name + ".*")):
+        m = re.search(r"\.so\.(\d+)\.(\d+)\.\d+$", sibling.name)
+        if m:
+            return int(m.group(1)), int(m.group(2))
+    return None
+
+
+def _versioned(path: str, *flags: str) -> set[tuple[str, str]]:
+    return {(name, ver) for name, _, ver, _, _ in _symbols(path, *flags) if ver}
+
+
+def share_ffmpeg(toc: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Qt's copies of FFmpeg's libraries replaced by links to PyAV's, where they are the
+    same release and PyAV's defines every versioned symbol Qt's binaries use from them."""
+    pyav = _pyav_ffmpeg(toc)
+    qt = {
+        m.group(1): (dest, src)
+        for dest, src, typecode in toc
+        if typecode == "BINARY"
+        and (m := re.fullmatch(r"PySide6/Qt/lib/lib([a-z]+)\.so\.\d+", dest))
+        and m.group(1) in _FFMPEG_LIBS
+    }
+    if not qt:
+        return toc
+    users = [
+        src for dest, src, typecode in toc
+        if typecode in ("BINARY", "EXTENSION") and dest.startswith("PySide6/")
+        and dest not in {d for d, _ in qt.values()} and is_elf(src)
+        and any(re.match(r"lib(av|sw)[a-z]+\.so\.", n) for n in needed(src))
+    ]  # fmt: skip
+    wanted = set().union(*(_versioned(u, "--undefined-only") for u in users)) if users else set()
+    links: dict[str, str] = {}
+    for name, (dest, src) in qt.items():
+        ours = pyav.get(name)
+        if ours is None or _qt_version(src) != ours[2]:
+            print(f"slim: Qt's lib{name} is not PyAV's FFmpeg release; both are bundled")
+            return toc
+        links[dest] = ours[0]
+    have = set().union(*(_versioned(pyav[n][1], "--defined-only") for n in qt))
+    missing = {s for s in wanted if re.match(r"LIB(AV|SW)", s[1])} - have
+    if missing:
+        print(f"slim: PyAV's FFmpeg lacks {sorted(missing)[:5]}; Qt keeps its own")
+        return toc
+    return [
+        (dest, os.path.relpath(links[dest], os.path.dirname(dest)), "SYMLINK")
+        if dest in links else (dest, src, typecode)
+        for dest, src, typecode in toc
+    ]  # fmt: skip
+
+
 def slim(toc: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """The binaries TOC with unreachable libraries dropped, stubs in place of ``STUBS`` and
-    everything stripped."""
+    """The binaries TOC with Qt's FFmpeg shared with PyAV's, unreachable libraries dropped,
+    stubs in place of ``STUBS`` and everything stripped."""
+    toc = share_ffmpeg(toc)
     keep = reachable(toc)
     users_of: dict[str, set[str]] = {}
     for dest, src, typecode in toc:

@@ -56,7 +56,7 @@ def codecs():
     with av.open(str(path)) as c:
         out["h264_aac_frames"] = sum(1 for _ in c.decode(video=0))
     for codec, ext in (("libmp3lame", "mp3"), ("libopus", "opus"), ("flac", "flac"),
-                       ("pcm_s16le", "wav")):
+                       ("pcm_s16le", "wav"), ("aac", "m4a")):
         p = work / f"a.{ext}"
         with av.open(str(p), "w") as c:
             s = c.add_stream(codec, rate=48000 if codec == "libopus" else 44100)
@@ -103,31 +103,41 @@ def QCollatorCompare(locale, a, b):
     return QCollator(QLocale(locale)).compare(a, b)
 
 def player():
+    # Qt's FFmpeg media plugin, on the FFmpeg it is given in the bundle (PyAV's): a video's
+    # pictures reach the screen, and the music formats the app previews play
     from PySide6.QtCore import QCoreApplication, QUrl
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
     from PySide6.QtWidgets import QApplication
     from PySide6.QtMultimediaWidgets import QVideoWidget
     app = QApplication.instance() or QApplication(["probe"])
-    player = QMediaPlayer()
-    out = QAudioOutput()
-    player.setAudioOutput(out)
-    widget = QVideoWidget()
-    player.setVideoOutput(widget)
-    widget.show()
-    player.setSource(QUrl.fromLocalFile(str(work / "clip.mp4")))
-    t0 = time.monotonic()
-    loading = (QMediaPlayer.MediaStatus.NoMedia, QMediaPlayer.MediaStatus.LoadingMedia)
-    while player.mediaStatus() in loading and time.monotonic() - t0 < 20:
-        app.processEvents()
-        time.sleep(0.02)
-    player.play()
-    t1 = time.monotonic()
-    while player.position() < 300 and time.monotonic() - t1 < 10:
-        app.processEvents()
-        time.sleep(0.02)
-    status = {"available": player.isAvailable(), "duration_ms": player.duration(),
-              "position_ms": player.position(), "error": player.errorString()}
-    player.stop()
+    def play(name, widget=None):
+        player = QMediaPlayer()
+        out = QAudioOutput()
+        player.setAudioOutput(out)
+        frames = []
+        if widget is not None:
+            player.setVideoOutput(widget)
+            widget.show()
+            widget.videoSink().videoFrameChanged.connect(
+                lambda f: frames.append(f.size().width()) if f.isValid() else None)
+        player.setSource(QUrl.fromLocalFile(str(work / name)))
+        t0 = time.monotonic()
+        loading = (QMediaPlayer.MediaStatus.NoMedia, QMediaPlayer.MediaStatus.LoadingMedia)
+        while player.mediaStatus() in loading and time.monotonic() - t0 < 20:
+            app.processEvents()
+            time.sleep(0.02)
+        player.play()
+        t1 = time.monotonic()
+        while player.position() < 300 and time.monotonic() - t1 < 10:
+            app.processEvents()
+            time.sleep(0.02)
+        status = {"available": player.isAvailable(), "duration_ms": player.duration(),
+                  "position_ms": player.position(), "error": player.errorString(),
+                  "frames": len(frames), "width": max(frames, default=0)}
+        player.stop()
+        return status
+    status = play("clip.mp4", QVideoWidget())
+    status["music"] = {ext: play(f"a.{ext}") for ext in ("wav", "mp3", "m4a")}
     return status
 
 def keyring_backend():

@@ -54,8 +54,16 @@ def test_player_backend_loads_and_plays(session: dict[str, Any]) -> None:
     assert player["available"], player
     assert player["duration_ms"] >= 900, player
     assert player["position_ms"] > 0, player
+    assert player["frames"] >= 5 and player["width"] == 320, player  # pictures were shown
+    for ext, music in player["music"].items():  # the formats music is previewed in
+        assert music["duration_ms"] >= 900 and music["position_ms"] > 0, (ext, music)
     libs = [Path(p).name for p in session["libraries"]]
     assert "libffmpegmediaplugin.so" in libs
+    # one FFmpeg: the plugin runs on PyAV's libraries (slim.share_ffmpeg), not a second copy
+    assert [n for n in libs if n.startswith("libavcodec")] == [
+        n for n in libs if n.startswith("libavcodec-")
+    ], libs
+    assert len([n for n in libs if n.startswith("libavcodec")]) == 1, libs
 
 
 @pytest.mark.slow

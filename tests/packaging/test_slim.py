@@ -133,3 +133,43 @@ def test_trimmed_icu_data_is_smaller_and_complete(slim: ModuleType, tmp_path: Pa
         "ibm-37_P100-1995.cnv",
     ):
         assert not slim._icu_keep(item), item
+
+
+def _ffmpeg_toc(lib_version: str = "") -> list[tuple[str, str, str]]:
+    """The media plugin, Qt's FFmpeg libraries and PyAV's, as PyInstaller lists them;
+    `lib_version` renames PyAV's libavcodec to another release."""
+    plugin = _site_lib("PySide6/Qt/plugins/multimedia", "libffmpegmediaplugin.so")
+    qt_lib = plugin.parents[2] / "lib"
+    toc = [("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", str(plugin), "BINARY")]
+    for name in ("avcodec", "avformat", "avutil", "swresample", "swscale"):
+        qt = next(qt_lib.glob(f"lib{name}.so.[0-9]*[0-9]"))
+        qt = qt_lib / re.sub(r"(\.so\.\d+).*", r"\1", qt.name)
+        toc.append((f"PySide6/Qt/lib/{qt.name}", str(qt), "BINARY"))
+        ours = _site_lib("av.libs", f"lib{name}-*.so.*")
+        dest = f"av.libs/{ours.name}"
+        if name == "avcodec" and lib_version:
+            dest = re.sub(r"\.so\..*", f".so.{lib_version}", dest)
+        toc.append((dest, str(ours), "BINARY"))
+    return toc
+
+
+def test_qt_media_plugin_shares_pyav_ffmpeg(slim: ModuleType) -> None:
+    """Issue 18: the bundle carried FFmpeg twice (Qt's 19.5 MB beside PyAV's). The pinned
+    PyAV is Qt's FFmpeg release, so Qt's copies become links to PyAV's libraries, and the
+    links are what the plugin's NEEDED names resolve to."""
+    toc = _ffmpeg_toc()
+    shared = slim.share_ffmpeg(toc)
+    links = {d: s for d, s, t in shared if t == "SYMLINK"}
+    assert sorted(Path(d).name.split(".so")[0] for d in links) == [
+        "libavcodec", "libavformat", "libavutil", "libswresample", "libswscale"
+    ]  # fmt: skip
+    for dest, target in links.items():
+        assert slim._dest_target(dest, target).startswith("av.libs/lib"), (dest, target)
+    keep = slim.reachable(shared)
+    assert not any(d.startswith("PySide6/Qt/lib/libav") for d in keep)
+    assert any(d.startswith("av.libs/libavcodec-") for d in keep)
+
+
+def test_another_ffmpeg_release_is_not_shared(slim: ModuleType) -> None:
+    toc = _ffmpeg_toc(lib_version="62.28.100")
+    assert slim.share_ffmpeg(toc) == toc

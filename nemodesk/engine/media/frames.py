@@ -294,13 +294,15 @@ def standard_rate(average: float, nominal: float = 0.0) -> Fraction:
 def add_video_stream(
     oc: OutputContainer, clips: list[Clip], fmt: str, quality: str
 ) -> tuple[av.VideoStream, Geometry]:
-    """The output picture takes the first clip's size, rate and rotation (set as display
-    metadata, so its frames need no turning)."""
+    """The output picture takes the first clip's displayed size and its rate. Pictures are
+    encoded upright (a phone's portrait clip is turned, not tagged with a display rotation:
+    PyAV 15 cannot write one, and every player shows an upright picture the same way)."""
     first = next(c for c in clips if c.picture)
-    rotation = first.rotation if first.rotation % 90 == 0 else 0
     width, height = first.info.width, first.info.height
     if abs(first.info.sample_aspect - 1.0) > 1e-3:  # anamorphic: square pixels, same shape
         width = round(width * first.info.sample_aspect)
+    if round(first.rotation / 90) % 2:
+        width, height = height, width
     if first.info.kind == "image":  # a photo's 12 MP would make a needlessly huge video
         scale = min(1.0, _MAX_STILL[0] / max(width, height), _MAX_STILL[1] / min(width, height))
         width, height = round(width * scale), round(height * scale)
@@ -326,9 +328,7 @@ def add_video_stream(
     if first.info.hdr:  # its pictures are converted to SDR BT.709 (_ToSdr): say so
         cc = stream.codec_context
         cc.color_primaries, cc.color_trc, cc.colorspace, cc.color_range = 1, 1, 1, 1
-    if rotation:
-        stream.set_display_rotation(rotation)
-    return stream, Geometry(width, height, fps, rotation)
+    return stream, Geometry(width, height, fps, 0)
 
 
 def encode_video(

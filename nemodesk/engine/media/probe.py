@@ -11,7 +11,7 @@ from pathlib import Path
 
 import av
 from av.container import InputContainer
-from av.stream import Discard, Disposition
+from av.stream import Disposition
 
 # Demuxers that hold a single picture (or an animated one for gif/webp), not footage.
 _IMAGE_FORMATS = frozenset(
@@ -337,10 +337,3 @@ def _raise_short(name: str, actual: float, promised: float) -> None:
         f"{name} seems cut short (it stops at {actual:.1f} s of {promised:.1f} s); "
         "copy or export it again."
     )
-
-
-def silence_other_streams(container: InputContainer, keep: av.stream.Stream) -> None:
-    """Tell the demuxer to drop packets of streams we don't decode (less parsing work)."""
-    for stream in container.streams:
-        if stream.index != keep.index:
-            stream.discard = Discard.all

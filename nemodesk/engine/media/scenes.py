@@ -36,7 +36,6 @@ from nemodesk.engine.media.probe import (
     MediaError,
     open_media,
     picture_stream,
-    silence_other_streams,
 )
 
 THUMB_W, THUMB_H = 64, 36
@@ -162,7 +161,6 @@ def _measure(
     part: (from, until) keyframe pts: only the pictures shown from `from` (a keyframe the
     decoding starts at) up to before `until` (the packets before that keyframe's); the
     distances of a part's first three pictures are left for _join."""
-    silence_other_streams(container, stream)
     cc = _open_decoder(stream)
     first, until = part
     if first is not None or until is not None:
@@ -509,7 +507,6 @@ def _decode_some(
     found: dict[int, tuple[int, np.ndarray, float]] = {}
     with open_media(path) as container:
         stream = container.streams[index]
-        silence_other_streams(container, stream)
         start = _clock(container, stream)
         cc = _open_decoder(stream)
         if seek_pts is not None:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from nemodesk.engine.media.export import export_draft
+from tests.fixtures.media import set_display_rotation
 
 
 def _frame(i: int, w: int, h: int) -> av.VideoFrame:
@@ -157,7 +158,7 @@ def make_iphone_hlg_clip(path: Path, seconds: float = 1.0) -> Path:
                 rows = np.frombuffer(plane, np.uint16).reshape(-1, plane.line_size // 2)
                 rows[: data.shape[0], : data.shape[1]] = data
             frame.pts, frame.time_base = i, Fraction(1, 30)
-            frame.color_primaries, frame.color_trc, frame.colorspace = 9, 18, 9
+            frame.colorspace = 9  # the encoder takes primaries and transfer from cc
             out.mux(vs.encode(frame))
         out.mux(vs.encode(None))
     return path
@@ -197,3 +198,48 @@ def test_iphone_hdr_under_a_title_is_tone_mapped_to_tagged_bt709(tmp_path: Path)
             ]
         )
         assert np.abs(got - want).max() <= 3.0, (name, got.round(1), want.round(1))
+
+
+def make_portrait_phone_clip(path: Path, seconds: float = 1.0) -> Path:
+    """A phone held upright: landscape 320x180 pictures with a display rotation of -90 (the
+    picture is shown turned a quarter clockwise), a white block in the coded top-left."""
+    w, h = 320, 180
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=30)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        vs.options = {"preset": "ultrafast", "crf": "18"}
+        for i in range(round(seconds * 30)):
+            img = np.full((h, w, 3), 40, np.uint8)
+            img[:40, :60] = 255
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            out.mux(vs.encode(frame))
+        out.mux(vs.encode(None))
+    return set_display_rotation(path, -90)
+
+
+def _shown_picture(path: Path) -> tuple[np.ndarray, int]:
+    """The first picture as a viewer sees it (luma, turned by its display rotation) and the
+    rotation the file declares."""
+    with av.open(str(path)) as f:
+        frame = next(f.decode(video=0))
+        rotation = round(frame.rotation or 0)
+        luma = frame.to_ndarray(format="gray")
+    return np.rot90(luma, round(rotation / 90) % 4), rotation
+
+
+@pytest.mark.parametrize("title", ["", "Upright"])
+def test_a_portrait_phone_clip_is_shown_upright(tmp_path: Path, title: str) -> None:
+    """Copied (nothing drawn) it keeps its display rotation; re-encoded under a title its
+    pictures are turned upright (PyAV 15 cannot write a rotation). Either way a viewer sees
+    a 180x320 portrait picture with the block top-right, and the title does not lie on its
+    side."""
+    src = make_portrait_phone_clip(tmp_path / "IMG_0003.MOV")
+    seen, rotation = _shown_picture(src)
+    assert (rotation, seen.shape) == (-90, (320, 180))
+    assert seen[:50, -30:].mean() > 200 and seen[:50, :30].mean() < 80  # the block: top-right
+    out = export(src, tmp_path / "portrait.mp4", title=title, d=1000)
+    shown, rotation = _shown_picture(out)
+    assert rotation == (-90 if not title else 0)
+    assert shown.shape == (320, 180)
+    assert shown[:50, -30:].mean() > 200 and shown[:50, :30].mean() < 80

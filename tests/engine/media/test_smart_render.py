@@ -23,7 +23,7 @@ from nemodesk.engine.media.probe import probe
 from nemodesk.engine.media.smart_render import annexb_nals, avcc_nals, parse_avcc, parse_sps
 from nemodesk.engine.media.title import make_overlay
 from nemodesk.engine.music.audiofile import read_audio, write_audio
-from tests.fixtures.media import make_clip
+from tests.fixtures.media import make_clip, set_display_rotation
 
 W, H = 320, 180
 
@@ -59,8 +59,6 @@ def make_h264(
         s.options = {"preset": "ultrafast", "crf": "23", key: params or "log-level=error"}
         if profile:
             s.options = {**s.options, "profile": profile}
-        if rotation:
-            s.set_display_rotation(rotation)
         for i in range(frames):
             y = (xx * 2 + yy + 5 * i) % 190 + 30 + grain * (i % 3 == 0) + (i // 17) * 3
             rgb = np.repeat(y.astype(np.uint8)[..., None], 3, axis=2)
@@ -70,7 +68,7 @@ def make_h264(
             frame.time_base = tb
             oc.mux(s.encode(frame))
         oc.mux(s.encode(None))
-    return path
+    return set_display_rotation(path, rotation) if rotation else path
 
 
 def x264(keyint: int, bframes: int, *extra: str) -> str:
