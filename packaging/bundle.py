@@ -202,11 +202,15 @@ def soundfont() -> Path:
 def soundfont_pack() -> Path:
     """``soundfont()`` packed for the installer (made again when the source is newer); it
     unpacks to ``ENGINE_NAME`` in the user's cache."""
-    from nemodesk.engine.music.soundfont import ENGINE_NAME, PACK_SUFFIX, pack
+    from nemodesk.engine.music.soundfont import _MAGIC, ENGINE_NAME, PACK_SUFFIX, pack
 
     source = soundfont()
     dest = BUILD_SOUNDFONTS / f"{ENGINE_NAME}{PACK_SUFFIX}"
-    if not dest.is_file() or dest.stat().st_mtime < source.stat().st_mtime:
+    current = dest.is_file() and dest.stat().st_mtime >= source.stat().st_mtime
+    if current:  # and in this version's format
+        with dest.open("rb") as f:
+            current = f.read(len(_MAGIC)) == _MAGIC
+    if not current:
         pack(source, dest, name=ENGINE_NAME)
     return dest
 

@@ -1,16 +1,21 @@
-"""Which SoundFont the engine plays, and the lossless pack the installer carries it in.
+"""Which SoundFont the engine plays, and the compressed pack the installer carries it in.
 
 One choice everywhere: FluidR3 GM (MIT), cut down to the presets the engine plays
-(``sf2subset.engine_presets``: 46 of its 189, 78 of its 148 MB, every kept sample's bytes
-as they were). Development and tests make that subset from Debian's ``fluid-soundfont-gm``
-once into the user's cache; the bundle carries the same subset packed (its samples as FLAC,
-the rest verbatim, 36 MB) and unpacks it once into the cache, checked against the subset's
-SHA-256, so the installed app renders with the very bytes the tests heard. The engine's first
-worker unpacks it as the engine starts (``server/work.init_worker``), not when the first track
-is asked for, and a file lock keeps two engines starting at once from doing it twice.
-MuseScore General (MIT, smaller as .sf3) was measured and not chosen: its piano crossfades
-velocity layers with SoundFont modulators, which TinySoundFont does not implement, so a
-middle-C at velocity 40/80/120 comes out at −48/−64/−36 dBFS (FluidR3: −37/−31/−28).
+(``sf2subset.engine_presets``: 46 of its 189, 78 of its 148 MB, every kept sample's bytes as
+they were). Development and tests make that subset from Debian's ``fluid-soundfont-gm`` once
+into the user's cache. The bundle carries it packed: each sample Ogg Vorbis-coded at its own
+rate (libvorbis -q 6, as MuseScore's .sf3 does; one stream per rate: 11 MB for the 78),
+everything else verbatim; it unpacks once into the cache (~1 s), checked (SHA-256 of the
+preset data and of the coded samples; each sample's decoded length and level). The pack was
+lossless FLAC (36 MB) until issue 18's 250 MB bundle; the samples are now the same to within
+the codec's noise, not to the bit, and a listener cannot tell the two apart
+(``test_soundfont_subset`` renders every preset both ways and compares loudness and
+spectrum). The engine's first worker unpacks it as the engine starts
+(``server/work.init_worker``), not when the first track is asked for, and a file lock keeps
+two engines starting at once from doing it twice. MuseScore General (MIT, smaller as .sf3)
+was measured and not chosen: its piano crossfades velocity layers with SoundFont modulators,
+which TinySoundFont does not implement, so a middle-C at velocity 40/80/120 comes out at
+−48/−64/−36 dBFS (FluidR3: −37/−31/−28).
 
 A user who owns better sounds picks an .sf2/.sf3 in Settings; the app passes it to the
 engine as ``NEMODESK_SOUNDFONT``, and it is played whole.
@@ -23,11 +28,15 @@ import hashlib
 import io
 import json
 import logging
+import math
 import os
 import secrets
 import struct
 import sys
+import zlib
 from pathlib import Path
+
+import numpy as np
 
 SOUNDFONT_ENV = "NEMODESK_SOUNDFONT"
 CACHE_ENV = "NEMODESK_SOUNDFONT_CACHE"
@@ -39,9 +48,10 @@ SYSTEM_PATHS = (  # Debian/Ubuntu, then Arch/Fedora
     "/usr/share/soundfonts/FluidR3_GM.sf2",
     "/usr/share/soundfonts/FluidR3_GM2-2.sf2",
 )
-_MAGIC = b"NEMODESK-SF2PACK 1\n"
-_RATE = 44100  # FLAC needs a rate; the samples keep their own in the SoundFont's headers
-_BLOCK = 4608
+_MAGIC = b"NEMODESK-SF2PACK 3\n"  # 1: FLAC; 2: Vorbis per sample; 3: per rate
+_QUALITY = 6  # libvorbis -q (0-10): ~100 kb/s for a mono 44.1 kHz sample; transparent
+_TAIL = 4096  # zeros after each sample in its stream: two long blocks, so none overlaps the next
+_LEVEL_DB = 1.0  # a decoded sample's level may differ from the original's by at most this
 _SUBSET_VERSION = 1  # part of the cached subset's name: bump when the subset's recipe changes
 
 log = logging.getLogger(__name__)
@@ -190,43 +200,101 @@ def _sample_chunk(data: bytes) -> tuple[int, int]:
     raise PackError("the SoundFont has no sample data")
 
 
-def pack(sf2: Path, dest: Path, name: str | None = None) -> Path:
-    """Write ``dest``: ``sf2`` with its samples FLAC-coded (lossless), for the installer;
-    it unpacks to a file called ``name`` (default: ``sf2``'s own)."""
-    import av
-    import numpy as np
+def _sample_spans(data: bytes, off: int, size: int) -> list[tuple[int, int, int]]:
+    """(start, end, rate) in sample points of every sample the ``shdr`` table lists (the
+    whole sample chunk as one at 44.1 kHz when there is no table), without repeats."""
+    spans: set[tuple[int, int, int]] = set()
+    points = size // 2
+    for cid, loff, lsize in _chunks(data, 12, len(data)):
+        if cid != b"LIST" or data[loff : loff + 4] != b"pdta":
+            continue
+        for sub, soff, ssize in _chunks(data, loff + 4, loff + lsize):
+            if sub == b"shdr":
+                for rec in range(soff, soff + ssize - 46, 46):  # the last is the terminal
+                    start, end, _, _, rate = struct.unpack_from("<IIIII", data, rec + 20)
+                    if 0 <= start < end <= points:
+                        spans.add((start, end, rate if 8000 <= rate <= 192000 else 44100))
+    return sorted(spans) or [(0, points, 44100)]
 
+
+def _encode(signal: np.ndarray, rate: int) -> bytes:
+    """Float samples (-1..1) as one Ogg Vorbis stream."""
+    import av
+
+    out = io.BytesIO()
+    with av.open(out, "w", format="ogg") as box:
+        stream = box.add_stream("libvorbis", rate=rate, layout="mono")
+        stream.options = {"global_quality": str(_QUALITY * 118), "flags": "+qscale"}
+        frame = av.AudioFrame.from_ndarray(signal.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate, frame.pts = rate, 0
+        box.mux(stream.encode(frame))
+        box.mux(stream.encode(None))
+    return out.getvalue()
+
+
+def _decode(blob: bytes | memoryview, count: int) -> np.ndarray:
+    """The first ``count`` points of one Ogg Vorbis stream, as float32."""
+    import av
+
+    out = np.zeros(count, np.float32)
+    filled = 0
+    with av.open(io.BytesIO(blob), format="ogg") as box:
+        for frame in box.decode(audio=0):
+            n = min(frame.samples, count - filled)
+            out[filled : filled + n] = np.frombuffer(frame.planes[0], np.float32, n)
+            filled += n
+            if filled >= count:
+                break
+    if filled < count:
+        raise PackError(f"the samples decode to {filled} points, expected {count}")
+    return out
+
+
+def _to_int16(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(x * np.float32(32768.0)), -32768, 32767).astype(np.int16)
+
+
+def _level_db(points: np.ndarray) -> float:
+    return 10 * math.log10(float(np.mean(np.square(points, dtype=np.float64))) + 1e-9)
+
+
+def pack(sf2: Path, dest: Path, name: str | None = None) -> Path:
+    """Write ``dest``: ``sf2`` with its samples Vorbis-coded (those of one rate one after
+    another in one stream, ``_TAIL`` zeros apart) and the rest verbatim, for the installer;
+    it unpacks to a file called ``name`` (default: ``sf2``'s own)."""
     data = sf2.read_bytes()
     off, size = _sample_chunk(data)
-    samples = np.frombuffer(data, "<i2", size // 2, off)
-    flac = io.BytesIO()
-    with av.open(flac, "w", format="flac") as out:
-        stream = out.add_stream("flac", rate=_RATE, layout="mono", format="s16")
-        for i in range(0, len(samples), _BLOCK):
-            block = np.ascontiguousarray(samples[i : i + _BLOCK]).reshape(1, -1)
-            frame = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
-            frame.sample_rate, frame.pts = _RATE, i
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+    points = np.frombuffer(data, "<i2", size // 2, off)
+    between = np.ones(len(points), bool)  # what lies between the samples (their zero pads)
+    by_rate: dict[int, list[tuple[int, int]]] = {}
+    for start, end, rate in _sample_spans(data, off, size):
+        by_rate.setdefault(rate, []).append((start, end))
+        between[start:end] = False
+    groups, blobs = [], []
+    for rate, spans in sorted(by_rate.items()):
+        signal = np.zeros(sum(e - s + _TAIL for s, e in spans), np.float32)
+        at = 0
+        for s, e in spans:
+            signal[at : at + e - s] = points[s:e] / np.float32(32768.0)
+            at += e - s + _TAIL
+        blobs.append(_encode(signal, rate))
+        groups.append(
+            [rate, len(blobs[-1]), [[s, e, round(_level_db(points[s:e]), 3)] for s, e in spans]]
+        )
+    gaps = zlib.compress(points[between].tobytes(), 9)  # kept exact
+    rest = data[:off] + data[off + size :]
     header = {
         "name": name or sf2.name,
         "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),  # of the source, which names the cache
+        "rest_sha256": hashlib.sha256(rest).hexdigest(),
+        "coded_sha256": hashlib.sha256(b"".join([gaps, *blobs])).hexdigest(),
         "samples_at": off,
         "samples_bytes": size,
+        "gaps_bytes": len(gaps),
+        "groups": groups,
     }
-    _write_atomically(
-        dest,
-        [
-            _MAGIC,
-            json.dumps(header).encode() + b"\n",
-            data[:off],
-            data[off + size :],
-            flac.getvalue(),
-        ],
-    )
+    _write_atomically(dest, [_MAGIC, json.dumps(header).encode() + b"\n", rest, gaps, *blobs])
     return dest
 
 
@@ -234,14 +302,22 @@ def _header(pack_file: Path) -> tuple[dict, int]:
     with pack_file.open("rb") as f:
         if f.read(len(_MAGIC)) != _MAGIC:
             raise PackError(f"{pack_file.name} is not a SoundFont pack")
-        line = f.readline(4096)
-        return json.loads(line), len(_MAGIC) + len(line)
+        line = f.readline(1 << 20)
+        try:
+            return json.loads(line), len(_MAGIC) + len(line)
+        except ValueError as e:
+            raise PackError(f"{pack_file.name}: a damaged header") from e
+
+
+def unpacked_name(header: dict) -> str:
+    """The unpacked file's name in the cache: the source's hash, the coding, the name."""
+    return f"{header['sha256'][:16]}-vorbis{_QUALITY}-{header['name']}"
 
 
 def unpacked(pack_file: Path) -> Path:
-    """The .sf2 of ``pack_file`` in the cache, unpacked and verified on first use (~1 s)."""
+    """The .sf2 of ``pack_file`` in the cache, unpacked and checked on first use (~1 s)."""
     header, _ = _header(pack_file)
-    dest = cache_dir() / f"{header['sha256'][:16]}-{header['name']}"
+    dest = cache_dir() / unpacked_name(header)
     if dest.is_file() and dest.stat().st_size == header["size"]:
         return dest
     with _locked(dest):
@@ -252,35 +328,61 @@ def unpacked(pack_file: Path) -> Path:
 
 
 def unpack(pack_file: Path, dest: Path) -> Path:
-    """Rebuild the original .sf2 at ``dest``; PackError unless its SHA-256 matches."""
-    import av
-    import numpy as np
+    """Rebuild the .sf2 at ``dest``; PackError when the preset data is not what was packed
+    or a sample does not decode to its length and level."""
+    try:
+        return _unpack(pack_file, dest)
+    except (KeyError, TypeError, IndexError) as e:  # a header without what this version reads
+        raise PackError(f"{pack_file.name}: an unreadable header ({e!r})") from e
 
+
+def _unpack(pack_file: Path, dest: Path) -> Path:
+    import av
+
+    name = pack_file.name
     header, start = _header(pack_file)
     data = memoryview(pack_file.read_bytes())[start:]
     at, size, total = header["samples_at"], header["samples_bytes"], header["size"]
-    rest = total - size  # the file without its samples
-    samples = np.empty(size // 2, "<i2")
-    filled = 0
+    rest_size = total - size
+    rest = data[:rest_size]
+    if (
+        hashlib.sha256(rest).hexdigest() != header["rest_sha256"]
+        or hashlib.sha256(data[rest_size:]).hexdigest() != header["coded_sha256"]
+    ):
+        raise PackError(f"{name} does not unpack to the SoundFont it was made from")
+    pos = rest_size + header["gaps_bytes"]
+    points = np.zeros(size // 2, np.int16)
+    between = np.ones(len(points), bool)
+    jobs = []
+    for _rate, nbytes, spans in header["groups"]:
+        for s, e, _level in spans:
+            between[s:e] = False
+        jobs.append((data[pos : pos + nbytes], spans))
+        pos += nbytes
+    if pos != len(data):
+        raise PackError(f"{name}: {len(data) - pos} bytes more or less than recorded")
     try:
-        with av.open(io.BytesIO(data[rest:]), format="flac") as f:
-            for frame in f.decode(audio=0):
-                block = frame.to_ndarray().reshape(-1)
-                if filled + len(block) > len(samples):
-                    raise PackError(f"{pack_file.name}: more samples than recorded")
-                samples[filled : filled + len(block)] = block
-                filled += len(block)
-    except av.FFmpegError as e:
-        raise PackError(f"{pack_file.name}: damaged samples ({e})") from e
-    if filled * 2 != size:
-        raise PackError(f"{pack_file.name}: {filled * 2} sample bytes, expected {size}")
-    parts = [data[:at], memoryview(samples).cast("B"), data[at:rest]]
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part)
-    if digest.hexdigest() != header["sha256"]:
-        raise PackError(f"{pack_file.name} does not unpack to the SoundFont it was made from")
-    _write_atomically(dest, parts)
+        gaps = zlib.decompress(data[rest_size : rest_size + header["gaps_bytes"]])
+        points[between] = np.frombuffer(gaps, np.int16)
+    except (zlib.error, ValueError) as e:
+        raise PackError(f"{name}: damaged sample data ({e})") from e
+
+    def decode(job: tuple[memoryview, list]) -> None:
+        blob, spans = job
+        try:
+            signal = _decode(blob, sum(e - s + _TAIL for s, e, _ in spans))
+        except (av.FFmpegError, ValueError) as err:
+            raise PackError(f"{name}: damaged samples ({err})") from err
+        at = 0
+        for s, e, level in spans:
+            points[s:e] = _to_int16(signal[at : at + e - s])
+            at += e - s + _TAIL
+            if abs(_level_db(points[s:e]) - level) > _LEVEL_DB:
+                raise PackError(f"{name}: a sample decodes to another level than it was packed at")
+
+    for job in jobs:  # one stream per sample rate (two threads measured no faster)
+        decode(job)
+    _write_atomically(dest, [rest[:at], memoryview(points).cast("B"), rest[at:]])
     return dest
 
 
