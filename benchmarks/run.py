@@ -19,7 +19,10 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     results: dict[str, object] = {}
     failed = []
-    for script in sorted(HERE.glob("bench_*.py")):
+    # the bundle first: it builds dist/NemoDesk when missing, which bench_app's frozen
+    # self-test row needs (alphabetically it ran first and found no bundle)
+    scripts = sorted(HERE.glob("bench_*.py"), key=lambda p: (p.stem != "bench_bundle", p.stem))
+    for script in scripts:
         name = script.stem.removeprefix("bench_")
         print(f"== {name} ==", flush=True)
         proc = subprocess.run(
