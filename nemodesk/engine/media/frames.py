@@ -200,9 +200,9 @@ class _ToSdr:
 class _Pictures:
     """A clip's decoded pictures, looked up by source time (the latest frame due by then)."""
 
-    def __init__(self, clip: Clip, size: tuple[int, int], rotation: int, fps: float) -> None:
+    def __init__(self, clip: Clip, size: tuple[int, int], fps: float) -> None:
         self.clip, self.size = clip, size
-        self.turn = round((clip.rotation - rotation) / 90) % 4
+        self.turn = round(clip.rotation / 90) % 4  # turned upright
         self.half = 0.5 / fps
         self.still = clip.info.kind == "image"
         self.frame_s = 1 / (clip.info.fps if clip.info.fps > 0 else 30.0)
@@ -268,10 +268,11 @@ class _Pictures:
 
 @dataclass(frozen=True)
 class Geometry:
+    """The output picture: its displayed size (pictures are encoded upright) and rate."""
+
     width: int
     height: int
     fps: Fraction
-    rotation: int
 
 
 def standard_rate(average: float, nominal: float = 0.0) -> Fraction:
@@ -328,7 +329,7 @@ def add_video_stream(
     if first.info.hdr:  # its pictures are converted to SDR BT.709 (_ToSdr): say so
         cc = stream.codec_context
         cc.color_primaries, cc.color_trc, cc.colorspace, cc.color_range = 1, 1, 1, 1
-    return stream, Geometry(width, height, fps, 0)
+    return stream, Geometry(width, height, fps)
 
 
 def encode_video(
@@ -343,11 +344,7 @@ def encode_video(
 ) -> None:
     """Decode, fit, title and encode every output frame of the timeline."""
     size = (geo.width, geo.height)
-    overlays = [
-        o
-        for text, a, b in titles
-        if (o := make_overlay(text, *size, a, b, geo.rotation)) is not None
-    ]
+    overlays = [o for text, a, b in titles if (o := make_overlay(text, *size, a, b)) is not None]
     blank = black(*size)
     frame_tb = 1 / geo.fps
     pictures = [c for c in clips if c.picture]
@@ -360,7 +357,7 @@ def encode_video(
                 clip = pictures[i]
                 if clip.start_s - 1e-6 <= t < clip.end_s - 1e-6:
                     if i not in live:
-                        live[i] = _Pictures(clip, size, geo.rotation, float(geo.fps))
+                        live[i] = _Pictures(clip, size, float(geo.fps))
                     frame = live[i].at(clip.in_s + t - clip.start_s)
                     break
             for i in [i for i in live if pictures[i].end_s <= t]:

@@ -236,28 +236,23 @@ class Overlay:
 
 
 def make_overlay(
-    text: str, width: int, height: int, start_s: float, end_s: float, rotation: int = 0
+    text: str, width: int, height: int, start_s: float, end_s: float
 ) -> Overlay | None:
-    """The overlay for a title drawn upright on the displayed picture. `rotation` is the
-    frames' display rotation (degrees counter-clockwise): the coded frames are turned, so
-    the drawing is turned back to match them. None for an empty title."""
+    """The overlay for a title drawn on an upright width x height picture (exports encode
+    pictures upright). None for an empty title."""
     if not text.strip() or end_s <= start_s:
         return None
-    k = (round(rotation / 90) % 4) if rotation else 0
-    disp_w, disp_h = (height, width) if k % 2 else (width, height)
-    rgba, x, y = render_rgba(text, disp_w, disp_h)
+    rgba, x, y = render_rgba(text, width, height)
     arr = np.asarray(rgba, dtype=np.float32) / 255.0
-    full = np.zeros((disp_h, disp_w, 2), np.float32)  # alpha, premultiplied grey
+    full = np.zeros((height, width, 2), np.float32)  # alpha, premultiplied grey
     h, w = arr.shape[:2]
     x0, y0 = max(0, x), max(0, y)
-    x1, y1 = min(disp_w, x + w), min(disp_h, y + h)
+    x1, y1 = min(width, x + w), min(height, y + h)
     if x1 <= x0 or y1 <= y0:
         return None
     crop = arr[y0 - y : y1 - y, x0 - x : x1 - x]
     full[y0:y1, x0:x1, 0] = crop[..., 3]
     full[y0:y1, x0:x1, 1] = crop[..., 0] * crop[..., 3]
-    if k:
-        full = np.rot90(full, k=-k)  # display = coded turned by `rotation`: undo it
     alpha = full[..., 0]
     rows, cols = np.nonzero(alpha > 1 / 512)
     if not rows.size:
