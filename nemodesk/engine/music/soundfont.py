@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import logging
-import math
 import os
 import secrets
 import struct
@@ -37,6 +36,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from nemodesk.engine.music import dsp
 
 SOUNDFONT_ENV = "NEMODESK_SOUNDFONT"
 CACHE_ENV = "NEMODESK_SOUNDFONT_CACHE"
@@ -201,20 +202,22 @@ def _sample_chunk(data: bytes) -> tuple[int, int]:
     raise PackError("the SoundFont has no sample data")
 
 
-def _sample_spans(data: bytes, off: int, size: int) -> list[tuple[int, int, int]]:
+def _sample_spans(data: bytes, size: int) -> list[tuple[int, int, int]]:
     """(start, end, rate) in sample points of every sample the ``shdr`` table lists (the
-    whole sample chunk as one at 44.1 kHz when there is no table), without repeats."""
-    spans: set[tuple[int, int, int]] = set()
+    whole sample chunk as one at 44.1 kHz when the file has no readable tables), without
+    repeats."""
+    from nemodesk.engine.music.sf2subset import SF2, SF2Error
+
+    try:
+        headers = SF2.parse(data).tables[b"shdr"][:-1]  # the last is the terminal record
+    except SF2Error:
+        headers = []
     points = size // 2
-    for cid, loff, lsize in _chunks(data, 12, len(data)):
-        if cid != b"LIST" or data[loff : loff + 4] != b"pdta":
-            continue
-        for sub, soff, ssize in _chunks(data, loff + 4, loff + lsize):
-            if sub == b"shdr":
-                for rec in range(soff, soff + ssize - 46, 46):  # the last is the terminal
-                    start, end, _, _, rate = struct.unpack_from("<IIIII", data, rec + 20)
-                    if 0 <= start < end <= points:
-                        spans.add((start, end, rate if 8000 <= rate <= 192000 else 44100))
+    spans: set[tuple[int, int, int]] = set()
+    for rec in headers:
+        start, end, _, _, rate = struct.unpack_from("<IIIII", rec, 20)
+        if 0 <= start < end <= points:
+            spans.add((start, end, rate if 8000 <= rate <= 192000 else 44100))
     return sorted(spans) or [(0, points, 44100)]
 
 
@@ -255,10 +258,6 @@ def _to_int16(x: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(x * np.float32(32768.0)), -32768, 32767).astype(np.int16)
 
 
-def _level_db(points: np.ndarray) -> float:
-    return 10 * math.log10(float(np.mean(np.square(points, dtype=np.float64))) + 1e-9)
-
-
 def pack(sf2: Path, dest: Path, name: str | None = None) -> Path:
     """Write ``dest``: ``sf2`` with its samples Vorbis-coded (those of one rate one after
     another in one stream, ``_TAIL`` zeros apart) and the rest verbatim, for the installer;
@@ -268,7 +267,7 @@ def pack(sf2: Path, dest: Path, name: str | None = None) -> Path:
     points = np.frombuffer(data, "<i2", size // 2, off)
     between = np.ones(len(points), bool)  # what lies between the samples (their zero pads)
     by_rate: dict[int, list[tuple[int, int]]] = {}
-    for start, end, rate in _sample_spans(data, off, size):
+    for start, end, rate in _sample_spans(data, size):
         by_rate.setdefault(rate, []).append((start, end))
         between[start:end] = False
     groups, blobs = [], []
@@ -280,7 +279,7 @@ def pack(sf2: Path, dest: Path, name: str | None = None) -> Path:
             at += e - s + _TAIL
         blobs.append(_encode(signal, rate))
         groups.append(
-            [rate, len(blobs[-1]), [[s, e, round(_level_db(points[s:e]), 3)] for s, e in spans]]
+            [rate, len(blobs[-1]), [[s, e, round(dsp.rms_db(points[s:e]), 3)] for s, e in spans]]
         )
     gaps = zlib.compress(points[between].tobytes(), 9)  # kept exact
     rest = data[:off] + data[off + size :]
@@ -378,7 +377,7 @@ def _unpack(pack_file: Path, dest: Path) -> Path:
         for s, e, level in spans:
             points[s:e] = _to_int16(signal[at : at + e - s])
             at += e - s + _TAIL
-            if level > _CHECKED_DB and abs(_level_db(points[s:e]) - level) > _LEVEL_DB:
+            if level > _CHECKED_DB and abs(dsp.rms_db(points[s:e]) - level) > _LEVEL_DB:
                 raise PackError(f"{name}: a sample decodes to another level than it was packed at")
 
     for job in jobs:  # one stream per sample rate (two threads measured no faster)
