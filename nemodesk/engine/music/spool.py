@@ -121,19 +121,16 @@ def _take_file(nbytes: int) -> tuple[int, int]:
 def _on_disk(op):
     """``op()``; on a full disk once more after the spare files are given back (they may be
     what filled it), then ScratchFull."""
-    try:
-        return op()
-    except OSError as e:
-        if e.errno not in NO_SPACE:
-            raise
-        if not drop_spares():
-            raise _full(scratch_dir()) from e
-    try:
-        return op()
-    except OSError as e:
-        if e.errno not in NO_SPACE:
-            raise
-        raise _full(scratch_dir()) from e
+    retried = False
+    while True:
+        try:
+            return op()
+        except OSError as e:
+            if e.errno not in NO_SPACE:
+                raise
+            if retried or not drop_spares():
+                raise _full(scratch_dir()) from e
+            retried = True
 
 
 def _give_file(fd: int, size: int) -> None:
