@@ -45,6 +45,13 @@ class Edit:
 
 _ONE_CHAR = str.maketrans({c: "-" for c in "‐‑‒–—−"} | {"’": "'", "‘": "'", "_": " "})
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def language_of(text: str) -> str:
+    """The language a reply to ``text`` is written in: "zh" when it has Chinese, else "en"."""
+    return "zh" if CJK.search(text or "") else "en"
+
+
 _MASK = ","
 
 
@@ -83,7 +90,7 @@ class Text:
     def language(self) -> str:
         a, b = self.title_span or (0, 0)
         rest = self.raw[:a] + self.raw[b:]
-        return "zh" if CJK.search(rest if rest.strip() else self.raw) else "en"
+        return language_of(rest if rest.strip() else self.raw)
 
     def scan(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         return list(pattern.finditer(self.cur()))

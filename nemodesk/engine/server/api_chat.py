@@ -30,7 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from nemodesk.core.messages import say
 from nemodesk.engine.agent import params as chat_params
-from nemodesk.engine.agent.text import CJK
+from nemodesk.engine.agent.text import language_of
 from nemodesk.engine.brief import BriefError
 from nemodesk.engine.server import api_preview, deps
 from nemodesk.engine.server.chat_run import execute
@@ -228,7 +228,7 @@ def failure_text(err: Exception, text: str) -> str:
     from nemodesk.engine.music.audiofile import AudioFileError  # (the server stays light)
     from nemodesk.engine.music.spool import ScratchFull
 
-    lang = "zh" if CJK.search(text or "") else "en"
+    lang = language_of(text)
     if isinstance(err, ScratchFull):
         return say("agent.disk_full", lang, folder=err.filename)
     if isinstance(err, AudioFileError):

@@ -24,7 +24,7 @@ from nemodesk.engine.agent import planner, voice
 from nemodesk.engine.agent import settings as music_settings
 from nemodesk.engine.agent import takes as take_choice
 from nemodesk.engine.agent.planner import ChatAction, ChatPlan
-from nemodesk.engine.agent.text import CJK
+from nemodesk.engine.agent.text import language_of
 from nemodesk.engine.brief import Brief
 from nemodesk.engine.music import variations as music_variations
 from nemodesk.engine.music.head import HEAD_S, wants_head
@@ -183,7 +183,7 @@ def _clip_sound(
     params = {k: v for k, v in (parameters or {}).items() if k not in voice.PARAM_KEYS} or None
     if not change:
         return text, parameters, draft
-    lang = "zh" if CJK.search(text) else "en"
+    lang = language_of(text)
     args = {"mode": change.mode.value if change.mode else None, "duck_db": change.depth_db}
     run.emit({"type": "tool_call", "name": "set_clip_sound", "args": args})
     changed, reply = voice.apply(draft, change, lang)
