@@ -420,10 +420,11 @@ def share_ffmpeg(toc: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     }
     if not qt:
         return toc
+    qt_dests = {d for d, _ in qt.values()}
     users = [
         src for dest, src, typecode in toc
         if typecode in ("BINARY", "EXTENSION") and dest.startswith("PySide6/")
-        and dest not in {d for d, _ in qt.values()} and is_elf(src)
+        and dest not in qt_dests and is_elf(src)
         and any(re.match(r"lib(av|sw)[a-z]+\.so\.", n) for n in needed(src))
     ]  # fmt: skip
     wanted = set().union(*(_versioned(u, "--undefined-only") for u in users)) if users else set()
